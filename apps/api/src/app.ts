@@ -1,0 +1,98 @@
+// Start-up order is the architecture: external plugins, then app plugins, then routes.
+import { randomUUID, hkdfSync } from 'node:crypto';
+import type { Config } from '@airwave/config';
+import { CursorCodec, type PublicUrls } from '@airwave/core';
+import type { Db } from '@airwave/db';
+import type { Queues } from '@airwave/jobs';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import type { Redis } from 'ioredis';
+import { Effects } from './lib/effects.js';
+import { ErrorEnvelope } from './lib/schemas.js';
+import { AssetService } from './modules/assets/service.js';
+import { assetRoutes } from './modules/assets/routes.js';
+import { healthRoutes } from './modules/health/routes.js';
+import { internalRoutes } from './modules/internal/routes.js';
+import { IngestHookService } from './modules/internal/service.js';
+import { LiveStreamRepository } from './modules/live-streams/repository.js';
+import { liveStreamRoutes } from './modules/live-streams/routes.js';
+import { LiveStream, Session } from './modules/live-streams/schemas.js';
+import { LiveStreamService } from './modules/live-streams/service.js';
+import { simulcastTargetRoutes } from './modules/simulcast-targets/routes.js';
+import { SimulcastTargetService } from './modules/simulcast-targets/service.js';
+import { webhookRoutes } from './modules/webhooks/routes.js';
+import { WebhookService } from './modules/webhooks/service.js';
+import { ApiKeyAuthenticator } from './plugins/app/auth.js';
+import errorHandler from './plugins/app/error-handler.js';
+import idempotency from './plugins/app/idempotency.js';
+import metrics from './plugins/app/metrics.js';
+import rateLimiter from './plugins/external/rate-limit.js';
+import openapi from './plugins/external/swagger.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  /** Producer connection: fails fast while Redis is down. */
+  redis: Redis;
+  queues: Queues;
+}
+
+export function publicUrls(config: Config): PublicUrls {
+  return { rtmpBaseUrl: config.ingest.rtmpBaseUrl, cdnBaseUrl: config.cdnBaseUrl, apiPublicUrl: config.api.publicUrl };
+}
+
+export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logger'] = false) {
+  const { config, db, redis, queues } = deps;
+  const app = Fastify({
+    logger,
+    bodyLimit: 1024 * 1024,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  // External plugins
+  await app.register(openapi, { serverUrl: config.api.publicUrl });
+
+  // App plugins
+  await app.register(errorHandler);
+  await app.register(metrics, { queues });
+  app.addSchema(ErrorEnvelope);
+  app.addSchema(LiveStream);
+  app.addSchema(Session);
+
+  // Services
+  const urls = publicUrls(config);
+  // Cursor signatures use their own key, derived so that it never equals the encryption key.
+  const cursors = new CursorCodec(Buffer.from(hkdfSync('sha256', config.encryptionKey, 'airwave', 'pagination-cursor', 32)));
+  const effects = new Effects(queues, redis, config.redis.prefix, app.log);
+  const simulcast = new SimulcastTargetService(db, config);
+  const liveStreams = new LiveStreamService(new LiveStreamRepository(db), simulcast, effects, config, urls, cursors);
+  const auth = new ApiKeyAuthenticator(db);
+
+  // Routes
+  await app.register(healthRoutes, { db, redis });
+  await app.register(
+    async (v1) => {
+      await v1.register(rateLimiter, { redis, prefix: config.redis.prefix, max: config.rateLimit.max, windowMs: config.rateLimit.windowMs });
+      v1.addHook('onRequest', async (request) => auth.authenticate(request));
+      await v1.register(idempotency, { db });
+      await v1.register(liveStreamRoutes, { service: liveStreams });
+      await v1.register(simulcastTargetRoutes, { service: simulcast });
+      await v1.register(assetRoutes, { service: new AssetService(db, effects, urls, cursors) });
+      await v1.register(webhookRoutes, { service: new WebhookService(db, config, cursors) });
+    },
+    { prefix: '/v1' },
+  );
+  await app.register(internalRoutes, {
+    prefix: '/internal',
+    service: new IngestHookService(db, effects, urls),
+    internalToken: config.internalToken,
+  });
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

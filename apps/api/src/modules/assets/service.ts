@@ -1,0 +1,63 @@
+import { CursorCodec, newestFirst, keysetAfter, NotFoundError, recordEvent, toPage, type PublicUrls } from '@airwave/core';
+import type { Asset, Db } from '@airwave/db';
+import type { Effects } from '../../lib/effects.js';
+
+export function presentAsset(a: Asset, urls: PublicUrls) {
+  const base = `${urls.cdnBaseUrl}/vod/${a.id}`;
+  const ready = a.status === 'ready';
+  return {
+    id: a.id,
+    liveStreamId: a.liveStreamId,
+    sessionId: a.sessionId,
+    status: a.status,
+    durationSeconds: a.durationSeconds,
+    playbackId: a.playbackId,
+    playback: { hlsUrl: `${base}/index.m3u8` },
+    mp4Url: ready ? `${base}/recording.mp4` : null,
+    thumbnailUrl: ready ? `${base}/thumbnail.jpg` : null,
+    passthrough: a.passthrough,
+    errorMessage: a.errorMessage,
+    createdAt: a.createdAt.toISOString(),
+    updatedAt: a.updatedAt.toISOString(),
+  };
+}
+
+export class AssetService {
+  constructor(
+    private readonly db: Db,
+    private readonly effects: Effects,
+    private readonly urls: PublicUrls,
+    private readonly cursors: CursorCodec,
+  ) {}
+
+  present = (a: Asset) => presentAsset(a, this.urls);
+
+  async list(projectId: string, q: { limit?: number; cursor?: string; liveStreamId?: string }) {
+    const limit = q.limit ?? 25;
+    const scope = `assets:${projectId}:${q.liveStreamId ?? ''}`;
+    const after = q.cursor ? this.cursors.decode(scope, q.cursor) : undefined;
+    const rows = await this.db.asset.findMany({
+      where: { projectId, deletedAt: null, ...(q.liveStreamId ? { liveStreamId: q.liveStreamId } : {}), ...keysetAfter(after) },
+      orderBy: newestFirst,
+      take: limit + 1,
+    });
+    const page = toPage(rows, limit, (last) => this.cursors.encode(scope, last));
+    return { data: page.data.map(this.present), nextCursor: page.nextCursor };
+  }
+
+  async get(projectId: string, id: string): Promise<Asset> {
+    const a = await this.db.asset.findFirst({ where: { id, projectId, deletedAt: null } });
+    if (!a) throw new NotFoundError('Asset');
+    return a;
+  }
+
+  async delete(projectId: string, id: string): Promise<void> {
+    const eventIds = await this.db.$transaction(async (tx) => {
+      const { count } = await tx.asset.updateMany({ where: { id, projectId, deletedAt: null }, data: { deletedAt: new Date() } });
+      if (count !== 1) throw new NotFoundError('Asset');
+      const asset = await tx.asset.findUniqueOrThrow({ where: { id } });
+      return [await recordEvent(tx, projectId, 'asset.deleted', presentAsset(asset, this.urls))];
+    });
+    await this.effects.dispatchEvents(eventIds);
+  }
+}

@@ -1,0 +1,47 @@
+import type { Db } from '@airwave/db';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Redis } from 'ioredis';
+import { Type } from 'typebox';
+
+const tags = ['operations'];
+const Check = Type.Object({ status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]), checks: Type.Record(Type.String(), Type.String()) });
+
+/** Resolves to 'ok' or the reason, within a bound so a hung dependency cannot hang the probe. */
+async function probe(fn: () => Promise<unknown>, timeoutMs = 1500): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([fn(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), timeoutMs)))]);
+    return 'ok';
+  } catch (err) {
+    return (err as Error).message.split('\n')[0] || 'unavailable';
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Db; redis: Redis }> = async (app, { db, redis }) => {
+  app.get(
+    '/healthz',
+    { schema: { tags, summary: 'Liveness', security: [], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags,
+        summary: 'Readiness: Postgres and Redis answer',
+        description: '503 names the dependency that failed.',
+        security: [],
+        response: { 200: Check, 503: Check },
+      },
+    },
+    async (_req, reply) => {
+      const [postgres, redisCheck] = await Promise.all([probe(() => db.$queryRaw`SELECT 1`), probe(() => redis.ping())]);
+      const checks = { postgres, redis: redisCheck };
+      const ok = postgres === 'ok' && redisCheck === 'ok';
+      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks });
+    },
+  );
+};

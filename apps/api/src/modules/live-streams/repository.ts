@@ -1,0 +1,41 @@
+// The only Prisma caller for live streams and their sessions.
+import { keysetAfter, newestFirst, type CursorPosition } from '@airwave/core';
+import type { Db, LiveStreamStatus, Prisma, Tx } from '@airwave/db';
+
+export class LiveStreamRepository {
+  constructor(private readonly db: Db) {}
+
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.$transaction(fn);
+  }
+
+  /** A project's stream, not deleted; undefined for anything else (another project's id included). */
+  async find(projectId: string, id: string, tx: Tx | Db = this.db) {
+    return (await tx.liveStream.findFirst({ where: { id, projectId, deletedAt: null } })) ?? undefined;
+  }
+
+  list(projectId: string, limit: number, after?: CursorPosition, status?: LiveStreamStatus) {
+    return this.db.liveStream.findMany({
+      where: { projectId, deletedAt: null, ...(status ? { status } : {}), ...keysetAfter(after) },
+      orderBy: newestFirst,
+      take: limit + 1,
+    });
+  }
+
+  create(tx: Tx, data: Prisma.LiveStreamUncheckedCreateInput) {
+    return tx.liveStream.create({ data });
+  }
+
+  update(tx: Tx, id: string, data: Prisma.LiveStreamUncheckedUpdateInput) {
+    return tx.liveStream.update({ where: { id }, data });
+  }
+
+  listSessions(liveStreamId: string, limit: number, after?: CursorPosition) {
+    return this.db.liveStreamSession.findMany({
+      where: { liveStreamId, ...keysetAfter(after) },
+      orderBy: newestFirst,
+      include: { asset: { select: { id: true } } },
+      take: limit + 1,
+    });
+  }
+}

@@ -1,0 +1,113 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { commonErrors, errors } from '../../lib/schemas.js';
+import {
+  CreateLiveStreamBody,
+  ListLiveStreamsQuery,
+  LiveStreamPage,
+  SessionPage,
+  SessionsQuery,
+  StreamParams,
+  UpdateLiveStreamBody,
+} from './schemas.js';
+import type { LiveStreamService } from './service.js';
+
+const tags = ['live-streams'];
+const stream = Type.Ref('LiveStream');
+
+export const liveStreamRoutes: FastifyPluginAsyncTypebox<{ service: LiveStreamService }> = async (app, { service }) => {
+  app.post(
+    '/live-streams',
+    {
+      config: { idempotent: true },
+      schema: {
+        tags,
+        summary: 'Create a live stream',
+        description: 'Answers with the stream key and RTMP URL to give to an encoder. Honours `Idempotency-Key`.',
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 255 })) }),
+        body: CreateLiveStreamBody,
+        response: { 201: stream, ...errors(...commonErrors, 413, 422) },
+      },
+    },
+    async (req, reply) => reply.code(201).send(service.present(await service.create(req.projectId, req.body))),
+  );
+
+  app.get(
+    '/live-streams',
+    {
+      schema: {
+        tags,
+        summary: 'List live streams, newest first',
+        querystring: ListLiveStreamsQuery,
+        response: { 200: LiveStreamPage, ...errors(...commonErrors) },
+      },
+    },
+    async (req) => service.list(req.projectId, req.query),
+  );
+
+  app.get(
+    '/live-streams/:id',
+    { schema: { tags, summary: 'Get a live stream', params: StreamParams, response: { 200: stream, ...errors(...commonErrors, 404) } } },
+    async (req) => service.present(await service.get(req.projectId, req.params.id)),
+  );
+
+  app.patch(
+    '/live-streams/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Update a live stream',
+        description: 'Changes apply to the next broadcast.',
+        params: StreamParams,
+        body: UpdateLiveStreamBody,
+        response: { 200: stream, ...errors(...commonErrors, 404) },
+      },
+    },
+    async (req) => service.present(await service.update(req.projectId, req.params.id, req.body)),
+  );
+
+  app.delete(
+    '/live-streams/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Delete a live stream',
+        description: 'Disconnects an active publisher; recordings stay.',
+        params: StreamParams,
+        response: { 204: Type.Null(), ...errors(...commonErrors, 404) },
+      },
+    },
+    async (req, reply) => {
+      await service.delete(req.projectId, req.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  const action = (path: string, summary: string, description: string, run: (projectId: string, id: string) => Promise<unknown>) =>
+    app.post(
+      `/live-streams/:id/${path}`,
+      {
+        schema: { tags, summary, description, params: StreamParams, response: { 200: stream, ...errors(...commonErrors, 404, 409) } },
+      },
+      async (req) => service.present((await run(req.projectId, req.params.id)) as Parameters<LiveStreamService['present']>[0]),
+    );
+
+  action('reset-stream-key', 'Reset the stream key', 'Issues a new key; the old one is refused from now on.', (p, i) => service.resetStreamKey(p, i));
+  action('disable', 'Disable a live stream', 'Refuses publishes and disconnects the current one.', service.disable);
+  action('enable', 'Enable a live stream', 'Accepts publishes again.', service.enable);
+  action('complete', 'End the current broadcast', 'Ends the session now, without a reconnect window. 409 when nothing is live.', service.complete);
+
+  app.get(
+    '/live-streams/:id/sessions',
+    {
+      schema: {
+        tags,
+        summary: 'List the broadcasts (sessions) of a live stream',
+        params: StreamParams,
+        querystring: SessionsQuery,
+        response: { 200: SessionPage, ...errors(...commonErrors, 404) },
+      },
+    },
+    async (req) => service.listSessions(req.projectId, req.params.id, req.query),
+  );
+};

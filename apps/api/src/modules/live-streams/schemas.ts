@@ -1,0 +1,102 @@
+import { RENDITION_NAMES } from '@airwave/core';
+import { Type } from 'typebox';
+import { DateTime, idParam, Nullable, Page, PageQuery } from '../../lib/schemas.js';
+
+export const LiveStreamId = idParam('ls', 'Live stream id');
+export const StreamParams = Type.Object({ id: LiveStreamId }, { additionalProperties: false });
+
+const Status = Type.Union(['idle', 'connected', 'active', 'reconnecting', 'disabled'].map((s) => Type.Literal(s)));
+const Rendition = Type.Union(RENDITION_NAMES.map((r) => Type.Literal(r)));
+
+export const mutableFields = {
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  record: Type.Boolean({ description: 'Turn each broadcast into a VOD asset (default true)' }),
+  playbackPolicy: Type.Union([Type.Literal('public'), Type.Literal('signed')]),
+  latencyMode: Type.Union([Type.Literal('standard'), Type.Literal('low')], { description: 'standard: 4 s segments; low: 1 s' }),
+  reconnectWindowSeconds: Type.Integer({ minimum: 0, maximum: 1800, description: 'How long a dropped encoder may come back into the same session' }),
+  renditions: Type.Array(Rendition, { minItems: 1, maxItems: 5, uniqueItems: true, description: 'Ladder rungs; those above the source are skipped' }),
+  passthrough: Nullable(Type.String({ maxLength: 1024, description: 'Your own metadata, up to 1 KB' })),
+};
+
+export const SimulcastTargetInput = Type.Object(
+  {
+    url: Type.String({ pattern: '^rtmps?://', maxLength: 2048, description: 'rtmp:// or rtmps:// ingest URL of the destination' }),
+    streamKey: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+    passthrough: Type.Optional(Nullable(Type.String({ maxLength: 1024 }))),
+  },
+  { additionalProperties: false },
+);
+
+export const CreateLiveStreamBody = Type.Object(
+  {
+    name: mutableFields.name,
+    record: Type.Optional(mutableFields.record),
+    playbackPolicy: Type.Optional(mutableFields.playbackPolicy),
+    latencyMode: Type.Optional(mutableFields.latencyMode),
+    reconnectWindowSeconds: Type.Optional(mutableFields.reconnectWindowSeconds),
+    renditions: Type.Optional(mutableFields.renditions),
+    passthrough: Type.Optional(mutableFields.passthrough),
+    simulcastTargets: Type.Optional(Type.Array(SimulcastTargetInput, { maxItems: 10 })),
+  },
+  { additionalProperties: false },
+);
+
+export const UpdateLiveStreamBody = Type.Partial(Type.Object(mutableFields), {
+  additionalProperties: false,
+  minProperties: 1,
+});
+
+export const ListLiveStreamsQuery = Type.Object(
+  { limit: Type.Optional(PageQuery.limit), cursor: Type.Optional(PageQuery.cursor), status: Type.Optional(Status) },
+  { additionalProperties: false },
+);
+
+export const LiveStream = Type.Object(
+  {
+    id: LiveStreamId,
+    name: Type.String(),
+    status: Status,
+    statusChangedAt: DateTime,
+    record: Type.Boolean(),
+    playbackPolicy: mutableFields.playbackPolicy,
+    latencyMode: mutableFields.latencyMode,
+    reconnectWindowSeconds: Type.Integer(),
+    renditions: Type.Array(Rendition),
+    passthrough: Nullable(Type.String()),
+    streamKey: Type.String({ description: 'Secret: the RTMP stream name. Reset it with reset-stream-key.' }),
+    rtmpUrl: Type.String({ examples: ['rtmp://localhost:1935/live'] }),
+    ingestUrl: Type.String({ description: 'rtmpUrl + "/" + streamKey, for encoders that take one URL' }),
+    playbackId: Type.String(),
+    playback: Type.Object({ policy: mutableFields.playbackPolicy, hlsUrl: Type.String(), playerUrl: Type.String() }),
+    currentSessionId: Nullable(Type.String()),
+    createdAt: DateTime,
+    updatedAt: DateTime,
+  },
+  { $id: 'LiveStream' },
+);
+
+export const LiveStreamPage = Page(Type.Ref('LiveStream'));
+
+export const Session = Type.Object(
+  {
+    id: Type.String(),
+    liveStreamId: LiveStreamId,
+    status: Type.Union(['connected', 'active', 'reconnecting', 'ended'].map((s) => Type.Literal(s))),
+    startedAt: DateTime,
+    endedAt: Nullable(DateTime),
+    endReason: Nullable(Type.String()),
+    ingestNodeId: Type.String(),
+    reconnects: Type.Integer(),
+    health: Nullable(Type.Object({}, { additionalProperties: true, description: 'Last encoder stats from the ingest' })),
+    lastSeenAt: DateTime,
+    transcodePath: Nullable(Type.String()),
+    assetId: Nullable(Type.String()),
+  },
+  { $id: 'LiveStreamSession' },
+);
+
+export const SessionPage = Page(Type.Ref('LiveStreamSession'));
+export const SessionsQuery = Type.Object(
+  { limit: Type.Optional(PageQuery.limit), cursor: Type.Optional(PageQuery.cursor) },
+  { additionalProperties: false },
+);

@@ -1,0 +1,177 @@
+import type { Config } from '@airwave/config';
+import {
+  CursorCodec,
+  displayPrefix,
+  encryptSecret,
+  generateStreamKey,
+  liveStreamState,
+  newId,
+  newPlaybackId,
+  normaliseRenditions,
+  NotFoundError,
+  presentLiveStream,
+  recordEvent,
+  sha256Hex,
+  toPage,
+  ValidationError,
+  type PublicUrls,
+  type StateContext,
+  type Transition,
+} from '@airwave/core';
+import type { LiveStream, LiveStreamSession, LiveStreamStatus, Tx } from '@airwave/db';
+import type { Static } from 'typebox';
+import type { Effects } from '../../lib/effects.js';
+import type { SimulcastTargetService } from '../simulcast-targets/service.js';
+import type { LiveStreamRepository } from './repository.js';
+import type { CreateLiveStreamBody, UpdateLiveStreamBody } from './schemas.js';
+
+type CreateInput = Static<typeof CreateLiveStreamBody>;
+type UpdateInput = Static<typeof UpdateLiveStreamBody>;
+
+const PASSTHROUGH_MAX_BYTES = 1024;
+
+function checkPassthrough(value: string | null | undefined): void {
+  if (value && Buffer.byteLength(value, 'utf8') > PASSTHROUGH_MAX_BYTES) {
+    throw new ValidationError('passthrough must be at most 1 KB', [{ field: 'passthrough', message: 'longer than 1024 bytes' }]);
+  }
+}
+
+export class LiveStreamService {
+  constructor(
+    private readonly repo: LiveStreamRepository,
+    private readonly simulcast: SimulcastTargetService,
+    private readonly effects: Effects,
+    private readonly config: Config,
+    private readonly urls: PublicUrls,
+    private readonly cursors: CursorCodec,
+  ) {}
+
+  private get ctx(): StateContext {
+    return { urls: this.urls };
+  }
+
+  /** The owner's view, stream key included. */
+  present(stream: LiveStream) {
+    return presentLiveStream(stream, this.urls, { streamKey: { encryptionKey: this.config.encryptionKey } });
+  }
+
+  async get(projectId: string, id: string): Promise<LiveStream> {
+    const stream = await this.repo.find(projectId, id);
+    if (!stream) throw new NotFoundError('Live stream');
+    return stream;
+  }
+
+  private keyFields(streamKey: string) {
+    return {
+      streamKeyHash: sha256Hex(streamKey),
+      streamKeyEncrypted: encryptSecret(streamKey, this.config.encryptionKey),
+      streamKeyPrefix: displayPrefix(streamKey),
+    };
+  }
+
+  async create(projectId: string, input: CreateInput): Promise<LiveStream> {
+    checkPassthrough(input.passthrough);
+    const targets = await Promise.all((input.simulcastTargets ?? []).map((t) => this.simulcast.prepare(t)));
+    const { stream, eventIds } = await this.repo.transaction(async (tx) => {
+      const stream = await this.repo.create(tx, {
+        id: newId('liveStream'),
+        projectId,
+        name: input.name,
+        record: input.record ?? true,
+        playbackPolicy: input.playbackPolicy ?? 'public',
+        latencyMode: input.latencyMode ?? 'standard',
+        reconnectWindowSeconds: input.reconnectWindowSeconds ?? 60,
+        renditions: normaliseRenditions(input.renditions),
+        passthrough: input.passthrough ?? null,
+        playbackId: newPlaybackId(),
+        ...this.keyFields(generateStreamKey()),
+      });
+      for (const t of targets) await this.simulcast.insert(tx, stream.id, t);
+      const eventIds = [await recordEvent(tx, projectId, 'live_stream.created', presentLiveStream(stream, this.urls))];
+      return { stream, eventIds };
+    });
+    await this.effects.dispatchEvents(eventIds);
+    return stream;
+  }
+
+  async list(projectId: string, q: { limit?: number; cursor?: string; status?: string }) {
+    const limit = q.limit ?? 25;
+    const scope = `live-streams:${projectId}:${q.status ?? ''}`;
+    const after = q.cursor ? this.cursors.decode(scope, q.cursor) : undefined;
+    const rows = await this.repo.list(projectId, limit, after, q.status as LiveStreamStatus | undefined);
+    const page = toPage(rows, limit, (last) => this.cursors.encode(scope, last));
+    return { data: page.data.map((s) => this.present(s)), nextCursor: page.nextCursor };
+  }
+
+  async update(projectId: string, id: string, input: UpdateInput): Promise<LiveStream> {
+    checkPassthrough(input.passthrough);
+    return this.changeAndEmit(projectId, id, async (tx, stream) => {
+      const renditions = input.renditions ? normaliseRenditions(input.renditions) : undefined;
+      return this.repo.update(tx, stream.id, { ...input, renditions });
+    });
+  }
+
+  async resetStreamKey(projectId: string, id: string): Promise<LiveStream> {
+    return this.changeAndEmit(projectId, id, (tx, stream) => this.repo.update(tx, stream.id, this.keyFields(generateStreamKey())));
+  }
+
+  /** A plain field change: write it and emit `live_stream.updated` in one transaction. */
+  private async changeAndEmit(projectId: string, id: string, change: (tx: Tx, s: LiveStream) => Promise<LiveStream>) {
+    const { stream, eventIds } = await this.repo.transaction(async (tx) => {
+      const current = await this.repo.find(projectId, id, tx);
+      if (!current) throw new NotFoundError('Live stream');
+      const stream = await change(tx, current);
+      return { stream, eventIds: [await recordEvent(tx, projectId, 'live_stream.updated', presentLiveStream(stream, this.urls))] };
+    });
+    await this.effects.dispatchEvents(eventIds);
+    return stream;
+  }
+
+  /** Runs a state-machine transition on a project's stream, then its side effects. */
+  private async transition(
+    projectId: string,
+    id: string,
+    reason: string,
+    fn: (tx: Tx, s: LiveStream, ctx: StateContext) => Promise<Transition>,
+  ): Promise<LiveStream> {
+    const t = await this.repo.transaction(async (tx) => {
+      const stream = await this.repo.find(projectId, id, tx);
+      if (!stream) throw new NotFoundError('Live stream');
+      return fn(tx, stream, this.ctx);
+    });
+    await this.effects.afterTransition(t, reason);
+    return t.stream;
+  }
+
+  disable = (projectId: string, id: string) => this.transition(projectId, id, 'disabled', liveStreamState.disableStream);
+  enable = (projectId: string, id: string) => this.transition(projectId, id, 'enabled', liveStreamState.enableStream);
+  complete = (projectId: string, id: string) => this.transition(projectId, id, 'completed', liveStreamState.completeSession);
+  delete = (projectId: string, id: string) => this.transition(projectId, id, 'deleted', liveStreamState.deleteStream);
+
+  async listSessions(projectId: string, id: string, q: { limit?: number; cursor?: string }) {
+    const stream = await this.get(projectId, id);
+    const limit = q.limit ?? 25;
+    const scope = `sessions:${stream.id}`;
+    const after = q.cursor ? this.cursors.decode(scope, q.cursor) : undefined;
+    const rows = await this.repo.listSessions(stream.id, limit, after);
+    const page = toPage(rows, limit, (last) => this.cursors.encode(scope, last));
+    return { data: page.data.map(presentSession), nextCursor: page.nextCursor };
+  }
+}
+
+export function presentSession(s: LiveStreamSession & { asset: { id: string } | null }) {
+  return {
+    id: s.id,
+    liveStreamId: s.liveStreamId,
+    status: s.status,
+    startedAt: s.startedAt.toISOString(),
+    endedAt: s.endedAt?.toISOString() ?? null,
+    endReason: s.endReason,
+    ingestNodeId: s.ingestNodeId,
+    reconnects: s.reconnects,
+    health: (s.stats as Record<string, unknown> | null) ?? null,
+    lastSeenAt: s.lastSeenAt.toISOString(),
+    transcodePath: s.transcodePath,
+    assetId: s.asset?.id ?? null,
+  };
+}

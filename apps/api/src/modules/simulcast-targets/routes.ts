@@ -1,0 +1,66 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { commonErrors, DateTime, errors, idParam, Nullable } from '../../lib/schemas.js';
+import { LiveStreamId, SimulcastTargetInput } from '../live-streams/schemas.js';
+import { presentSimulcastTarget, type SimulcastTargetService } from './service.js';
+
+const tags = ['live-streams'];
+const TargetId = idParam('st', 'Simulcast target id');
+const Target = Type.Object(
+  {
+    id: TargetId,
+    liveStreamId: LiveStreamId,
+    url: Type.String(),
+    hasStreamKey: Type.Boolean(),
+    passthrough: Nullable(Type.String()),
+    status: Type.Union(['idle', 'starting', 'broadcasting', 'errored'].map((s) => Type.Literal(s))),
+    lastError: Nullable(Type.String()),
+    createdAt: DateTime,
+  },
+  { $id: 'SimulcastTarget' },
+);
+const ref = Type.Ref('SimulcastTarget');
+const StreamParams = Type.Object({ id: LiveStreamId }, { additionalProperties: false });
+const TargetParams = Type.Object({ id: LiveStreamId, targetId: TargetId }, { additionalProperties: false });
+
+export const simulcastTargetRoutes: FastifyPluginAsyncTypebox<{ service: SimulcastTargetService }> = async (app, { service }) => {
+  app.addSchema(Target);
+  const base = '/live-streams/:id/simulcast-targets';
+
+  app.post(
+    base,
+    {
+      config: { idempotent: true },
+      schema: {
+        tags,
+        summary: 'Add a simulcast target',
+        description: 'Relays every broadcast of the stream to another RTMP service while it is live.',
+        params: StreamParams,
+        body: SimulcastTargetInput,
+        response: { 201: ref, ...errors(...commonErrors, 404, 422) },
+      },
+    },
+    async (req, reply) => reply.code(201).send(presentSimulcastTarget(await service.create(req.projectId, req.params.id, req.body))),
+  );
+
+  app.get(
+    base,
+    { schema: { tags, summary: 'List simulcast targets', params: StreamParams, response: { 200: Type.Object({ data: Type.Array(ref) }), ...errors(...commonErrors, 404) } } },
+    async (req) => ({ data: (await service.list(req.projectId, req.params.id)).map(presentSimulcastTarget) }),
+  );
+
+  app.get(
+    `${base}/:targetId`,
+    { schema: { tags, summary: 'Get a simulcast target', params: TargetParams, response: { 200: ref, ...errors(...commonErrors, 404) } } },
+    async (req) => presentSimulcastTarget(await service.get(req.projectId, req.params.id, req.params.targetId)),
+  );
+
+  app.delete(
+    `${base}/:targetId`,
+    { schema: { tags, summary: 'Delete a simulcast target', params: TargetParams, response: { 204: Type.Null(), ...errors(...commonErrors, 404) } } },
+    async (req, reply) => {
+      await service.delete(req.projectId, req.params.id, req.params.targetId);
+      return reply.code(204).send(null);
+    },
+  );
+};

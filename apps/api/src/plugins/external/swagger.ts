@@ -1,0 +1,32 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+export const openapiInfo = {
+  title: 'Airwave API',
+  version: '1.0.0',
+  description:
+    'Self-hostable managed live streaming. Create a live stream, push RTMP to its `rtmpUrl` with its `streamKey`, ' +
+    'play `playback.hlsUrl`. Every error has the shape `{"error": {"code", "message", "details"}}`.',
+};
+
+export default fp(async function openapi(app: FastifyInstance, opts: { serverUrl: string }) {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: openapiInfo,
+      servers: [{ url: opts.serverUrl }],
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An `aw_sk_…` API key' } } },
+      security: [{ apiKey: [] }],
+      tags: [
+        { name: 'live-streams', description: 'Live streams, their keys, sessions and simulcast targets' },
+        { name: 'assets', description: 'VOD recordings of broadcasts' },
+        { name: 'webhooks', description: 'Signed event deliveries' },
+        { name: 'operations', description: 'Health and readiness' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+});

@@ -1,0 +1,164 @@
+// One validated configuration object for every Airwave process. Read once at start; a bad value
+// stops the process with a message that names the variable (DESIGN.md §6).
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import envSchema from 'env-schema';
+
+const schema = {
+  type: 'object',
+  properties: {
+    NODE_ENV: { type: 'string', default: 'development' },
+    LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+    DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://', default: 'postgresql://postgres@127.0.0.1:5432/airwave' },
+    REDIS_URL: { type: 'string', pattern: '^rediss?://', default: 'redis://127.0.0.1:6379' },
+    REDIS_PREFIX: { type: 'string', pattern: '^[A-Za-z0-9_-]+$', default: 'airwave' },
+    API_HOST: { type: 'string', default: '127.0.0.1' },
+    API_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 3000 },
+    API_PUBLIC_URL: { type: 'string', pattern: '^https?://' },
+    INGEST_RTMP_PORT: { type: 'integer', minimum: 1, maximum: 65535, default: 1935 },
+    INGEST_PUBLIC_HOST: { type: 'string', default: 'localhost' },
+    INGEST_NODE_ID: { type: 'string' },
+    INTERNAL_TOKEN: { type: 'string', minLength: 16 },
+    STORAGE_ENDPOINT: { type: 'string' },
+    STORAGE_REGION: { type: 'string', default: 'us-east-1' },
+    STORAGE_BUCKET: { type: 'string', minLength: 3, default: 'airwave' },
+    STORAGE_ACCESS_KEY_ID: { type: 'string', default: 'S3RVER' },
+    STORAGE_SECRET_ACCESS_KEY: { type: 'string', default: 'S3RVER' },
+    CDN_BASE_URL: { type: 'string', pattern: '^https?://', default: 'http://localhost:9000/airwave' },
+    FFMPEG_PATH: { type: 'string' },
+    WORKER_CONCURRENCY: { type: 'integer', minimum: 1, maximum: 256, default: 4 },
+    PLAYBACK_SIGNING_KEY: { type: 'string' },
+    STREAM_KEY_ENCRYPTION_KEY: { type: 'string' },
+    ALLOW_PRIVATE_TARGETS: { type: 'boolean', default: false },
+    WEBHOOK_RETRY_BASE_MS: { type: 'integer', minimum: 1, default: 30_000 },
+    WEBHOOK_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 10_000 },
+    RATE_LIMIT_MAX: { type: 'integer', minimum: 1, default: 6_000 },
+    RATE_LIMIT_WINDOW_MS: { type: 'integer', minimum: 1_000, default: 60_000 },
+  },
+} as const;
+
+interface RawEnv {
+  NODE_ENV: string;
+  LOG_LEVEL: string;
+  DATABASE_URL: string;
+  REDIS_URL: string;
+  REDIS_PREFIX: string;
+  API_HOST: string;
+  API_PORT: number;
+  API_PUBLIC_URL?: string;
+  INGEST_RTMP_PORT: number;
+  INGEST_PUBLIC_HOST: string;
+  INGEST_NODE_ID?: string;
+  INTERNAL_TOKEN?: string;
+  STORAGE_ENDPOINT?: string;
+  STORAGE_REGION: string;
+  STORAGE_BUCKET: string;
+  STORAGE_ACCESS_KEY_ID: string;
+  STORAGE_SECRET_ACCESS_KEY: string;
+  CDN_BASE_URL: string;
+  FFMPEG_PATH?: string;
+  WORKER_CONCURRENCY: number;
+  PLAYBACK_SIGNING_KEY?: string;
+  STREAM_KEY_ENCRYPTION_KEY?: string;
+  ALLOW_PRIVATE_TARGETS: boolean;
+  WEBHOOK_RETRY_BASE_MS: number;
+  WEBHOOK_TIMEOUT_MS: number;
+  RATE_LIMIT_MAX: number;
+  RATE_LIMIT_WINDOW_MS: number;
+}
+
+export interface Config {
+  env: string;
+  logLevel: string;
+  databaseUrl: string;
+  redis: { url: string; prefix: string };
+  api: { host: string; port: number; publicUrl: string };
+  ingest: { rtmpPort: number; publicHost: string; nodeId: string; rtmpBaseUrl: string };
+  internalToken: string;
+  storage: { endpoint?: string; region: string; bucket: string; accessKeyId: string; secretAccessKey: string };
+  cdnBaseUrl: string;
+  ffmpegPath?: string;
+  workerConcurrency: number;
+  playbackSigningKey?: string;
+  /** 32 bytes for AES-256-GCM (stream keys, simulcast keys, webhook secrets at rest). */
+  encryptionKey: Buffer;
+  allowPrivateTargets: boolean;
+  webhooks: { retryBaseMs: number; timeoutMs: number };
+  rateLimit: { max: number; windowMs: number };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Local development may run without secrets; production may not. */
+function devSecret(isProduction: boolean, name: string, label: string): string {
+  if (isProduction) throw new ConfigError(`${name} must be set when NODE_ENV=production`);
+  return createHash('sha256').update(`airwave-insecure-dev-${label}`).digest('base64url');
+}
+
+function parseEncryptionKey(value: string | undefined, isProduction: boolean): Buffer {
+  const raw = value ?? devSecret(isProduction, 'STREAM_KEY_ENCRYPTION_KEY', 'stream-key-encryption');
+  const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64url');
+  if (key.length !== 32) {
+    throw new ConfigError('STREAM_KEY_ENCRYPTION_KEY must be 32 bytes, as 64 hex characters or base64url');
+  }
+  return key;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  let raw: RawEnv;
+  try {
+    raw = envSchema<RawEnv>({ schema, data: env, dotenv: false });
+  } catch (err) {
+    throw new ConfigError(`invalid configuration: ${(err as Error).message}`);
+  }
+  const isProduction = raw.NODE_ENV === 'production';
+  const trim = (u: string) => u.replace(/\/+$/, '');
+  return {
+    env: raw.NODE_ENV,
+    logLevel: raw.LOG_LEVEL,
+    databaseUrl: raw.DATABASE_URL,
+    redis: { url: raw.REDIS_URL, prefix: raw.REDIS_PREFIX },
+    api: {
+      host: raw.API_HOST,
+      port: raw.API_PORT,
+      publicUrl: trim(raw.API_PUBLIC_URL ?? `http://localhost:${raw.API_PORT}`),
+    },
+    ingest: {
+      rtmpPort: raw.INGEST_RTMP_PORT,
+      publicHost: raw.INGEST_PUBLIC_HOST,
+      nodeId: raw.INGEST_NODE_ID ?? hostname(),
+      rtmpBaseUrl: `rtmp://${raw.INGEST_PUBLIC_HOST}:${raw.INGEST_RTMP_PORT}/live`,
+    },
+    internalToken: raw.INTERNAL_TOKEN ?? devSecret(isProduction, 'INTERNAL_TOKEN', 'internal-token'),
+    storage: {
+      endpoint: raw.STORAGE_ENDPOINT,
+      region: raw.STORAGE_REGION,
+      bucket: raw.STORAGE_BUCKET,
+      accessKeyId: raw.STORAGE_ACCESS_KEY_ID,
+      secretAccessKey: raw.STORAGE_SECRET_ACCESS_KEY,
+    },
+    cdnBaseUrl: trim(raw.CDN_BASE_URL),
+    ffmpegPath: raw.FFMPEG_PATH,
+    workerConcurrency: raw.WORKER_CONCURRENCY,
+    playbackSigningKey: raw.PLAYBACK_SIGNING_KEY,
+    encryptionKey: parseEncryptionKey(raw.STREAM_KEY_ENCRYPTION_KEY, isProduction),
+    allowPrivateTargets: raw.ALLOW_PRIVATE_TARGETS,
+    webhooks: { retryBaseMs: raw.WEBHOOK_RETRY_BASE_MS, timeoutMs: raw.WEBHOOK_TIMEOUT_MS },
+    rateLimit: { max: raw.RATE_LIMIT_MAX, windowMs: raw.RATE_LIMIT_WINDOW_MS },
+  };
+}
+
+/** For a process entry point: the config, or a one-line reason and exit code 78 (EX_CONFIG). */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`airwave: ${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,12 @@
+export * from './errors.js';
+export * from './ids.js';
+export * from './secrets.js';
+export * from './net-guard.js';
+export * from './pagination.js';
+export * from './events/types.js';
+export * from './events/outbox.js';
+export * from './live-streams/ladder.js';
+export * from './live-streams/presenter.js';
+export * as liveStreamState from './live-streams/state.js';
+export { LIVE_STATUSES, isLive, STALE_SESSION_MS, type DenyReason, type StateContext, type Transition } from './live-streams/state.js';
+export * from './projects.js';

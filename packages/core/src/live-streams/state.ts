@@ -1,0 +1,225 @@
+// The live-stream state machine (DESIGN.md §4). Every status change of a stream or a session is
+// written here and nowhere else: each function checks its guard, writes the rows and records the
+// webhook events inside the caller's transaction, so a change and its events commit together.
+//
+//   idle ─authorize→ connected ─first segment→ active ─encoder gone→ reconnecting ─window→ idle
+//   any ─disable→ disabled ─enable→ idle
+import type { LiveStream, LiveStreamSession, LiveStreamStatus, Tx } from '@airwave/db';
+import { InvalidStateError } from '../errors.js';
+import { recordEvent } from '../events/outbox.js';
+import type { EventType } from '../events/types.js';
+import { newId } from '../ids.js';
+import { presentLiveStream, type PublicUrls } from './presenter.js';
+
+export const LIVE_STATUSES: readonly LiveStreamStatus[] = ['connected', 'active', 'reconnecting'];
+export const isLive = (s: LiveStream) => LIVE_STATUSES.includes(s.status);
+
+/** An ingest that has not reported a live session for this long is presumed dead (heartbeats are 5 s). */
+export const STALE_SESSION_MS = 20_000;
+
+export interface StateContext {
+  urls: PublicUrls;
+  now?: Date;
+}
+
+export interface Transition {
+  stream: LiveStream;
+  eventIds: string[];
+  /** A session that was live and has just been ended: its publisher must be disconnected. */
+  endedSession?: LiveStreamSession;
+}
+
+async function emit(tx: Tx, stream: LiveStream, types: EventType[], ctx: StateContext): Promise<string[]> {
+  const data = presentLiveStream(stream, ctx.urls);
+  const ids: string[] = [];
+  for (const type of types) ids.push(await recordEvent(tx, stream.projectId, type, data, ctx.now));
+  return ids;
+}
+
+/** Moves a stream to `to` only if it is still in one of `from` (the guard is part of the UPDATE). */
+async function moveStream(
+  tx: Tx,
+  stream: LiveStream,
+  from: readonly LiveStreamStatus[],
+  to: LiveStreamStatus,
+  now: Date,
+  currentSessionId?: string | null,
+): Promise<LiveStream> {
+  const { count } = await tx.liveStream.updateMany({
+    where: { id: stream.id, status: { in: [...from] }, deletedAt: null },
+    data: { status: to, statusChangedAt: now, ...(currentSessionId !== undefined ? { currentSessionId } : {}) },
+  });
+  if (count !== 1) throw new InvalidStateError(`Live stream is ${stream.status} and cannot become ${to}`);
+  return tx.liveStream.findUniqueOrThrow({ where: { id: stream.id } });
+}
+
+async function endSession(tx: Tx, sessionId: string, reason: string, now: Date): Promise<LiveStreamSession> {
+  return tx.liveStreamSession.update({
+    where: { id: sessionId },
+    data: { status: 'ended', endedAt: now, endReason: reason },
+  });
+}
+
+// ── publish lifecycle (called for the ingest through the internal API, and by the worker) ──────
+
+export type DenyReason = 'unknown_key' | 'disabled' | 'deleted' | 'already_live';
+
+export interface ClaimInput {
+  streamKeyHash: string;
+  ingestNodeId: string;
+  ingestAddress: string;
+  clientIp?: string;
+}
+
+export type ClaimResult =
+  | { allow: false; reason: DenyReason; stream?: LiveStream }
+  | { allow: true; stream: LiveStream; session: LiveStreamSession; resumed: boolean; eventIds: string[] };
+
+/**
+ * Authorizes a publish and claims the stream for it: `idle → connected` with a new session, or a
+ * reconnect inside the window (or after the holding ingest went silent) that resumes the session.
+ */
+export async function claimPublish(tx: Tx, input: ClaimInput, ctx: StateContext): Promise<ClaimResult> {
+  const now = ctx.now ?? new Date();
+  // The row lock serialises two encoders racing for one key: exactly one of them gets it.
+  const locked = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id FROM "LiveStream" WHERE "streamKeyHash" = ${input.streamKeyHash} FOR UPDATE`;
+  if (locked.length === 0) return { allow: false, reason: 'unknown_key' };
+  const stream = await tx.liveStream.findUniqueOrThrow({
+    where: { id: locked[0]!.id },
+    include: { currentSession: true },
+  });
+  if (stream.deletedAt) return { allow: false, reason: 'deleted', stream };
+  if (stream.status === 'disabled') return { allow: false, reason: 'disabled', stream };
+
+  const current = stream.currentSession;
+  const stale = current !== null && now.getTime() - current.lastSeenAt.getTime() > STALE_SESSION_MS;
+  const resumable = current !== null && current.status !== 'ended' && (stream.status === 'reconnecting' || stale);
+  if (stream.status !== 'idle' && !resumable) return { allow: false, reason: 'already_live', stream };
+
+  const where = { ingestNodeId: input.ingestNodeId, ingestAddress: input.ingestAddress, clientIp: input.clientIp };
+  let session: LiveStreamSession;
+  if (resumable) {
+    session = await tx.liveStreamSession.update({
+      where: { id: current.id },
+      data: { ...where, status: 'connected', lastSeenAt: now, disconnectedAt: null, reconnects: { increment: 1 } },
+    });
+  } else {
+    session = await tx.liveStreamSession.create({
+      data: { id: newId('session'), liveStreamId: stream.id, ...where, startedAt: now, lastSeenAt: now },
+    });
+  }
+  const next = await moveStream(tx, stream, [stream.status], 'connected', now, session.id);
+  const eventIds = await emit(tx, next, ['live_stream.connected'], ctx);
+  return { allow: true, stream: next, session, resumed: resumable, eventIds };
+}
+
+/** A heartbeat from the ingest; answers whether the session is still wanted. */
+export async function recordHeartbeat(
+  tx: Tx,
+  sessionId: string,
+  stats: Record<string, unknown> | undefined,
+  ctx: StateContext,
+): Promise<{ keep: boolean }> {
+  const now = ctx.now ?? new Date();
+  const { count } = await tx.liveStreamSession.updateMany({
+    where: { id: sessionId, status: { in: ['connected', 'active'] } },
+    data: { lastSeenAt: now, ...(stats ? { stats: stats as object } : {}) },
+  });
+  return { keep: count === 1 };
+}
+
+/** The first playable segment is uploaded: `connected → active`. */
+export async function markActive(tx: Tx, sessionId: string, ctx: StateContext): Promise<Transition | null> {
+  const now = ctx.now ?? new Date();
+  const session = await tx.liveStreamSession.findUnique({ where: { id: sessionId }, include: { currentOf: true } });
+  const stream = session?.currentOf;
+  if (!session || !stream || stream.status !== 'connected') return null;
+  await tx.liveStreamSession.update({ where: { id: sessionId }, data: { status: 'active', lastSeenAt: now } });
+  const next = await moveStream(tx, stream, ['connected'], 'active', now);
+  return { stream: next, eventIds: await emit(tx, next, ['live_stream.active'], ctx) };
+}
+
+/**
+ * The encoder's connection closed. Inside a reconnect window the session waits in `reconnecting`
+ * (the caller schedules the expiry); with no window it ends at once.
+ */
+export async function publishStopped(
+  tx: Tx,
+  sessionId: string,
+  ctx: StateContext,
+): Promise<(Transition & { reconnectDeadline?: Date }) | null> {
+  const now = ctx.now ?? new Date();
+  const session = await tx.liveStreamSession.findUnique({ where: { id: sessionId }, include: { currentOf: true } });
+  const stream = session?.currentOf;
+  if (!session || !stream || (stream.status !== 'connected' && stream.status !== 'active')) return null;
+  if (stream.reconnectWindowSeconds > 0) {
+    await tx.liveStreamSession.update({ where: { id: sessionId }, data: { status: 'reconnecting', disconnectedAt: now } });
+    const next = await moveStream(tx, stream, ['connected', 'active'], 'reconnecting', now);
+    const reconnectDeadline = new Date(now.getTime() + stream.reconnectWindowSeconds * 1000);
+    return { stream: next, eventIds: await emit(tx, next, ['live_stream.disconnected'], ctx), reconnectDeadline };
+  }
+  await tx.liveStreamSession.update({ where: { id: sessionId }, data: { disconnectedAt: now } });
+  const endedSession = await endSession(tx, sessionId, 'publisher_disconnected', now);
+  const next = await moveStream(tx, stream, ['connected', 'active'], 'idle', now, null);
+  return { stream: next, endedSession, eventIds: await emit(tx, next, ['live_stream.disconnected', 'live_stream.idle'], ctx) };
+}
+
+/** The reconnect window ran out with nobody back: `reconnecting → idle`. */
+export async function expireReconnectWindow(tx: Tx, sessionId: string, ctx: StateContext): Promise<Transition | null> {
+  const now = ctx.now ?? new Date();
+  const session = await tx.liveStreamSession.findUnique({ where: { id: sessionId }, include: { currentOf: true } });
+  const stream = session?.currentOf;
+  if (!session || !stream || stream.status !== 'reconnecting') return null;
+  const endedSession = await endSession(tx, sessionId, 'reconnect_window_expired', now);
+  const next = await moveStream(tx, stream, ['reconnecting'], 'idle', now, null);
+  return { stream: next, endedSession, eventIds: await emit(tx, next, ['live_stream.idle'], ctx) };
+}
+
+// ── owner actions (API) ─────────────────────────────────────────────────────────────────────────
+
+/** Ends whatever session holds the stream and moves it to `to`, emitting `extra` after `disconnected`. */
+async function endLive(tx: Tx, stream: LiveStream, to: 'idle' | 'disabled', reason: string, ctx: StateContext) {
+  const now = ctx.now ?? new Date();
+  const wasConnected = stream.status === 'connected' || stream.status === 'active';
+  const endedSession = stream.currentSessionId ? await endSession(tx, stream.currentSessionId, reason, now) : undefined;
+  const next = await moveStream(tx, stream, [stream.status], to, now, null);
+  const types: EventType[] = wasConnected ? ['live_stream.disconnected'] : [];
+  return { next, endedSession, types };
+}
+
+/** `POST …/complete`: end the current session now, without waiting for a reconnect. */
+export async function completeSession(tx: Tx, stream: LiveStream, ctx: StateContext): Promise<Transition> {
+  if (!isLive(stream)) throw new InvalidStateError('Live stream has no session in progress');
+  const { next, endedSession, types } = await endLive(tx, stream, 'idle', 'completed', ctx);
+  return { stream: next, endedSession, eventIds: await emit(tx, next, [...types, 'live_stream.idle'], ctx) };
+}
+
+/** `POST …/disable`: refuses publishes from now on and ends the current one. Idempotent. */
+export async function disableStream(tx: Tx, stream: LiveStream, ctx: StateContext): Promise<Transition> {
+  if (stream.status === 'disabled') return { stream, eventIds: [] };
+  const { next, endedSession, types } = await endLive(tx, stream, 'disabled', 'disabled', ctx);
+  return { stream: next, endedSession, eventIds: await emit(tx, next, [...types, 'live_stream.disabled'], ctx) };
+}
+
+/** `POST …/enable`: `disabled → idle`. Idempotent. */
+export async function enableStream(tx: Tx, stream: LiveStream, ctx: StateContext): Promise<Transition> {
+  if (stream.status !== 'disabled') return { stream, eventIds: [] };
+  const next = await moveStream(tx, stream, ['disabled'], 'idle', ctx.now ?? new Date());
+  return { stream: next, eventIds: await emit(tx, next, ['live_stream.enabled'], ctx) };
+}
+
+/** `DELETE`: the stream disappears from the API, its key is refused as `deleted`, recordings stay. */
+export async function deleteStream(tx: Tx, stream: LiveStream, ctx: StateContext): Promise<Transition> {
+  const now = ctx.now ?? new Date();
+  let current = stream;
+  let endedSession: LiveStreamSession | undefined;
+  const types: EventType[] = [];
+  if (isLive(stream)) {
+    const ended = await endLive(tx, stream, 'idle', 'deleted', ctx);
+    [current, endedSession] = [ended.next, ended.endedSession];
+    types.push(...ended.types);
+  }
+  const next = await tx.liveStream.update({ where: { id: current.id }, data: { deletedAt: now } });
+  return { stream: next, endedSession, eventIds: await emit(tx, next, [...types, 'live_stream.deleted'], ctx) };
+}

@@ -1,0 +1,50 @@
+// API keys, stream keys and secrets at rest. Keys are ≥ 128 random bits, URL-safe and prefixed so a
+// leaked one is greppable; only their SHA-256 is looked up; a log line shows the prefix alone.
+import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export const API_KEY_PREFIX = 'aw_sk_';
+export const STREAM_KEY_PREFIX = 'aw_live_';
+
+const randomToken = (bytes: number) => randomBytes(bytes).toString('base64url');
+
+/** 256 bits after the prefix. */
+export const generateApiKey = () => `${API_KEY_PREFIX}${randomToken(32)}`;
+/** 192 bits after the prefix: still ≥ 128, and short enough to type into a hardware encoder. */
+export const generateStreamKey = () => `${STREAM_KEY_PREFIX}${randomToken(24)}`;
+/** Standard Webhooks secret: `whsec_` + base64 of 24 random bytes. */
+export const generateWebhookSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
+
+export const sha256Hex = (value: string) => createHash('sha256').update(value).digest('hex');
+
+/** Constant-time comparison of two hex digests (or any two strings of equal meaning). */
+export function safeEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ab.length === bb.length && timingSafeEqual(ab, bb);
+}
+
+/** What a log line or a dashboard may show of a key: its prefix and four characters. */
+export function displayPrefix(key: string): string {
+  const prefixEnd = key.startsWith(STREAM_KEY_PREFIX)
+    ? STREAM_KEY_PREFIX.length
+    : key.startsWith(API_KEY_PREFIX)
+      ? API_KEY_PREFIX.length
+      : 0;
+  return `${key.slice(0, prefixEnd + 4)}…`;
+}
+
+/** AES-256-GCM; the output is `v1.<iv>.<tag>.<ciphertext>` in base64url. */
+export function encryptSecret(plain: string, key: Buffer): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const ct = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+  return ['v1', iv, cipher.getAuthTag(), ct].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+}
+
+export function decryptSecret(sealed: string, key: Buffer): string {
+  const [version, iv, tag, ct] = sealed.split('.');
+  if (version !== 'v1' || !iv || !tag || ct === undefined) throw new Error('unrecognised sealed secret');
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+  return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
+}

@@ -1,0 +1,106 @@
+// One job registry shared by producers (api) and consumers (worker): name → queue → payload → job id.
+// Payloads carry ids only, never keys or secrets; the worker reads the rest from the database.
+import { Queue, type JobsOptions } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+
+export interface JobDef<P> {
+  queue: QueueName;
+  name: string;
+  /** Deterministic ids de-duplicate: enqueueing the same work twice is a no-op (no ':' allowed). */
+  jobId(payload: P): string;
+  opts?: JobsOptions;
+  /** Type carrier only. */
+  readonly payload?: P;
+}
+
+export const QUEUE_NAMES = ['webhooks', 'lifecycle'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+const keep = { removeOnComplete: { age: 3600, count: 1000 }, removeOnFail: { age: 7 * 24 * 3600 } };
+
+export const jobs = {
+  /** Fans one outbox event out to the project's matching webhooks. */
+  webhookFanout: {
+    queue: 'webhooks',
+    name: 'fanout',
+    jobId: (p) => `fanout.${p.eventId}`,
+    opts: { attempts: 20, backoff: { type: 'exponential', delay: 1000 }, ...keep },
+  } satisfies JobDef<{ eventId: string }> as JobDef<{ eventId: string }>,
+  /** One event to one endpoint; retried with the webhook back-off for 24 h (see retry.ts). */
+  webhookDeliver: {
+    queue: 'webhooks',
+    name: 'deliver',
+    jobId: (p) => `deliver.${p.eventId}.${p.webhookId}`,
+    opts: { backoff: { type: 'webhook' }, ...keep },
+  } satisfies JobDef<{ eventId: string; webhookId: string }> as JobDef<{ eventId: string; webhookId: string }>,
+  /** Ends a session whose encoder did not come back within the stream's reconnect window. */
+  reconnectWindow: {
+    queue: 'lifecycle',
+    name: 'reconnect-window-expired',
+    jobId: (p) => `reconnect.${p.sessionId}.${p.disconnectedAt}`,
+    opts: { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, ...keep },
+  } satisfies JobDef<{ sessionId: string; disconnectedAt: number }> as JobDef<{ sessionId: string; disconnectedAt: number }>,
+};
+
+export type JobName = keyof typeof jobs;
+export type PayloadOf<D> = D extends JobDef<infer P> ? P : never;
+
+export { webhookMaxAttempts, webhookRetryDelay, WEBHOOK_RETRY_WINDOW_MS } from './retry.js';
+
+export interface RedisSettings {
+  url: string;
+  prefix: string;
+}
+
+/**
+ * Producers inside HTTP requests must fail fast when Redis is down (no offline queue, one retry);
+ * workers wait forever for Redis to come back (`maxRetriesPerRequest: null`, as BullMQ requires).
+ */
+export function createRedis(url: string, role: 'producer' | 'worker'): Redis {
+  const opts: RedisOptions =
+    role === 'producer'
+      ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 }
+      : { maxRetriesPerRequest: null };
+  const redis = new Redis(url, { ...opts, lazyConnect: false });
+  // ioredis reconnects by itself; without a listener an outage would crash the process.
+  redis.on('error', () => {});
+  return redis;
+}
+
+/** The queues a producer writes to. */
+export class Queues {
+  private readonly queues = new Map<QueueName, Queue>();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  get(name: QueueName): Queue {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: this.redis, prefix: this.prefix });
+      q.on('error', () => {});
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  async add<P>(def: JobDef<P>, payload: P, opts: JobsOptions = {}): Promise<void> {
+    await this.get(def.queue).add(def.name, payload, { ...def.opts, ...opts, jobId: def.jobId(payload) });
+  }
+
+  /** Waiting + delayed + active jobs per queue, for /metrics. */
+  async depths(): Promise<Record<string, Record<string, number>>> {
+    const out: Record<string, Record<string, number>> = {};
+    for (const name of QUEUE_NAMES) {
+      out[name] = await this.get(name).getJobCounts('waiting', 'delayed', 'active', 'failed');
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+  }
+}
+export { ingestControlChannel, type StopSessionMessage } from './ingest-control.js';
