@@ -1,0 +1,18 @@
+import type { Config } from '@airwave/config';
+import type { PublicUrls } from '@airwave/core';
+import type { Db } from '@airwave/db';
+import type { Queues } from '@airwave/jobs';
+import type { Logger } from 'pino';
+
+/** What every processor may use. Side effects beyond these stay inside the processor's module. */
+export interface WorkerContext {
+  config: Config;
+  db: Db;
+  queues: Queues;
+  urls: PublicUrls;
+  log: Logger;
+}
+
+export function publicUrls(config: Config): PublicUrls {
+  return { rtmpBaseUrl: config.ingest.rtmpBaseUrl, cdnBaseUrl: config.cdnBaseUrl, apiPublicUrl: config.api.publicUrl };
+}

@@ -1,0 +1,34 @@
+// The worker process: consumes every queue, sweeps the outbox, stops cleanly on SIGINT/SIGTERM.
+import { loadConfigOrExit } from '@airwave/config';
+import { createDb } from '@airwave/db';
+import { createRedis, Queues } from '@airwave/jobs';
+import { pino } from 'pino';
+import { publicUrls, type WorkerContext } from './context.js';
+import { startOutboxSweeper } from './outbox-sweeper.js';
+import { startWorkers } from './workers.js';
+
+const config = loadConfigOrExit();
+const log = pino({ level: config.logLevel, base: { service: 'worker' } });
+const db = createDb(config.databaseUrl);
+const connection = createRedis(config.redis.url, 'worker');
+const queues = new Queues(connection, config.redis.prefix);
+const ctx: WorkerContext = { config, db, queues, urls: publicUrls(config), log };
+
+const workers = startWorkers(ctx, connection);
+const stopSweeper = startOutboxSweeper(ctx);
+log.info({ queues: workers.map((w) => w.name) }, 'worker started');
+
+let closing = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, async () => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down: finishing active jobs');
+    stopSweeper();
+    await Promise.all(workers.map((w) => w.close()));
+    await queues.close();
+    connection.disconnect();
+    await db.$disconnect();
+    process.exit(0);
+  });
+}

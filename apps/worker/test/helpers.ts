@@ -1,0 +1,33 @@
+// Runs the real worker consumers in-process against a test API's schema and Redis prefix.
+import { createRedis } from '@airwave/jobs';
+import type { Worker } from 'bullmq';
+import { pino } from 'pino';
+import type { TestApi } from '../../api/test/helpers.js';
+import { publicUrls, type WorkerContext } from '../src/context.js';
+import { startWorkers } from '../src/workers.js';
+
+export async function startTestWorker(api: TestApi): Promise<{ ctx: WorkerContext; close(): Promise<void> }> {
+  const { config, db } = api.env;
+  const connection = createRedis(config.redis.url, 'worker');
+  const ctx: WorkerContext = { config, db, queues: api.queues, urls: publicUrls(config), log: pino({ level: 'silent' }) };
+  const workers: Worker[] = startWorkers(ctx, connection);
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  return {
+    ctx,
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      connection.disconnect();
+    },
+  };
+}
+
+/** Polls until `fn` returns a truthy value (deliveries arrive asynchronously). */
+export async function eventually<T>(fn: () => Promise<T | undefined | false | null>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
