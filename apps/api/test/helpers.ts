@@ -1,6 +1,7 @@
 // Boots a real API (real Postgres schema, real Redis prefix) for one test file.
 import { createProjectWithKey } from '@airwave/core';
 import { createRedis, Queues } from '@airwave/jobs';
+import type { Redis } from 'ioredis';
 import { createTestEnv, type TestEnv } from '@airwave/testing';
 import { buildApp, type App } from '../src/app.js';
 
@@ -18,6 +19,7 @@ export interface TestApi {
   apiKey: string;
   projectId: string;
   queues: Queues;
+  redis: Redis;
   call(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, opts?: Call): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
   /** A second tenant, to prove isolation. */
   newProject(name: string): Promise<string>;
@@ -37,6 +39,7 @@ export async function startApi(testFile: string, env: Record<string, string> = {
     apiKey,
     projectId: project.id,
     queues,
+    redis,
     async call(method, url, opts = {}) {
       const key = opts.key === undefined ? apiKey : opts.key;
       const headers: Record<string, string> = { ...(key ? { authorization: `Bearer ${key}` } : {}), ...opts.headers };

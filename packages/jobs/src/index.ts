@@ -86,8 +86,18 @@ export class Queues {
     return q;
   }
 
+  /** Fails fast while Redis is unreachable: a producer inside an HTTP request must not hang. */
   async add<P>(def: JobDef<P>, payload: P, opts: JobsOptions = {}): Promise<void> {
-    await this.get(def.queue).add(def.name, payload, { ...def.opts, ...opts, jobId: def.jobId(payload) });
+    if (this.redis.status !== 'ready') throw new Error(`Redis is ${this.redis.status}`);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('Redis did not answer within 2 s')), 2000);
+    });
+    try {
+      await Promise.race([this.get(def.queue).add(def.name, payload, { ...def.opts, ...opts, jobId: def.jobId(payload) }), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Waiting + delayed + active jobs per queue, for /metrics. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { parseDatabaseUrl, withSchema } from '../connection.js';
 import { readMigrations, readSchema, writeMigration } from './files.js';
-import { withSchemaEngine } from './wasm-engine.js';
+import { withSchemaEngine, type EngineSchema } from './wasm-engine.js';
 
 const noFilter = { externalTables: [], externalEnums: [] };
 
@@ -38,11 +38,11 @@ export async function deployMigrations(databaseUrl: string): Promise<string[]> {
  * through an adapter hook that does not work for Postgres yet, so we replay them into a throw-away
  * *schema* of the same database instead and diff that against the datamodel.
  */
-export async function migrationDrift(databaseUrl: string): Promise<string> {
+export async function migrationDrift(databaseUrl: string, target?: EngineSchema): Promise<string> {
   const shadowUrl = withSchema(databaseUrl, `_airwave_shadow_${randomBytes(6).toString('hex')}`);
   try {
     await deployMigrations(shadowUrl);
-    const schema = await readSchema();
+    const schema = target ?? (await readSchema());
     return await withSchemaEngine(shadowUrl, schema, async (engine) => {
       const out = await engine.diff({
         from: { tag: 'schemaDatasource', files: [schema], configDir: path.dirname(schema.path) },

@@ -13,6 +13,8 @@ export const openapiInfo = {
 
 export default fp(async function openapi(app: FastifyInstance, opts: { serverUrl: string }) {
   await app.register(swagger, {
+    // Components keep their $id (LiveStream, ErrorEnvelope…) instead of def-0, def-1…
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
     openapi: {
       openapi: '3.1.0',
       info: openapiInfo,
