@@ -69,7 +69,12 @@ export async function withSchemaEngine<T>(
   const b = await loadBindings();
   reportCharColumnsAsText();
   const target = parseDatabaseUrl(databaseUrl);
-  const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg(target.pool, { schema: target.schema }));
+  // One connection: the engine takes a session-level advisory lock (pg_advisory_lock) around its
+  // work, and over a larger pool the unlock can land on another connection, leaving the lock held
+  // and every other migration in this database waiting.
+  const pool = new pg.Pool({ ...target.pool, max: 1 });
+  pool.on('error', () => {});
+  const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg(pool, { schema: target.schema }));
   const log = (line: string) => {
     if (process.env.AIRWAVE_DEBUG_MIGRATIONS) process.stderr.write(`${line}\n`);
   };
@@ -78,5 +83,6 @@ export async function withSchemaEngine<T>(
     return await fn(engine);
   } finally {
     engine.free();
+    await pool.end();
   }
 }
