@@ -1,7 +1,7 @@
 // Delivers one event to one endpoint, signed per Standard Webhooks. Every attempt is recorded; a
 // failure throws so BullMQ retries it with the webhook back-off. The `webhook-id` is the event id on
 // every retry, so receivers can de-duplicate.
-import { checkTargetUrl, decryptSecret } from '@airwave/core';
+import { checkTargetUrl, decryptSecret, newId } from '@airwave/core';
 import { webhookRetryDelay } from '@airwave/jobs';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { Webhook } from 'standardwebhooks';
@@ -69,7 +69,7 @@ export async function webhookDeliver(ctx: WorkerContext, job: Job<{ eventId: str
   // Upsert: a stalled job re-run for the same attempt overwrites instead of duplicating the row.
   await ctx.db.webhookDelivery.upsert({
     where: { eventId_webhookId_attempt: { eventId, webhookId, attempt } },
-    create: { id: `whd_${job.id}_${attempt}`.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 80), webhookId, eventId, attempt, ...row },
+    create: { id: newId('delivery'), webhookId, eventId, attempt, ...row },
     update: row,
   });
   ctx.log.info({ eventId, webhookId, attempt, statusCode: result.statusCode, error: result.error }, ok ? 'webhook delivered' : 'webhook attempt failed');
