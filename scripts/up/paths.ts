@@ -1,6 +1,6 @@
 // Everything `npm run up` keeps between runs lives in .airwave/ (git-ignored).
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -10,7 +10,9 @@ export const localEnvPath = path.join(stateDir, 'local.env');
 const secretsPath = path.join(stateDir, 'secrets.env');
 
 export function ensureStateDir(): void {
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  // Traversable (the embedded Postgres may run as its own user); the files with secrets are 0600.
+  mkdirSync(stateDir, { recursive: true });
+  chmodSync(stateDir, 0o755);
 }
 
 export function readEnvFile(file: string): Record<string, string> {
