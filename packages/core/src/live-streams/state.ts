@@ -4,7 +4,7 @@
 //
 //   idle ─authorize→ connected ─first segment→ active ─encoder gone→ reconnecting ─window→ idle
 //   any ─disable→ disabled ─enable→ idle
-import type { LiveStream, LiveStreamSession, LiveStreamStatus, Tx } from '@airwave/db';
+import type { Db, LiveStream, LiveStreamSession, LiveStreamStatus, Tx } from '@airwave/db';
 import { InvalidStateError } from '../errors.js';
 import { recordEvent } from '../events/outbox.js';
 import type { EventType } from '../events/types.js';
@@ -75,6 +75,30 @@ export type ClaimResult =
   | { allow: false; reason: DenyReason; stream?: LiveStream }
   | { allow: true; stream: LiveStream; session: LiveStreamSession; resumed: boolean; eventIds: string[] };
 
+type StreamWithSession = LiveStream & { currentSession: LiveStreamSession | null };
+
+/** The publish rules, decided on a stream as read: a refusal, or whether the claim resumes a session. */
+function publishVerdict(stream: StreamWithSession, now: Date): { deny: DenyReason } | { resumable: boolean } {
+  if (stream.deletedAt) return { deny: 'deleted' };
+  if (stream.status === 'disabled') return { deny: 'disabled' };
+  const current = stream.currentSession;
+  const stale = current !== null && now.getTime() - current.lastSeenAt.getTime() > STALE_SESSION_MS;
+  const resumable = current !== null && current.status !== 'ended' && (stream.status === 'reconnecting' || stale);
+  if (stream.status !== 'idle' && !resumable) return { deny: 'already_live' };
+  return { resumable };
+}
+
+/**
+ * Lock-free first look for the common refusals (unknown key, disabled, deleted, already live), so
+ * they cost one indexed read. Undefined means "may be allowed": `claimPublish` decides under a lock.
+ */
+export async function precheckPublish(db: Db | Tx, streamKeyHash: string, now = new Date()): Promise<Extract<ClaimResult, { allow: false }> | undefined> {
+  const stream = await db.liveStream.findUnique({ where: { streamKeyHash }, include: { currentSession: true } });
+  if (!stream) return { allow: false, reason: 'unknown_key' };
+  const verdict = publishVerdict(stream, now);
+  return 'deny' in verdict ? { allow: false, reason: verdict.deny, stream } : undefined;
+}
+
 /**
  * Authorizes a publish and claims the stream for it: `idle → connected` with a new session, or a
  * reconnect inside the window (or after the holding ingest went silent) that resumes the session.
@@ -85,21 +109,15 @@ export async function claimPublish(tx: Tx, input: ClaimInput, ctx: StateContext)
   const locked = await tx.$queryRaw<{ id: string }[]>`
     SELECT id FROM "LiveStream" WHERE "streamKeyHash" = ${input.streamKeyHash} FOR UPDATE`;
   if (locked.length === 0) return { allow: false, reason: 'unknown_key' };
-  const stream = await tx.liveStream.findUniqueOrThrow({
-    where: { id: locked[0]!.id },
-    include: { currentSession: true },
-  });
-  if (stream.deletedAt) return { allow: false, reason: 'deleted', stream };
-  if (stream.status === 'disabled') return { allow: false, reason: 'disabled', stream };
-
+  const stream = await tx.liveStream.findUniqueOrThrow({ where: { id: locked[0]!.id }, include: { currentSession: true } });
+  const verdict = publishVerdict(stream, now);
+  if ('deny' in verdict) return { allow: false, reason: verdict.deny, stream };
+  const { resumable } = verdict;
   const current = stream.currentSession;
-  const stale = current !== null && now.getTime() - current.lastSeenAt.getTime() > STALE_SESSION_MS;
-  const resumable = current !== null && current.status !== 'ended' && (stream.status === 'reconnecting' || stale);
-  if (stream.status !== 'idle' && !resumable) return { allow: false, reason: 'already_live', stream };
 
   const where = { ingestNodeId: input.ingestNodeId, ingestAddress: input.ingestAddress, clientIp: input.clientIp };
   let session: LiveStreamSession;
-  if (resumable) {
+  if (resumable && current) {
     session = await tx.liveStreamSession.update({
       where: { id: current.id },
       data: { ...where, status: 'connected', lastSeenAt: now, disconnectedAt: null, reconnects: { increment: 1 } },

@@ -21,13 +21,16 @@ export class IngestHookService {
 
   async authorize(input: AuthorizeInput, log: FastifyBaseLogger) {
     const keyPrefix = displayPrefix(input.streamKey);
-    const result = await this.db.$transaction((tx) =>
-      liveStreamState.claimPublish(
-        tx,
-        { streamKeyHash: sha256Hex(input.streamKey), ingestNodeId: input.ingestNodeId, ingestAddress: input.ingestAddress, clientIp: input.clientIp },
-        { urls: this.urls },
-      ),
-    );
+    const streamKeyHash = sha256Hex(input.streamKey);
+    const result =
+      (await liveStreamState.precheckPublish(this.db, streamKeyHash)) ??
+      (await this.db.$transaction((tx) =>
+        liveStreamState.claimPublish(
+          tx,
+          { streamKeyHash, ingestNodeId: input.ingestNodeId, ingestAddress: input.ingestAddress, clientIp: input.clientIp },
+          { urls: this.urls },
+        ),
+      ));
     if (!result.allow) {
       log.info({ keyPrefix, reason: result.reason, liveStreamId: result.stream?.id, ingestNodeId: input.ingestNodeId }, 'publish refused');
       return { allow: false as const, reason: result.reason };
