@@ -2,7 +2,8 @@
 import { createRedis } from '@airwave/jobs';
 import type { Worker } from 'bullmq';
 import { pino } from 'pino';
-import type { TestApi } from '../../api/test/helpers.js';
+import { afterAll, beforeAll } from 'vitest';
+import { startApi, type TestApi } from '../../api/test/helpers.js';
 import { publicUrls, type WorkerContext } from '../src/context.js';
 import { startWorkers } from '../src/workers.js';
 
@@ -30,4 +31,18 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false | nu
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Registers hooks that start a test API and its in-process worker for this file; read after beforeAll. */
+export function useApiAndWorker(testFile: string) {
+  const ref = {} as { api: TestApi; worker: Awaited<ReturnType<typeof startTestWorker>> };
+  beforeAll(async () => {
+    ref.api = await startApi(testFile);
+    ref.worker = await startTestWorker(ref.api);
+  });
+  afterAll(async () => {
+    await ref.worker?.close();
+    await ref.api?.close();
+  });
+  return ref;
 }

@@ -1,37 +1,27 @@
 import { recordEvent } from '@airwave/core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startApi, type TestApi } from '../../api/test/helpers.js';
+import { expect, it } from 'vitest';
 import { sweepOutbox } from '../src/outbox-sweeper.js';
-import { eventually, startTestWorker } from './helpers.js';
+import { eventually, useApiAndWorker } from './helpers.js';
 import { startReceiver } from './receiver.js';
 
-let api: TestApi;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
-beforeAll(async () => {
-  api = await startApi(import.meta.filename);
-  worker = await startTestWorker(api);
-});
-afterAll(async () => {
-  await worker?.close();
-  await api?.close();
-});
+const env = useApiAndWorker(import.meta.filename);
 
 const internal = (path: string, body?: unknown) =>
-  api.call('POST', `/internal${path}`, { key: null, headers: { authorization: 'Bearer test-internal-token-0123456789' }, body });
+  env.api.call('POST', `/internal${path}`, { key: null, headers: { authorization: 'Bearer test-internal-token-0123456789' }, body });
 
 it('ends the session when the encoder does not come back within the window and emits connected, disconnected, idle', async () => {
   const rx = await startReceiver();
-  await api.call('POST', '/v1/webhooks', { body: { url: rx.url } });
-  const s = (await api.call('POST', '/v1/live-streams', { body: { name: 'Drop', reconnectWindowSeconds: 1 } })).body;
+  await env.api.call('POST', '/v1/webhooks', { body: { url: rx.url } });
+  const s = (await env.api.call('POST', '/v1/live-streams', { body: { name: 'Drop', reconnectWindowSeconds: 1 } })).body;
   const { sessionId } = (await internal('/ingest/authorize', { streamKey: s.streamKey, ingestNodeId: 'n1', ingestAddress: 'rtmp://127.0.0.1:1935/live' })).body;
   expect((await internal(`/ingest/sessions/${sessionId}/stopped`)).body.status).toBe('reconnecting');
 
   const ended = await eventually(async () => {
-    const got = (await api.call('GET', `/v1/live-streams/${s.id}`)).body;
+    const got = (await env.api.call('GET', `/v1/live-streams/${s.id}`)).body;
     return got.status === 'idle' && got;
   });
   expect(ended.currentSessionId).toBeNull();
-  const session = (await api.call('GET', `/v1/live-streams/${s.id}/sessions`)).body.data[0];
+  const session = (await env.api.call('GET', `/v1/live-streams/${s.id}/sessions`)).body.data[0];
   expect(session).toMatchObject({ id: sessionId, status: 'ended', endReason: 'reconnect_window_expired' });
 
   const types = await eventually(async () => {
@@ -44,11 +34,11 @@ it('ends the session when the encoder does not come back within the window and e
 
 it('the outbox sweeper re-dispatches events that never reached the queue', async () => {
   const rx = await startReceiver();
-  await api.call('POST', '/v1/webhooks', { body: { url: rx.url, events: ['live_stream.updated'] } });
-  const s = (await api.call('POST', '/v1/live-streams', { body: { name: 'Lost' } })).body;
+  await env.api.call('POST', '/v1/webhooks', { body: { url: rx.url, events: ['live_stream.updated'] } });
+  const s = (await env.api.call('POST', '/v1/live-streams', { body: { name: 'Lost' } })).body;
   // An event committed while Redis was unreachable: in the outbox, never enqueued.
-  const eventId = await api.env.db.$transaction((tx) => recordEvent(tx, api.projectId, 'live_stream.updated', { id: s.id }, new Date(Date.now() - 60_000)));
-  expect(await sweepOutbox(worker.ctx)).toBeGreaterThanOrEqual(1);
+  const eventId = await env.api.env.db.$transaction((tx) => recordEvent(tx, env.api.projectId, 'live_stream.updated', { id: s.id }, new Date(Date.now() - 60_000)));
+  expect(await sweepOutbox(env.worker.ctx)).toBeGreaterThanOrEqual(1);
   const got = await eventually(async () => rx.received.find((r) => r.headers['webhook-id'] === eventId));
   expect(JSON.parse(got.body)).toMatchObject({ type: 'live_stream.updated', data: { id: s.id } });
   await rx.close();

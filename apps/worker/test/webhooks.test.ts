@@ -1,22 +1,12 @@
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type TestApi } from '../../api/test/helpers.js';
-import { eventually, startTestWorker } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { eventually, useApiAndWorker } from './helpers.js';
 import { startReceiver } from './receiver.js';
 
-let api: TestApi;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
-beforeAll(async () => {
-  api = await startApi(import.meta.filename);
-  worker = await startTestWorker(api);
-});
-afterAll(async () => {
-  await worker?.close();
-  await api?.close();
-});
+const env = useApiAndWorker(import.meta.filename);
 
 async function subscribe(url: string, key: string, events?: string[]) {
-  const res = await api.call('POST', '/v1/webhooks', { key, body: { url, ...(events ? { events } : {}) } });
+  const res = await env.api.call('POST', '/v1/webhooks', { key, body: { url, ...(events ? { events } : {}) } });
   expect(res.status).toBe(201);
   expect(res.body.secret).toMatch(/^whsec_/);
   return res.body as { id: string; secret: string };
@@ -24,10 +14,10 @@ async function subscribe(url: string, key: string, events?: string[]) {
 
 describe('webhook deliveries', () => {
   it('signs each delivery so the standardwebhooks package verifies it', async () => {
-    const key = await api.newProject('signed');
+    const key = await env.api.newProject('signed');
     const rx = await startReceiver();
     const hook = await subscribe(rx.url, key);
-    const stream = (await api.call('POST', '/v1/live-streams', { key, body: { name: 'Signed' } })).body;
+    const stream = (await env.api.call('POST', '/v1/live-streams', { key, body: { name: 'Signed' } })).body;
 
     const got = await eventually(async () => rx.received.find((r) => r.body.includes('live_stream.created')));
     const payload = new Webhook(hook.secret).verify(got.body, got.headers as Record<string, string>) as any;
@@ -40,10 +30,10 @@ describe('webhook deliveries', () => {
   });
 
   it('retries a receiver that answers 500 twice and records every attempt', async () => {
-    const key = await api.newProject('flaky');
+    const key = await env.api.newProject('flaky');
     const rx = await startReceiver([500, 500, 200]);
     const hook = await subscribe(rx.url, key, ['live_stream.created']);
-    await api.call('POST', '/v1/live-streams', { key, body: { name: 'Retry me' } });
+    await env.api.call('POST', '/v1/live-streams', { key, body: { name: 'Retry me' } });
 
     await eventually(async () => rx.received.length >= 3 && rx.received);
     expect(rx.received.map((r) => r.status)).toEqual([500, 500, 200]);
@@ -51,7 +41,7 @@ describe('webhook deliveries', () => {
     expect(new Set(rx.received.map((r) => r.headers['webhook-id'])).size).toBe(1);
 
     const deliveries = await eventually(async () => {
-      const res = await api.call('GET', `/v1/webhooks/${hook.id}/deliveries`, { key });
+      const res = await env.api.call('GET', `/v1/webhooks/${hook.id}/deliveries`, { key });
       return res.body.data.length === 3 && res.body.data;
     });
     expect(deliveries.map((d: any) => [d.attempt, d.outcome, d.statusCode])).toEqual([
@@ -66,16 +56,16 @@ describe('webhook deliveries', () => {
   });
 
   it('honours the events filter', async () => {
-    const key = await api.newProject('filtered');
+    const key = await env.api.newProject('filtered');
     const all = await startReceiver();
     const onlyDisabled = await startReceiver();
     await subscribe(all.url, key);
     await subscribe(onlyDisabled.url, key, ['live_stream.disabled']);
-    const stream = (await api.call('POST', '/v1/live-streams', { key, body: { name: 'Filter' } })).body;
-    await api.call('PATCH', `/v1/live-streams/${stream.id}`, { key, body: { name: 'Filter 2' } });
-    await api.call('POST', `/v1/live-streams/${stream.id}/disable`, { key });
-    await api.call('POST', `/v1/live-streams/${stream.id}/enable`, { key });
-    await api.call('DELETE', `/v1/live-streams/${stream.id}`, { key });
+    const stream = (await env.api.call('POST', '/v1/live-streams', { key, body: { name: 'Filter' } })).body;
+    await env.api.call('PATCH', `/v1/live-streams/${stream.id}`, { key, body: { name: 'Filter 2' } });
+    await env.api.call('POST', `/v1/live-streams/${stream.id}/disable`, { key });
+    await env.api.call('POST', `/v1/live-streams/${stream.id}/enable`, { key });
+    await env.api.call('DELETE', `/v1/live-streams/${stream.id}`, { key });
 
     const types = (rx: typeof all) => rx.received.map((r) => JSON.parse(r.body).type).sort();
     await eventually(async () => all.received.length >= 5);
@@ -85,14 +75,14 @@ describe('webhook deliveries', () => {
   });
 
   it('does not deliver to a deleted endpoint', async () => {
-    const key = await api.newProject('deleted-hook');
+    const key = await env.api.newProject('deleted-hook');
     const rx = await startReceiver();
     const hook = await subscribe(rx.url, key);
-    expect((await api.call('DELETE', `/v1/webhooks/${hook.id}`, { key })).status).toBe(204);
-    await api.call('POST', '/v1/live-streams', { key, body: { name: 'Nobody listens' } });
+    expect((await env.api.call('DELETE', `/v1/webhooks/${hook.id}`, { key })).status).toBe(204);
+    await env.api.call('POST', '/v1/live-streams', { key, body: { name: 'Nobody listens' } });
     // Wait until the event has been fanned out, then check nothing reached the deleted endpoint.
     await eventually(() =>
-      api.env.db.event.findFirst({
+      env.api.env.db.event.findFirst({
         where: { type: 'live_stream.created', dispatchedAt: { not: null }, payload: { path: ['data', 'name'], equals: 'Nobody listens' } },
       }),
     );

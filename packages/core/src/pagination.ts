@@ -44,9 +44,27 @@ export function keysetAfter(pos: CursorPosition | undefined) {
 }
 export const newestFirst = [{ createdAt: 'desc' as const }, { id: 'desc' as const }];
 
-/** Fetches limit + 1 rows to know whether a next page exists without a count. */
-export function toPage<T extends CursorPosition>(rows: T[], limit: number, next: (last: T) => string) {
+export const DEFAULT_PAGE_SIZE = 25;
+
+export interface PageRequest {
+  limit?: number;
+  cursor?: string;
+}
+
+/**
+ * One page of a listing: decodes the cursor for `scope`, fetches `limit + 1` rows (the extra row
+ * says whether a next page exists without a count) and presents the rest.
+ */
+export async function paginate<T extends CursorPosition, V>(
+  codec: CursorCodec,
+  scope: string,
+  q: PageRequest,
+  fetch: (take: number, after: CursorPosition | undefined) => Promise<T[]>,
+  present: (row: T) => V,
+): Promise<{ data: V[]; nextCursor: string | null }> {
+  const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+  const rows = await fetch(limit + 1, q.cursor ? codec.decode(scope, q.cursor) : undefined);
   const data = rows.slice(0, limit);
   const last = data[data.length - 1];
-  return { data, nextCursor: rows.length > limit && last ? next(last) : null };
+  return { data: data.map(present), nextCursor: rows.length > limit && last ? codec.encode(scope, last) : null };
 }

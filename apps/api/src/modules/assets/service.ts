@@ -1,4 +1,4 @@
-import { CursorCodec, newestFirst, keysetAfter, NotFoundError, recordEvent, toPage, type PublicUrls } from '@airwave/core';
+import { CursorCodec, keysetAfter, newestFirst, NotFoundError, paginate, recordEvent, type PageRequest, type PublicUrls } from '@airwave/core';
 import type { Asset, Db } from '@airwave/db';
 import type { Effects } from '../../lib/effects.js';
 
@@ -32,17 +32,15 @@ export class AssetService {
 
   present = (a: Asset) => presentAsset(a, this.urls);
 
-  async list(projectId: string, q: { limit?: number; cursor?: string; liveStreamId?: string }) {
-    const limit = q.limit ?? 25;
-    const scope = `assets:${projectId}:${q.liveStreamId ?? ''}`;
-    const after = q.cursor ? this.cursors.decode(scope, q.cursor) : undefined;
-    const rows = await this.db.asset.findMany({
-      where: { projectId, deletedAt: null, ...(q.liveStreamId ? { liveStreamId: q.liveStreamId } : {}), ...keysetAfter(after) },
-      orderBy: newestFirst,
-      take: limit + 1,
-    });
-    const page = toPage(rows, limit, (last) => this.cursors.encode(scope, last));
-    return { data: page.data.map(this.present), nextCursor: page.nextCursor };
+  list(projectId: string, q: PageRequest & { liveStreamId?: string }) {
+    const where = { projectId, deletedAt: null, ...(q.liveStreamId ? { liveStreamId: q.liveStreamId } : {}) };
+    return paginate(
+      this.cursors,
+      `assets:${projectId}:${q.liveStreamId ?? ''}`,
+      q,
+      (take, after) => this.db.asset.findMany({ where: { ...where, ...keysetAfter(after) }, orderBy: newestFirst, take }),
+      this.present,
+    );
   }
 
   async get(projectId: string, id: string): Promise<Asset> {

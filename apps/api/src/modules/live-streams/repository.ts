@@ -14,11 +14,11 @@ export class LiveStreamRepository {
     return (await tx.liveStream.findFirst({ where: { id, projectId, deletedAt: null } })) ?? undefined;
   }
 
-  list(projectId: string, limit: number, after?: CursorPosition, status?: LiveStreamStatus) {
+  list(projectId: string, take: number, after?: CursorPosition, status?: LiveStreamStatus) {
     return this.db.liveStream.findMany({
       where: { projectId, deletedAt: null, ...(status ? { status } : {}), ...keysetAfter(after) },
       orderBy: newestFirst,
-      take: limit + 1,
+      take,
     });
   }
 
@@ -30,12 +30,12 @@ export class LiveStreamRepository {
     return tx.liveStream.update({ where: { id }, data });
   }
 
-  listSessions(liveStreamId: string, limit: number, after?: CursorPosition) {
+  listSessions(liveStreamId: string, take: number, after?: CursorPosition) {
     return this.db.liveStreamSession.findMany({
       where: { liveStreamId, ...keysetAfter(after) },
       orderBy: newestFirst,
       include: { asset: { select: { id: true } } },
-      take: limit + 1,
+      take,
     });
   }
 }

@@ -12,7 +12,8 @@ import {
   presentLiveStream,
   recordEvent,
   sha256Hex,
-  toPage,
+  paginate,
+  type PageRequest,
   ValidationError,
   type PublicUrls,
   type StateContext,
@@ -94,13 +95,14 @@ export class LiveStreamService {
     return stream;
   }
 
-  async list(projectId: string, q: { limit?: number; cursor?: string; status?: string }) {
-    const limit = q.limit ?? 25;
-    const scope = `live-streams:${projectId}:${q.status ?? ''}`;
-    const after = q.cursor ? this.cursors.decode(scope, q.cursor) : undefined;
-    const rows = await this.repo.list(projectId, limit, after, q.status as LiveStreamStatus | undefined);
-    const page = toPage(rows, limit, (last) => this.cursors.encode(scope, last));
-    return { data: page.data.map((s) => this.present(s)), nextCursor: page.nextCursor };
+  list(projectId: string, q: PageRequest & { status?: LiveStreamStatus }) {
+    return paginate(
+      this.cursors,
+      `live-streams:${projectId}:${q.status ?? ''}`,
+      q,
+      (take, after) => this.repo.list(projectId, take, after, q.status),
+      (s) => this.present(s),
+    );
   }
 
   async update(projectId: string, id: string, input: UpdateInput): Promise<LiveStream> {
@@ -148,14 +150,9 @@ export class LiveStreamService {
   complete = (projectId: string, id: string) => this.transition(projectId, id, 'completed', liveStreamState.completeSession);
   delete = (projectId: string, id: string) => this.transition(projectId, id, 'deleted', liveStreamState.deleteStream);
 
-  async listSessions(projectId: string, id: string, q: { limit?: number; cursor?: string }) {
+  async listSessions(projectId: string, id: string, q: PageRequest) {
     const stream = await this.get(projectId, id);
-    const limit = q.limit ?? 25;
-    const scope = `sessions:${stream.id}`;
-    const after = q.cursor ? this.cursors.decode(scope, q.cursor) : undefined;
-    const rows = await this.repo.listSessions(stream.id, limit, after);
-    const page = toPage(rows, limit, (last) => this.cursors.encode(scope, last));
-    return { data: page.data.map(presentSession), nextCursor: page.nextCursor };
+    return paginate(this.cursors, `sessions:${stream.id}`, q, (take, after) => this.repo.listSessions(stream.id, take, after), presentSession);
   }
 }
 

@@ -8,7 +8,8 @@ import {
   newestFirst,
   newId,
   NotFoundError,
-  toPage,
+  paginate,
+  type PageRequest,
   ValidationError,
 } from '@airwave/core';
 import type { Db, Webhook, WebhookDelivery } from '@airwave/db';
@@ -93,17 +94,14 @@ export class WebhookService {
     });
   }
 
-  async list(projectId: string, q: { limit?: number; cursor?: string }) {
-    const limit = q.limit ?? 25;
-    const scope = `webhooks:${projectId}`;
-    const after = q.cursor ? this.cursors.decode(scope, q.cursor) : undefined;
-    const rows = await this.db.webhook.findMany({
-      where: { projectId, deletedAt: null, ...keysetAfter(after) },
-      orderBy: newestFirst,
-      take: limit + 1,
-    });
-    const page = toPage(rows, limit, (last) => this.cursors.encode(scope, last));
-    return { data: page.data.map((w) => presentWebhook(w)), nextCursor: page.nextCursor };
+  list(projectId: string, q: PageRequest) {
+    return paginate(
+      this.cursors,
+      `webhooks:${projectId}`,
+      q,
+      (take, after) => this.db.webhook.findMany({ where: { projectId, deletedAt: null, ...keysetAfter(after) }, orderBy: newestFirst, take }),
+      (w) => presentWebhook(w),
+    );
   }
 
   async delete(projectId: string, id: string): Promise<void> {
@@ -111,17 +109,14 @@ export class WebhookService {
     await this.db.webhook.update({ where: { id: w.id }, data: { deletedAt: new Date(), enabled: false } });
   }
 
-  async deliveries(projectId: string, id: string, q: { limit?: number; cursor?: string }) {
+  async deliveries(projectId: string, id: string, q: PageRequest) {
     const w = await this.get(projectId, id);
-    const limit = q.limit ?? 25;
-    const scope = `deliveries:${w.id}`;
-    const after = q.cursor ? this.cursors.decode(scope, q.cursor) : undefined;
-    const rows = await this.db.webhookDelivery.findMany({
-      where: { webhookId: w.id, ...keysetAfter(after) },
-      orderBy: newestFirst,
-      take: limit + 1,
-    });
-    const page = toPage(rows, limit, (last) => this.cursors.encode(scope, last));
-    return { data: page.data.map(presentDelivery), nextCursor: page.nextCursor };
+    return paginate(
+      this.cursors,
+      `deliveries:${w.id}`,
+      q,
+      (take, after) => this.db.webhookDelivery.findMany({ where: { webhookId: w.id, ...keysetAfter(after) }, orderBy: newestFirst, take }),
+      presentDelivery,
+    );
   }
 }
