@@ -79,7 +79,7 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
     async (v1) => {
       await v1.register(rateLimiter, { redis, prefix: config.redis.prefix, max: config.rateLimit.max, windowMs: config.rateLimit.windowMs });
       v1.addHook('onRequest', async (request) => auth.authenticate(request));
-      await v1.register(idempotency, { db });
+      await v1.register(idempotency, { db, encryptionKey: config.encryptionKey });
       await v1.register(liveStreamRoutes, { service: liveStreams });
       await v1.register(simulcastTargetRoutes, { service: simulcast });
       await v1.register(assetRoutes, { service: new AssetService(db, effects, urls, cursors) });

@@ -19,6 +19,9 @@ describe('Idempotency-Key', () => {
     expect(again.body).toEqual(first.body);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(await api.env.db.liveStream.count()).toBe(before + 1);
+    // The stored answer holds the stream key: it is kept encrypted, not in plain text.
+    const record = await api.env.db.idempotencyRecord.findFirstOrThrow({ where: { key: 'order-1' } });
+    expect(JSON.stringify(record)).not.toContain(first.body.streamKey);
   });
 
   it('answers 422 for the same key with another body', async () => {

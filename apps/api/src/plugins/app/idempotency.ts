@@ -1,7 +1,7 @@
 // `Idempotency-Key` on POSTs: the first request with a key stores its response; the same key with
 // the same body replays it; the same key with another body is a 422; a retry that arrives while the
 // first is still running gets a 409 instead of doing the work twice. Records live 24 hours.
-import { ConflictError, newId, sha256Hex, UnprocessableError, ValidationError } from '@airwave/core';
+import { ConflictError, decryptSecret, encryptSecret, newId, sha256Hex, UnprocessableError, ValidationError } from '@airwave/core';
 import { Prisma, type Db } from '@airwave/db';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -23,8 +23,10 @@ function requestHash(request: FastifyRequest): string {
   return sha256Hex(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`);
 }
 
-export default fp(async function idempotency(app: FastifyInstance, opts: { db: Db }) {
-  const { db } = opts;
+// Stored answers can hold secrets shown once (a stream key, a webhook secret), so they are kept
+// encrypted like every other secret at rest.
+export default fp(async function idempotency(app: FastifyInstance, opts: { db: Db; encryptionKey: Buffer }) {
+  const { db, encryptionKey } = opts;
 
   app.addHook('preHandler', async (request, reply) => {
     if (!request.routeOptions.config.idempotent) return;
@@ -63,7 +65,9 @@ export default fp(async function idempotency(app: FastifyInstance, opts: { db: D
       throw new ConflictError('idempotency_in_progress', 'A request with this Idempotency-Key is still in progress');
     }
     reply.header('idempotent-replayed', 'true');
-    return reply.code(existing.statusCode).send(existing.responseBody);
+    const sealed = (existing.responseBody as { sealed?: string } | null)?.sealed;
+    reply.code(existing.statusCode);
+    return sealed ? reply.type('application/json').send(decryptSecret(sealed, encryptionKey)) : reply.send();
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
@@ -75,7 +79,7 @@ export default fp(async function idempotency(app: FastifyInstance, opts: { db: D
       await db.idempotencyRecord.delete({ where: { id } }).catch(() => {});
       return payload;
     }
-    const body = typeof payload === 'string' && payload.length ? (JSON.parse(payload) as object) : Prisma.JsonNull;
+    const body = typeof payload === 'string' && payload.length ? { sealed: encryptSecret(payload, encryptionKey) } : Prisma.JsonNull;
     await db.idempotencyRecord.update({
       where: { id },
       data: { statusCode: reply.statusCode, responseBody: body, completedAt: new Date() },
