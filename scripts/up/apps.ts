@@ -12,7 +12,8 @@ export interface AppProcess {
 
 const colours: Record<string, string> = { api: '\x1b[36m', worker: '\x1b[35m', ingest: '\x1b[33m' };
 
-export function startApp(name: string, entry: string, env: NodeJS.ProcessEnv): AppProcess {
+/** `onLine` receives each log line (default: print it with the app's name in front). */
+export function startApp(name: string, entry: string, env: NodeJS.ProcessEnv, onLine?: (line: string) => void): AppProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, entry)], {
     cwd: root,
     env,
@@ -20,7 +21,7 @@ export function startApp(name: string, entry: string, env: NodeJS.ProcessEnv): A
   });
   const tag = `${colours[name] ?? ''}${name.padEnd(6)}\x1b[0m│ `;
   for (const stream of [child.stdout!, child.stderr!]) {
-    createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${tag}${line}\n`));
+    createInterface({ input: stream }).on('line', onLine ?? ((line) => process.stdout.write(`${tag}${line}\n`)));
   }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { name, child, exited };

@@ -27,3 +27,15 @@ export async function firstFreePort(from: number): Promise<number> {
   for (let port = from; port < from + 100; port++) if (await portIsFree(port)) return port;
   throw new Error(`no free port in ${from}–${from + 99}`);
 }
+
+/** A port the OS just handed out (safer than scanning when many test files run at once). */
+export function ephemeralPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as import('node:net').AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

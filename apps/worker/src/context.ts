@@ -2,6 +2,8 @@ import type { Config } from '@airwave/config';
 import type { PublicUrls } from '@airwave/core';
 import type { Db } from '@airwave/db';
 import type { Queues } from '@airwave/jobs';
+import type { Storage } from '@airwave/storage';
+import type { SessionControl } from './session-control.js';
 import type { Logger } from 'pino';
 
 /** What every processor may use. Side effects beyond these stay inside the processor's module. */
@@ -11,6 +13,8 @@ export interface WorkerContext {
   queues: Queues;
   urls: PublicUrls;
   log: Logger;
+  storage: Storage;
+  control: SessionControl;
 }
 
 export function publicUrls(config: Config): PublicUrls {

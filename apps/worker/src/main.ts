@@ -5,14 +5,19 @@ import { createRedis, Queues } from '@airwave/jobs';
 import { pino } from 'pino';
 import { publicUrls, type WorkerContext } from './context.js';
 import { startOutboxSweeper } from './outbox-sweeper.js';
+import { SessionControl } from './session-control.js';
 import { startWorkers } from './workers.js';
+import { Storage } from '@airwave/storage';
 
 const config = loadConfigOrExit();
 const log = pino({ level: config.logLevel, base: { service: 'worker' } });
 const db = createDb(config.databaseUrl);
 const connection = createRedis(config.redis.url, 'worker');
 const queues = new Queues(connection, config.redis.prefix);
-const ctx: WorkerContext = { config, db, queues, urls: publicUrls(config), log };
+const control = new SessionControl();
+await control.start(config.redis.url, config.redis.prefix);
+const storage = Storage.fromConfig(config);
+const ctx: WorkerContext = { config, db, queues, urls: publicUrls(config), log, storage, control };
 
 const workers = startWorkers(ctx, connection);
 const stopSweeper = startOutboxSweeper(ctx);
@@ -25,7 +30,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     closing = true;
     log.info({ signal }, 'shutting down: finishing active jobs');
     stopSweeper();
+    control.stopAll();
     await Promise.all(workers.map((w) => w.close()));
+    control.close();
     await queues.close();
     connection.disconnect();
     await db.$disconnect();

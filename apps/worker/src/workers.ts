@@ -5,6 +5,7 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WorkerContext } from './context.js';
 import { reconnectWindowExpired } from './processors/reconnect-window.js';
+import { transcode } from './processors/transcode.js';
 import { webhookDeliver } from './processors/webhook-deliver.js';
 import { webhookFanout } from './processors/webhook-fanout.js';
 
@@ -14,6 +15,7 @@ const handlers: Record<keyof typeof jobs, Handler> = {
   webhookFanout: (ctx, job) => webhookFanout(ctx, job.data),
   webhookDeliver: (ctx, job) => webhookDeliver(ctx, job),
   reconnectWindow: (ctx, job) => reconnectWindowExpired(ctx, job.data),
+  transcode: (ctx, job) => transcode(ctx, job),
 };
 
 function handlersFor(queue: QueueName): Map<string, Handler> {
@@ -42,6 +44,9 @@ export function startWorkers(ctx: WorkerContext, connection: Redis): Worker[] {
         connection,
         prefix: ctx.config.redis.prefix,
         concurrency: queue === 'webhooks' ? Math.max(ctx.config.workerConcurrency, 8) : ctx.config.workerConcurrency,
+        // A transcode holds its job for hours; a worker that dies stops renewing the lock and another
+        // worker takes the job over after `stalledInterval`.
+        ...(queue === 'transcode' ? { lockDuration: 15_000, stalledInterval: 10_000, maxStalledCount: 100 } : {}),
         settings: { backoffStrategy: (attemptsMade: number) => webhookRetryDelay(attemptsMade, ctx.config.webhooks.retryBaseMs) },
       },
     );

@@ -5,18 +5,32 @@ import { pino } from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import { startApi, type TestApi } from '../../api/test/helpers.js';
 import { publicUrls, type WorkerContext } from '../src/context.js';
+import { SessionControl } from '../src/session-control.js';
 import { startWorkers } from '../src/workers.js';
+import { Storage } from '@airwave/storage';
 
 export async function startTestWorker(api: TestApi): Promise<{ ctx: WorkerContext; close(): Promise<void> }> {
   const { config, db } = api.env;
   const connection = createRedis(config.redis.url, 'worker');
-  const ctx: WorkerContext = { config, db, queues: api.queues, urls: publicUrls(config), log: pino({ level: 'silent' }) };
+  const control = new SessionControl();
+  await control.start(config.redis.url, config.redis.prefix);
+  const ctx: WorkerContext = {
+    config,
+    db,
+    queues: api.queues,
+    urls: publicUrls(config),
+    log: pino({ level: 'silent' }),
+    storage: Storage.fromConfig(config),
+    control,
+  };
   const workers: Worker[] = startWorkers(ctx, connection);
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   return {
     ctx,
     async close() {
+      control.stopAll();
       await Promise.all(workers.map((w) => w.close()));
+      control.close();
       connection.disconnect();
     },
   };

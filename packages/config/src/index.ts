@@ -1,7 +1,8 @@
 // One validated configuration object for every Airwave process. Read once at start; a bad value
 // stops the process with a message that names the variable (DESIGN.md §6).
 import { createHash } from 'node:crypto';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
+import path from 'node:path';
 import envSchema from 'env-schema';
 
 const schema = {
@@ -18,6 +19,10 @@ const schema = {
     INGEST_RTMP_PORT: { type: 'integer', minimum: 1, maximum: 65535, default: 1935 },
     INGEST_PUBLIC_HOST: { type: 'string', default: 'localhost' },
     INGEST_NODE_ID: { type: 'string' },
+    INGEST_BIND: { type: 'string', default: '0.0.0.0' },
+    INGEST_INTERNAL_URL: { type: 'string', pattern: '^rtmps?://' },
+    API_INTERNAL_URL: { type: 'string', pattern: '^https?://' },
+    TRANSCODE_DIR: { type: 'string' },
     INTERNAL_TOKEN: { type: 'string', minLength: 16 },
     STORAGE_ENDPOINT: { type: 'string' },
     STORAGE_REGION: { type: 'string', default: 'us-east-1' },
@@ -49,6 +54,10 @@ interface RawEnv {
   INGEST_RTMP_PORT: number;
   INGEST_PUBLIC_HOST: string;
   INGEST_NODE_ID?: string;
+  INGEST_BIND: string;
+  INGEST_INTERNAL_URL?: string;
+  API_INTERNAL_URL?: string;
+  TRANSCODE_DIR?: string;
   INTERNAL_TOKEN?: string;
   STORAGE_ENDPOINT?: string;
   STORAGE_REGION: string;
@@ -72,12 +81,22 @@ export interface Config {
   logLevel: string;
   databaseUrl: string;
   redis: { url: string; prefix: string };
-  api: { host: string; port: number; publicUrl: string };
-  ingest: { rtmpPort: number; publicHost: string; nodeId: string; rtmpBaseUrl: string };
+  api: { host: string; port: number; publicUrl: string; internalUrl: string };
+  ingest: {
+    rtmpPort: number;
+    bind: string;
+    publicHost: string;
+    nodeId: string;
+    /** What encoders are told: rtmp://<public host>:<port>/live */
+    rtmpBaseUrl: string;
+    /** Where workers pull this node's sessions from (recorded on each session). */
+    internalUrl: string;
+  };
   internalToken: string;
   storage: { endpoint?: string; region: string; bucket: string; accessKeyId: string; secretAccessKey: string };
   cdnBaseUrl: string;
   ffmpegPath?: string;
+  transcodeDir: string;
   workerConcurrency: number;
   playbackSigningKey?: string;
   /** 32 bytes for AES-256-GCM (stream keys, simulcast keys, webhook secrets at rest). */
@@ -124,12 +143,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       host: raw.API_HOST,
       port: raw.API_PORT,
       publicUrl: trim(raw.API_PUBLIC_URL ?? `http://localhost:${raw.API_PORT}`),
+      internalUrl: trim(raw.API_INTERNAL_URL ?? `http://127.0.0.1:${raw.API_PORT}`),
     },
     ingest: {
       rtmpPort: raw.INGEST_RTMP_PORT,
+      bind: raw.INGEST_BIND,
       publicHost: raw.INGEST_PUBLIC_HOST,
       nodeId: raw.INGEST_NODE_ID ?? hostname(),
       rtmpBaseUrl: `rtmp://${raw.INGEST_PUBLIC_HOST}:${raw.INGEST_RTMP_PORT}/live`,
+      internalUrl: trim(raw.INGEST_INTERNAL_URL ?? `rtmp://127.0.0.1:${raw.INGEST_RTMP_PORT}/live`),
     },
     internalToken: raw.INTERNAL_TOKEN ?? devSecret(isProduction, 'INTERNAL_TOKEN', 'internal-token'),
     storage: {
@@ -141,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     cdnBaseUrl: trim(raw.CDN_BASE_URL),
     ffmpegPath: raw.FFMPEG_PATH,
+    transcodeDir: raw.TRANSCODE_DIR ?? path.join(tmpdir(), 'airwave-transcode'),
     workerConcurrency: raw.WORKER_CONCURRENCY,
     playbackSigningKey: raw.PLAYBACK_SIGNING_KEY,
     encryptionKey: parseEncryptionKey(raw.STREAM_KEY_ENCRYPTION_KEY, isProduction),

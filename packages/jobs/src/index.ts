@@ -13,7 +13,7 @@ export interface JobDef<P> {
   readonly payload?: P;
 }
 
-export const QUEUE_NAMES = ['webhooks', 'lifecycle'] as const;
+export const QUEUE_NAMES = ['webhooks', 'lifecycle', 'transcode'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 const keep = { removeOnComplete: { age: 3600, count: 1000 }, removeOnFail: { age: 7 * 24 * 3600 } };
@@ -33,6 +33,16 @@ export const jobs = {
     jobId: (p) => `deliver.${p.eventId}.${p.webhookId}`,
     opts: { backoff: { type: 'webhook' }, ...keep },
   } satisfies JobDef<{ eventId: string; webhookId: string }> as JobDef<{ eventId: string; webhookId: string }>,
+  /**
+   * One live ladder run: one ffmpeg pulling the session from its ingest node. A reconnect is a new
+   * run of the same session (the playlist continues with a discontinuity); a crash is a retry.
+   */
+  transcode: {
+    queue: 'transcode',
+    name: 'live-ladder',
+    jobId: (p) => `transcode.${p.sessionId}.${p.run}`,
+    opts: { attempts: 6, backoff: { type: 'exponential', delay: 500 }, ...keep },
+  } satisfies JobDef<{ sessionId: string; run: number }> as JobDef<{ sessionId: string; run: number }>,
   /** Ends a session whose encoder did not come back within the stream's reconnect window. */
   reconnectWindow: {
     queue: 'lifecycle',
@@ -113,4 +123,4 @@ export class Queues {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
   }
 }
-export { ingestControlChannel, type StopSessionMessage } from './ingest-control.js';
+export * from './ingest-control.js';

@@ -66,3 +66,4 @@ export async function createTestEnv(testFile: string, env: Record<string, string
     },
   };
 }
+export { startTestStorage } from './storage.js';

@@ -2,7 +2,7 @@
 // Each is best effort: the outbox sweeper re-dispatches events that did not make it to Redis, and
 // an ingest learns of an ended session from its next heartbeat.
 import type { Transition } from '@airwave/core';
-import { ingestControlChannel, jobs, type Queues, type StopSessionMessage } from '@airwave/jobs';
+import { ingestControlChannel, jobs, type Queues, type SessionControlMessage, type StopSessionMessage } from '@airwave/jobs';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 
@@ -31,6 +31,16 @@ export class Effects {
     await this.redis.publish(ingestControlChannel(this.prefix), JSON.stringify(msg)).catch((err: Error) => {
       this.log.warn({ sessionId: s.id, err: err.message }, 'stop-session not published; the next heartbeat ends it');
     });
+  }
+
+  async startTranscode(sessionId: string, run: number): Promise<void> {
+    await this.queues.add(jobs.transcode, { sessionId, run });
+  }
+
+  /** Workers stop the ffmpeg pulling this session (it would otherwise wait on a dead stream). */
+  async publishStopped(sessionId: string): Promise<void> {
+    const msg: SessionControlMessage = { type: 'publish-stopped', sessionId };
+    await this.redis.publish(ingestControlChannel(this.prefix), JSON.stringify(msg)).catch(() => {});
   }
 
   async scheduleReconnectExpiry(sessionId: string, disconnectedAt: Date, deadline: Date): Promise<void> {

@@ -55,8 +55,19 @@ export class IngestHookService {
     return this.db.$transaction((tx) => liveStreamState.recordHeartbeat(tx, sessionId, stats, { urls: this.urls }));
   }
 
+  /** The ingest holds the publisher and has seen its first headers: start the ladder. */
+  async started(sessionId: string, stats?: Record<string, unknown>) {
+    const answer = await this.heartbeat(sessionId, stats);
+    if (answer.keep) {
+      const session = await this.db.liveStreamSession.findUniqueOrThrow({ where: { id: sessionId } });
+      await this.effects.startTranscode(sessionId, session.reconnects);
+    }
+    return answer;
+  }
+
   async stopped(sessionId: string) {
     const t = await this.db.$transaction((tx) => liveStreamState.publishStopped(tx, sessionId, { urls: this.urls }));
+    await this.effects.publishStopped(sessionId);
     if (!t) return { status: 'ignored' as const };
     await this.effects.dispatchEvents(t.eventIds);
     if (t.reconnectDeadline) {

@@ -90,6 +90,7 @@ export const Session = Type.Object(
     health: Nullable(Type.Object({}, { additionalProperties: true, description: 'Last encoder stats from the ingest' })),
     lastSeenAt: DateTime,
     transcodePath: Nullable(Type.String()),
+    error: Nullable(Type.String({ description: 'Why the media pipeline could not process this session' })),
     assetId: Nullable(Type.String()),
   },
   { $id: 'LiveStreamSession' },

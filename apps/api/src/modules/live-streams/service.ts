@@ -169,6 +169,7 @@ export function presentSession(s: LiveStreamSession & { asset: { id: string } | 
     health: (s.stats as Record<string, unknown> | null) ?? null,
     lastSeenAt: s.lastSeenAt.toISOString(),
     transcodePath: s.transcodePath,
+    error: s.error,
     assetId: s.asset?.id ?? null,
   };
 }

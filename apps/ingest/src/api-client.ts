@@ -1,0 +1,56 @@
+// The ingest's only link to state: the API's internal endpoints. Every call has a deadline, so an
+// unreachable API means a refused publish (fail closed), never a hung encoder.
+import type { Config } from '@airwave/config';
+
+export type AuthorizeAnswer =
+  | { allow: false; reason: string }
+  | { allow: true; liveStreamId: string; sessionId: string; resumed: boolean };
+
+export interface SessionStats {
+  videoCodec?: string;
+  audioCodec?: string;
+  width?: number;
+  height?: number;
+  fps?: number;
+  bitrateKbps?: number;
+  keyframeIntervalSeconds?: number;
+}
+
+export class ApiClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: string,
+    private readonly timeoutMs = 3000,
+  ) {}
+
+  static fromConfig(config: Config): ApiClient {
+    return new ApiClient(config.api.internalUrl, config.internalToken);
+  }
+
+  private async post<T>(path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.baseUrl}/internal${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    if (!res.ok) throw new Error(`API answered ${res.status} to ${path}`);
+    return (await res.json()) as T;
+  }
+
+  authorize(input: { streamKey: string; ingestNodeId: string; ingestAddress: string; clientIp?: string }) {
+    return this.post<AuthorizeAnswer>('/ingest/authorize', input);
+  }
+
+  started(sessionId: string, stats: SessionStats) {
+    return this.post<{ keep: boolean }>(`/ingest/sessions/${sessionId}/started`, { stats });
+  }
+
+  heartbeat(sessionId: string, stats: SessionStats) {
+    return this.post<{ keep: boolean }>(`/ingest/sessions/${sessionId}/heartbeat`, { stats });
+  }
+
+  stopped(sessionId: string) {
+    return this.post<{ status: string }>(`/ingest/sessions/${sessionId}/stopped`);
+  }
+}

@@ -1,0 +1,195 @@
+// RTMP ingest on node-media-server. Holds no state it cannot lose: every publish is authorized by
+// the API, and every change is reported to it. NMS emits `prePublish` synchronously, so the answer
+// arrives after NMS has registered the publisher: a refusal closes the session; nothing is reported
+// live, and no worker pulls it, before the API has said yes.
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import type { Config } from '@airwave/config';
+import { ingestPullToken } from '@airwave/jobs';
+import type { Logger } from 'pino';
+import type { ApiClient } from './api-client.js';
+import { PublishStats, type PacketLike, type PublisherLike } from './publish-stats.js';
+
+const require = createRequire(import.meta.url);
+// node-media-server is CommonJS without types; these are the parts of its session we use.
+interface NmsSession extends PublisherLike {
+  id: string;
+  ip: string;
+  streamPath: string;
+  streamName: string;
+  streamQuery: Record<string, string | string[] | undefined>;
+  socket?: import('node:net').Socket;
+  rtmp?: { onPacketCallback: (p: PacketLike) => void };
+  broadcast?: { publishGraceMs: number };
+  close(): void;
+}
+interface Nms {
+  on(event: string, fn: (session: NmsSession) => void): void;
+  run(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const HEARTBEAT_MS = 5000;
+/** How long to wait for the encoder's first audio/video headers before reporting the publish started. */
+const HEADERS_WAIT_MS = 3000;
+
+export interface LivePublish {
+  nmsSession: NmsSession;
+  sessionId: string;
+  keyPrefix: string;
+  stats: PublishStats;
+  heartbeat?: NodeJS.Timeout;
+  closed: boolean;
+}
+
+const keyPrefixOf = (key: string) => `${key.slice(0, 12)}…`;
+const clientIp = (ip: string) => ip.replace(/:\d+$/, '').replace(/^::ffff:/, '');
+
+export class IngestServer {
+  private nms: Nms | undefined;
+  /** NMS session id → our publish. */
+  private readonly publishes = new Map<string, LivePublish>();
+  /** NMS sessions refused (NMS still emits postPublish for them). */
+  private readonly refused = new Set<string>();
+
+  constructor(
+    private readonly config: Config,
+    private readonly api: ApiClient,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const NodeMediaServer = require('node-media-server');
+    this.nms = new NodeMediaServer({
+      bind: this.config.ingest.bind,
+      rtmp: { port: this.config.ingest.rtmpPort, chunk_size: 60000, gop_cache: true, ping: 30, ping_timeout: 60 },
+      // NMS keeps relay/record metadata in a JSON store; ours lives in Postgres, so keep it out of the tree.
+      store: { path: path.join(os.tmpdir(), `airwave-nms-${this.config.ingest.nodeId}`) },
+    });
+    // Its constructor forces `debug` logging, which costs CPU per packet.
+    require('node-media-server/src/core/logger.js').level = this.config.logLevel === 'debug' ? 'debug' : 'error';
+    this.nms!.on('prePublish', (s) => this.onPrePublish(s));
+    this.nms!.on('prePlay', (s) => this.onPrePlay(s));
+    await this.nms!.run();
+    this.log.info({ port: this.config.ingest.rtmpPort, nodeId: this.config.ingest.nodeId }, 'RTMP ingest listening');
+  }
+
+  async stop(): Promise<void> {
+    for (const p of this.publishes.values()) p.nmsSession.close();
+    await this.nms?.stop();
+  }
+
+  /** Closes the publisher holding one of our sessions (API said: disable, delete, complete). */
+  stopSession(sessionId: string, reason: string): boolean {
+    for (const p of this.publishes.values()) {
+      if (p.sessionId === sessionId) {
+        this.log.info({ sessionId, keyPrefix: p.keyPrefix, reason }, 'disconnecting publisher');
+        p.nmsSession.close();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  get activeSessions(): number {
+    return this.publishes.size;
+  }
+
+  private onPrePlay(session: NmsSession): void {
+    // Only workers pull, with a token derived from INTERNAL_TOKEN: the ingest is not a public player.
+    const token = session.streamQuery?.token;
+    if (typeof token !== 'string' || token !== ingestPullToken(this.config.internalToken, session.streamName)) {
+      this.log.warn({ ip: clientIp(session.ip) }, 'play refused: no valid pull token');
+      setImmediate(() => session.close());
+    }
+  }
+
+  private onPrePublish(session: NmsSession): void {
+    const streamKey = session.streamName;
+    const keyPrefix = keyPrefixOf(streamKey);
+    // Reconnect semantics belong to the API (reconnect window); NMS's own 30 s grace would hold the path.
+    if (session.broadcast) session.broadcast.publishGraceMs = 0;
+    const stats = new PublishStats();
+    const forward = session.rtmp?.onPacketCallback;
+    if (session.rtmp && forward) {
+      session.rtmp.onPacketCallback = (p) => {
+        stats.onPacket(p);
+        forward(p);
+      };
+    }
+    let socketClosed = false;
+    session.socket?.once('close', () => {
+      socketClosed = true;
+      void this.onSocketClosed(session);
+    });
+
+    void this.api
+      .authorize({ streamKey, ingestNodeId: this.config.ingest.nodeId, ingestAddress: this.config.ingest.internalUrl, clientIp: clientIp(session.ip) })
+      .then(
+        async (answer) => {
+          if (!answer.allow) {
+            this.refuse(session, keyPrefix, answer.reason);
+            return;
+          }
+          const publish: LivePublish = { nmsSession: session, sessionId: answer.sessionId, keyPrefix, stats, closed: false };
+          this.publishes.set(session.id, publish);
+          this.log.info({ sessionId: answer.sessionId, liveStreamId: answer.liveStreamId, keyPrefix, resumed: answer.resumed }, 'publish authorized');
+          if (socketClosed) return void this.onSocketClosed(session);
+          await this.waitForHeaders(stats, () => publish.closed);
+          if (publish.closed) return;
+          const { keep } = await this.api.started(answer.sessionId, stats.snapshot(session));
+          if (!keep) return session.close();
+          publish.heartbeat = setInterval(() => void this.beat(publish), HEARTBEAT_MS);
+          publish.heartbeat.unref();
+        },
+        (err: Error) => this.refuse(session, keyPrefix, `api_unreachable: ${err.message}`),
+      )
+      .catch((err: Error) => this.log.error({ keyPrefix, err: err.message }, 'publish start failed'));
+  }
+
+  private refuse(session: NmsSession, keyPrefix: string, reason: string): void {
+    this.refused.add(session.id);
+    this.log.warn({ keyPrefix, reason, ip: clientIp(session.ip) }, 'publish refused');
+    session.close();
+    setTimeout(() => this.refused.delete(session.id), 60_000).unref();
+  }
+
+  private async waitForHeaders(stats: PublishStats, cancelled: () => boolean): Promise<void> {
+    const deadline = Date.now() + HEADERS_WAIT_MS;
+    while (!(stats.sawVideo && stats.sawAudio) && Date.now() < deadline && !cancelled()) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  private async beat(p: LivePublish): Promise<void> {
+    try {
+      const { keep } = await this.api.heartbeat(p.sessionId, p.stats.snapshot(p.nmsSession));
+      if (!keep) {
+        this.log.info({ sessionId: p.sessionId }, 'API no longer wants this session; disconnecting');
+        p.nmsSession.close();
+      }
+    } catch (err) {
+      this.log.warn({ sessionId: p.sessionId, err: (err as Error).message }, 'heartbeat failed');
+    }
+  }
+
+  /** The encoder's socket closed: that is the "encoder gone" moment of the state machine. */
+  private async onSocketClosed(session: NmsSession): Promise<void> {
+    const p = this.publishes.get(session.id);
+    if (!p || p.closed) return;
+    p.closed = true;
+    clearInterval(p.heartbeat);
+    this.publishes.delete(session.id);
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      try {
+        const res = await this.api.stopped(p.sessionId);
+        this.log.info({ sessionId: p.sessionId, status: res.status }, 'publish stopped');
+        return;
+      } catch (err) {
+        this.log.warn({ sessionId: p.sessionId, attempt, err: (err as Error).message }, 'reporting stop failed; retrying');
+        await new Promise((r) => setTimeout(r, attempt * 500));
+      }
+    }
+  }
+}

@@ -1,0 +1,46 @@
+// The ingest process: RTMP server, API client, control channel, graceful shutdown.
+import { createServer } from 'node:net';
+import { loadConfigOrExit } from '@airwave/config';
+import { createRedis, ingestControlChannel, type SessionControlMessage } from '@airwave/jobs';
+import { pino } from 'pino';
+import { ApiClient } from './api-client.js';
+import { IngestServer } from './ingest-server.js';
+
+const config = loadConfigOrExit();
+const log = pino({ level: config.logLevel, base: { service: 'ingest', node: config.ingest.nodeId } });
+
+const free = await new Promise<boolean>((resolve) => {
+  const probe = createServer().once('error', () => resolve(false));
+  probe.listen(config.ingest.rtmpPort, config.ingest.bind, () => probe.close(() => resolve(true)));
+});
+if (!free) {
+  log.fatal(`port ${config.ingest.rtmpPort} is already in use: set INGEST_RTMP_PORT to another port`);
+  process.exit(1);
+}
+
+const server = new IngestServer(config, ApiClient.fromConfig(config), log);
+await server.start();
+
+// The API asks us to drop publishers (disable, delete, complete) over Redis; heartbeats catch misses.
+const sub = createRedis(config.redis.url, 'worker');
+await sub.subscribe(ingestControlChannel(config.redis.prefix));
+sub.on('message', (_channel, raw) => {
+  try {
+    const msg = JSON.parse(raw) as SessionControlMessage;
+    if (msg.type === 'stop-session' && msg.ingestNodeId === config.ingest.nodeId) server.stopSession(msg.sessionId, msg.reason);
+  } catch {
+    log.warn('ignored a malformed control message');
+  }
+});
+
+let closing = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, async () => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal, sessions: server.activeSessions }, 'shutting down');
+    sub.disconnect();
+    await server.stop();
+    process.exit(0);
+  });
+}

@@ -1,0 +1,80 @@
+// Per-publisher health, measured from the packets NMS hands us: codec, resolution, fps, bitrate and
+// keyframe interval (what Mux and IVS show as "stream health").
+import type { SessionStats } from './api-client.js';
+
+/** FLV codec ids (NMS reports the numbers from the RTMP metadata / tags). */
+const VIDEO_CODECS: Record<number, string> = { 7: 'h264', 12: 'hevc', 13: 'av1', 2: 'h263', 4: 'vp6' };
+const AUDIO_CODECS: Record<number, string> = { 10: 'aac', 2: 'mp3', 11: 'speex', 13: 'opus' };
+
+/** NMS AVPacket.flags: 0 audio header, 1 audio, 2 video header, 3 keyframe, 4 inter frame, 5 metadata. */
+export interface PacketLike {
+  codec_id: number;
+  codec_type: number;
+  flags: number;
+  dts: number;
+}
+
+export interface PublisherLike {
+  inBytes: number;
+  videoCodec: number;
+  videoWidth: number;
+  videoHeight: number;
+  videoFramerate: number;
+  audioCodec: number;
+}
+
+export class PublishStats {
+  private videoCodecId = 0;
+  private audioCodecId = 0;
+  private lastKeyframeDts: number | undefined;
+  private keyframeGapMs: number | undefined;
+  private videoFrames = 0;
+  private windowStart = Date.now();
+  private windowBytes = 0;
+  private lastFps: number | undefined;
+  private lastBitrateKbps: number | undefined;
+  sawVideo = false;
+  sawAudio = false;
+
+  onPacket(p: PacketLike): void {
+    if (p.codec_type === 9) {
+      this.sawVideo = true;
+      this.videoCodecId = p.codec_id || this.videoCodecId;
+      if (p.flags === 3) {
+        if (this.lastKeyframeDts !== undefined && p.dts > this.lastKeyframeDts) this.keyframeGapMs = p.dts - this.lastKeyframeDts;
+        this.lastKeyframeDts = p.dts;
+      }
+      if (p.flags === 3 || p.flags === 4) this.videoFrames++;
+    } else if (p.codec_type === 8) {
+      this.sawAudio = true;
+      this.audioCodecId = p.codec_id || this.audioCodecId;
+    }
+  }
+
+  /** Stats since the last snapshot (bitrate and fps are rates over that window). */
+  snapshot(pub: PublisherLike): SessionStats {
+    const now = Date.now();
+    const seconds = (now - this.windowStart) / 1000;
+    if (seconds >= 1) {
+      this.lastBitrateKbps = Math.round(((pub.inBytes - this.windowBytes) * 8) / seconds / 1000);
+      this.lastFps = Math.round((this.videoFrames / seconds) * 100) / 100;
+      this.windowStart = now;
+      this.windowBytes = pub.inBytes;
+      this.videoFrames = 0;
+    }
+    const video = VIDEO_CODECS[this.videoCodecId || pub.videoCodec];
+    const audio = AUDIO_CODECS[this.audioCodecId || pub.audioCodec];
+    const stats: SessionStats = {};
+    if (this.sawVideo) {
+      stats.videoCodec = video ?? `flv-${this.videoCodecId || pub.videoCodec}`;
+      if (pub.videoWidth) stats.width = pub.videoWidth;
+      if (pub.videoHeight) stats.height = pub.videoHeight;
+      const fps = this.lastFps ?? pub.videoFramerate;
+      if (fps) stats.fps = fps;
+      if (this.keyframeGapMs !== undefined) stats.keyframeIntervalSeconds = this.keyframeGapMs / 1000;
+    }
+    if (this.sawAudio) stats.audioCodec = audio ?? `flv-${this.audioCodecId || pub.audioCodec}`;
+    if (this.lastBitrateKbps !== undefined) stats.bitrateKbps = this.lastBitrateKbps;
+    return stats;
+  }
+}

@@ -1,0 +1,91 @@
+// One live ladder run for one session: pull from the ingest holding it, encode, publish to storage.
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { decryptSecret, liveStreamState } from '@airwave/core';
+import { ingestPullToken, jobs } from '@airwave/jobs';
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { WorkerContext } from '../context.js';
+import { buildLadderArgs, renditionNames } from '../transcode/ffmpeg-args.js';
+import { resolveFfmpeg, runFfmpeg, unsupportedInputReason } from '../transcode/ffmpeg-process.js';
+import { planLadder, segmentSeconds, type SourceInfo } from '../transcode/ladder.js';
+import { renderMaster } from '../transcode/playlists.js';
+import { SegmentPublisher } from '../transcode/segment-publisher.js';
+
+/** What the ingest reported about the encoder (session.stats), as the ladder planner needs it. */
+export function sourceFromStats(stats: unknown): SourceInfo {
+  const s = (stats ?? {}) as Record<string, unknown>;
+  return {
+    hasVideo: typeof s.videoCodec === 'string',
+    hasAudio: typeof s.audioCodec === 'string',
+    width: typeof s.width === 'number' ? s.width : undefined,
+    height: typeof s.height === 'number' ? s.height : undefined,
+    fps: typeof s.fps === 'number' && s.fps > 0 ? s.fps : undefined,
+    videoCodec: s.videoCodec as string | undefined,
+    audioCodec: s.audioCodec as string | undefined,
+  };
+}
+
+const LIVE = new Set(['connected', 'active']);
+
+export async function transcode(ctx: WorkerContext, job: Job<{ sessionId: string; run: number }>) {
+  const { db, config, log: baseLog } = ctx;
+  const { sessionId } = job.data;
+  const log = baseLog.child({ sessionId, job: job.id });
+  const session = await db.liveStreamSession.findUnique({ where: { id: sessionId }, include: { liveStream: true } });
+  if (!session || !LIVE.has(session.status)) return { skipped: 'session not live' };
+  const stream = session.liveStream;
+
+  const source = sourceFromStats(session.stats);
+  if (!source.hasVideo && !source.hasAudio) {
+    await db.liveStreamSession.update({ where: { id: sessionId }, data: { error: 'The encoder sent neither audio nor video' } });
+    throw new UnrecoverableError('no audio or video in the publish');
+  }
+  const rungs = planLadder(source, stream.renditions);
+  const seg = segmentSeconds(stream.latencyMode);
+  const runTag = `${job.data.run}${Date.now().toString(36)}`;
+  const outputDir = path.join(config.transcodeDir, `${sessionId}-${runTag}`);
+  const names = renditionNames({ rungs, source });
+  await Promise.all(names.map((n) => mkdir(path.join(outputDir, n), { recursive: true })));
+
+  const streamKey = decryptSecret(stream.streamKeyEncrypted, config.encryptionKey);
+  const input = `${session.ingestAddress}/${streamKey}?token=${ingestPullToken(config.internalToken, streamKey)}`;
+  const publisher = new SegmentPublisher({
+    storage: ctx.storage,
+    prefix: `live/${stream.playbackId}`,
+    outputDir,
+    renditions: names,
+    segmentSeconds: seg,
+    masterPlaylist: renderMaster(rungs, source.hasAudio, source.fps ?? 30),
+    log,
+    onPlayable: async () => {
+      const t = await db.$transaction((tx) => liveStreamState.markActive(tx, sessionId, { urls: ctx.urls }));
+      for (const eventId of t?.eventIds ?? []) await ctx.queues.add(jobs.webhookFanout, { eventId }).catch(() => {});
+      log.info({ renditions: names }, 'stream is playable');
+    },
+  });
+  await publisher.start();
+  await db.liveStreamSession.update({ where: { id: sessionId }, data: { transcodePath: 'encode', error: null } });
+
+  const ffmpeg = runFfmpeg(resolveFfmpeg(config.ffmpegPath), buildLadderArgs({ input, source, rungs, segmentSeconds: seg, outputDir, runTag }));
+  log.info({ pid: ffmpeg.pid, renditions: names, segmentSeconds: seg, attempt: job.attemptsMade + 1 }, 'ffmpeg started');
+  const unsubscribe = ctx.control.onStop(sessionId, () => void ffmpeg.stop());
+  const code = await ffmpeg.exited;
+  unsubscribe();
+  await publisher.close();
+  await rm(outputDir, { recursive: true, force: true });
+
+  if (ctx.control.shuttingDown) throw new Error('worker shutting down; another worker resumes this session');
+  if (ffmpeg.stoppedByUs()) return { stopped: true, segments: publisher.uploadedSegments };
+  const now = await db.liveStreamSession.findUnique({ where: { id: sessionId }, select: { status: true } });
+  if (!now || !LIVE.has(now.status)) return { ended: true, segments: publisher.uploadedSegments };
+
+  const tail = ffmpeg.stderrTail();
+  const unsupported = publisher.uploadedSegments === 0 ? unsupportedInputReason(tail) : undefined;
+  if (unsupported) {
+    await db.liveStreamSession.update({ where: { id: sessionId }, data: { error: `Cannot process this input: ${unsupported}` } });
+    log.warn({ reason: unsupported }, 'unsupported input; not retrying');
+    throw new UnrecoverableError(unsupported);
+  }
+  // Still live but ffmpeg died: BullMQ retries this job, and the playlists continue with a discontinuity.
+  throw publisher.error ?? new Error(`ffmpeg exited with code ${code}: ${tail.split('\n').slice(-3).join(' | ')}`);
+}

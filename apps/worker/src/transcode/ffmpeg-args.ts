@@ -1,0 +1,94 @@
+// The live ladder as one ffmpeg command (pure; golden-tested). Decode once, `split` + `scale` per
+// rung, keyframes forced on segment boundaries so every rendition cuts segments at the same instants.
+import path from 'node:path';
+import { AUDIO_BITRATE, type Rung, type SourceInfo } from './ladder.js';
+
+export interface LadderJob {
+  input: string;
+  source: SourceInfo;
+  rungs: Rung[];
+  segmentSeconds: number;
+  outputDir: string;
+  /** Distinguishes the segment names of successive runs (restarts, reconnects) of one session. */
+  runTag: string;
+}
+
+/** Name of the audio-only rendition (audio-only publishes). */
+export const AUDIO_ONLY = 'audio';
+
+export function renditionNames(job: Pick<LadderJob, 'rungs' | 'source'>): string[] {
+  return job.rungs.length > 0 ? job.rungs.map((r) => r.name) : job.source.hasAudio ? [AUDIO_ONLY] : [];
+}
+
+export function buildLadderArgs(job: LadderJob): string[] {
+  const { rungs, source, segmentSeconds: seg } = job;
+  const fps = Math.round(source.fps ?? 30) || 30;
+  const gop = fps * seg;
+  const args = [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel', 'error',
+    // Progress lines on stdout let the supervisor see ffmpeg is alive and how fast it runs.
+    '-progress', 'pipe:1',
+    '-stats_period', '2',
+    // A publisher that vanishes leaves the pull blocked; time the read out instead of hanging.
+    '-rw_timeout', '8000000',
+    '-i', job.input,
+  ];
+
+  if (rungs.length > 0) {
+    const split = rungs.map((_, i) => `[s${i}]`).join('');
+    const scales = rungs.map((r, i) => `[s${i}]scale=${r.width}:${r.height}:flags=bicubic,setsar=1[v${i}]`);
+    args.push('-filter_complex', `[0:v:0]split=${rungs.length}${split};${scales.join(';')}`);
+    rungs.forEach((_, i) => {
+      args.push('-map', `[v${i}]`);
+      if (source.hasAudio) args.push('-map', '0:a:0');
+    });
+    args.push(
+      '-c:v', 'libx264',
+      '-preset', 'veryfast',
+      // No lookahead or B-frame delay: segments close as soon as their last frame is in.
+      '-tune', 'zerolatency',
+      '-profile:v', 'high',
+      '-pix_fmt', 'yuv420p',
+      '-g', String(gop),
+      '-keyint_min', String(gop),
+      '-sc_threshold', '0',
+      '-force_key_frames', `expr:gte(t,n_forced*${seg})`,
+    );
+    rungs.forEach((r, i) => {
+      args.push(
+        `-b:v:${i}`, String(r.videoBitrate),
+        `-maxrate:v:${i}`, String(Math.round(r.videoBitrate * 1.1)),
+        `-bufsize:v:${i}`, String(Math.round(r.videoBitrate * 1.5)),
+        `-level:v:${i}`, `${r.level[0]}.${r.level[1]}`,
+      );
+    });
+  } else if (source.hasAudio) {
+    args.push('-map', '0:a:0');
+  }
+
+  if (source.hasAudio) {
+    // AAC from the encoder is copied into every rendition (no re-encode); anything else becomes AAC.
+    if (source.audioCodec === 'aac') args.push('-c:a', 'copy');
+    else args.push('-c:a', 'aac', '-b:a', String(AUDIO_BITRATE), '-ac', '2', '-ar', '48000');
+  }
+
+  const names = renditionNames(job);
+  const streamMap =
+    rungs.length > 0
+      ? rungs.map((r, i) => (source.hasAudio ? `v:${i},a:${i},name:${r.name}` : `v:${i},name:${r.name}`)).join(' ')
+      : `a:0,name:${names[0]}`;
+  args.push(
+    '-f', 'hls',
+    '-hls_time', String(seg),
+    '-hls_list_size', '10',
+    // temp_file: segments and playlists appear under their final names only when complete.
+    '-hls_flags', 'independent_segments+temp_file',
+    '-hls_segment_type', 'mpegts',
+    '-hls_segment_filename', path.join(job.outputDir, '%v', `${job.runTag}_%05d.ts`),
+    '-var_stream_map', streamMap,
+    path.join(job.outputDir, '%v', 'index.m3u8'),
+  );
+  return args;
+}

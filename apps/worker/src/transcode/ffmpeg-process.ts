@@ -1,0 +1,68 @@
+// Spawning and supervising one ffmpeg. Stopping is SIGTERM, then SIGKILL after a grace period: an
+// ffmpeg blocked reading a dead RTMP pull ignores SIGTERM (DESIGN.md §7).
+import { spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+export interface FfmpegRun {
+  pid: number | undefined;
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>;
+  stoppedByUs(): boolean;
+  /** The last lines ffmpeg wrote to stderr: the reason when it fails. */
+  stderrTail(): string;
+  /** Latest `speed=` from -progress (1.0 means real time). */
+  speed(): number | undefined;
+  stop(graceMs?: number): Promise<void>;
+}
+
+export function resolveFfmpeg(configured: string | undefined): string {
+  if (configured) return configured;
+  const found = spawnSync('sh', ['-c', 'command -v ffmpeg'], { encoding: 'utf8' }).stdout.trim();
+  if (!found) throw new Error('ffmpeg not found: install it (npm run up / npm test do on Debian) or set FFMPEG_PATH');
+  return found;
+}
+
+export function runFfmpeg(bin: string, args: string[]): FfmpegRun {
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const tail: string[] = [];
+  let stopping = false;
+  let lastSpeed: number | undefined;
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    tail.push(line);
+    if (tail.length > 20) tail.shift();
+  });
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const m = /^speed=\s*([\d.]+)x/.exec(line);
+    if (m) lastSpeed = Number(m[1]);
+  });
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.once('error', (err) => {
+      tail.push(err.message);
+      resolve(-1);
+    });
+  });
+  return {
+    pid: child.pid,
+    exited,
+    stoppedByUs: () => stopping,
+    stderrTail: () => tail.join('\n'),
+    speed: () => lastSpeed,
+    async stop(graceMs = 5000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      stopping = true;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** ffmpeg's ways of saying the input cannot be processed at all, as opposed to crashing. */
+const UNSUPPORTED = [/Decoder \(codec [^)]+\) not found/i, /Unsupported codec/i, /could not find codec parameters/i, /Invalid data found when processing input/i, /no decoder/i, /Output file #0 does not contain any stream/i];
+
+export function unsupportedInputReason(stderr: string): string | undefined {
+  const line = stderr.split('\n').find((l) => UNSUPPORTED.some((re) => re.test(l)));
+  return line?.trim();
+}

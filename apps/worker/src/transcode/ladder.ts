@@ -1,0 +1,57 @@
+// Which renditions a session gets (pure). Never upscale: only rungs at or below the source height;
+// a source smaller than every requested rung gets one rendition at its own size.
+import { LADDER } from '@airwave/core';
+
+export interface SourceInfo {
+  hasVideo: boolean;
+  hasAudio: boolean;
+  width?: number;
+  height?: number;
+  fps?: number;
+  videoCodec?: string;
+  audioCodec?: string;
+}
+
+export interface Rung {
+  name: string;
+  width: number;
+  height: number;
+  videoBitrate: number;
+  /** H.264 level for this size at ≤ 30 fps (60 fps one step up), as `CODECS` needs it. */
+  level: string;
+}
+
+export const AUDIO_BITRATE = 128_000;
+
+const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
+
+function levelFor(height: number, fps: number): string {
+  const base = height > 720 ? 40 : height > 480 ? 31 : height > 240 ? 30 : 21;
+  const bumped = fps > 30 ? { 40: 42, 31: 32, 30: 31, 21: 30 }[base]! : base;
+  return String(bumped);
+}
+
+/** `avc1.6400xx` (High profile) for a rung, `mp4a.40.2` for AAC-LC. */
+export function codecsFor(rung: Rung | undefined, hasAudio: boolean): string {
+  const parts: string[] = [];
+  if (rung) parts.push(`avc1.6400${Number(rung.level).toString(16).padStart(2, '0')}`);
+  if (hasAudio) parts.push('mp4a.40.2');
+  return parts.join(',');
+}
+
+export function planLadder(source: SourceInfo, requested: readonly string[]): Rung[] {
+  if (!source.hasVideo) return [];
+  const srcW = source.width ?? 1280;
+  const srcH = source.height ?? 720;
+  const fps = source.fps ?? 30;
+  const aspect = srcW / srcH;
+  const wanted = LADDER.filter((r) => requested.includes(r.name) && r.height <= srcH);
+  const rungs = wanted.map((r) => ({ name: r.name, width: even(r.height * aspect), height: r.height, videoBitrate: r.videoBitrate, level: levelFor(r.height, fps) }));
+  if (rungs.length > 0) return rungs;
+  // Smaller than every requested rung: one rendition at the source's own size, at a bitrate scaled by area.
+  const pixels = even(srcW) * even(srcH);
+  const bitrate = Math.max(200_000, Math.round((LADDER[LADDER.length - 1]!.videoBitrate * pixels) / (426 * 240)));
+  return [{ name: `${even(srcH)}p`, width: even(srcW), height: even(srcH), videoBitrate: bitrate, level: levelFor(srcH, fps) }];
+}
+
+export const segmentSeconds = (latencyMode: string) => (latencyMode === 'low' ? 1 : 4);

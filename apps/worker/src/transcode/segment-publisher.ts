@@ -1,0 +1,104 @@
+// Uploads a running ladder as it is written: each segment the moment ffmpeg completes it, then the
+// playlist that names it (never the reverse), then deletes the local copy so disk use stays bounded
+// on a 10-hour stream. The master playlist goes up once every rendition has a segment.
+import { watch, type FSWatcher } from 'node:fs';
+import { readFile, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { CACHE_IMMUTABLE, CACHE_PLAYLIST, type Storage } from '@airwave/storage';
+import type { Logger } from 'pino';
+import { LivePlaylist, readSegments } from './playlists.js';
+
+export interface SegmentPublisherOptions {
+  storage: Storage;
+  /** `live/<playbackId>` */
+  prefix: string;
+  outputDir: string;
+  renditions: string[];
+  segmentSeconds: number;
+  masterPlaylist: string;
+  log: Logger;
+  /** Called once, right after the master playlist is uploaded: the stream is playable. */
+  onPlayable(): Promise<void>;
+}
+
+interface RenditionState {
+  playlist: LivePlaylist;
+  seen: Set<string>;
+  uploaded: number;
+  chain: Promise<void>;
+}
+
+export class SegmentPublisher {
+  private readonly state = new Map<string, RenditionState>();
+  private readonly watchers: FSWatcher[] = [];
+  private poll: NodeJS.Timeout | undefined;
+  private masterUploaded = false;
+  private failure: Error | undefined;
+
+  constructor(private readonly o: SegmentPublisherOptions) {}
+
+  /** Loads what a previous run published, so this run continues the same playlists. */
+  async start(): Promise<void> {
+    const windowSize = Math.max(6, Math.ceil(24 / this.o.segmentSeconds));
+    for (const name of this.o.renditions) {
+      const playlist = new LivePlaylist(this.o.segmentSeconds, windowSize);
+      playlist.resumeFrom(await this.o.storage.getText(`${this.o.prefix}/${name}/index.m3u8`));
+      this.state.set(name, { playlist, seen: new Set(), uploaded: 0, chain: Promise.resolve() });
+      // inotify tells us at once; the poll is a safety net for missed events.
+      this.watchers.push(watch(path.join(this.o.outputDir, name), () => this.schedule(name)));
+    }
+    this.poll = setInterval(() => this.o.renditions.forEach((n) => this.schedule(n)), 500);
+  }
+
+  get uploadedSegments(): number {
+    return [...this.state.values()].reduce((n, s) => n + s.uploaded, 0);
+  }
+
+  /** An upload that kept failing (storage down): the run must fail so it is retried. */
+  get error(): Error | undefined {
+    return this.failure;
+  }
+
+  private schedule(name: string): void {
+    const st = this.state.get(name);
+    if (!st) return;
+    st.chain = st.chain.then(() => this.sync(name, st)).catch((err: Error) => {
+      this.failure = err;
+      this.o.log.error({ rendition: name, err: err.message }, 'segment upload failed');
+    });
+  }
+
+  private async sync(name: string, st: RenditionState): Promise<void> {
+    const dir = path.join(this.o.outputDir, name);
+    const text = await readFile(path.join(dir, 'index.m3u8'), 'utf8').catch(() => undefined);
+    if (!text) return;
+    const fresh = readSegments(text).filter((s) => !st.seen.has(s.uri));
+    if (fresh.length === 0) return;
+    for (const seg of fresh) {
+      const file = path.join(dir, seg.uri);
+      const body = await readFile(file);
+      await this.o.storage.put(`${this.o.prefix}/${name}/${seg.uri}`, body, CACHE_IMMUTABLE);
+      await unlink(file).catch(() => {});
+      st.seen.add(seg.uri);
+      st.playlist.append(seg.uri, seg.duration);
+      st.uploaded++;
+    }
+    await this.o.storage.put(`${this.o.prefix}/${name}/index.m3u8`, st.playlist.render(), CACHE_PLAYLIST);
+    await this.maybePublishMaster();
+  }
+
+  private async maybePublishMaster(): Promise<void> {
+    if (this.masterUploaded || [...this.state.values()].some((s) => s.uploaded === 0)) return;
+    this.masterUploaded = true;
+    await this.o.storage.put(`${this.o.prefix}/index.m3u8`, this.o.masterPlaylist, CACHE_PLAYLIST);
+    await this.o.onPlayable();
+  }
+
+  /** Uploads whatever ffmpeg finished last, then stops watching. */
+  async close(): Promise<void> {
+    clearInterval(this.poll);
+    for (const w of this.watchers) w.close();
+    for (const name of this.o.renditions) this.schedule(name);
+    await Promise.all([...this.state.values()].map((s) => s.chain));
+  }
+}

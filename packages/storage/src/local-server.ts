@@ -1,0 +1,41 @@
+// The embedded S3-compatible server for `npm run up` and tests (DESIGN.md §7): s3rver on loopback,
+// its bucket served over plain HTTP with CORS, so it is also the local CDN.
+import type { AddressInfo } from 'node:net';
+import S3rver from 's3rver';
+
+const CORS = `<CORSConfiguration>
+  <CORSRule>
+    <AllowedOrigin>*</AllowedOrigin>
+    <AllowedMethod>GET</AllowedMethod>
+    <AllowedMethod>HEAD</AllowedMethod>
+    <AllowedHeader>*</AllowedHeader>
+    <MaxAgeSeconds>3000</MaxAgeSeconds>
+  </CORSRule>
+</CORSConfiguration>`;
+
+export interface LocalS3 {
+  endpoint: string;
+  bucket: string;
+  /** Plain-HTTP base of the bucket: the local CDN_BASE_URL. */
+  cdnBaseUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startLocalS3(opts: { directory: string; bucket: string; port?: number; host?: string }): Promise<LocalS3> {
+  const host = opts.host ?? '127.0.0.1';
+  const server = new S3rver({
+    address: host,
+    port: opts.port ?? 0,
+    directory: opts.directory,
+    silent: true,
+    configureBuckets: [{ name: opts.bucket, configs: [CORS] }],
+  });
+  const address = (await server.run()) as AddressInfo;
+  const endpoint = `http://${host}:${address.port}`;
+  return {
+    endpoint,
+    bucket: opts.bucket,
+    cdnBaseUrl: `${endpoint}/${opts.bucket}`,
+    close: () => server.close() as Promise<void>,
+  };
+}

@@ -1,0 +1,81 @@
+// The S3 API (AWS SDK v3) against any S3-compatible store: AWS, R2, MinIO, or the local s3rver.
+import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Config } from '@airwave/config';
+
+export const CONTENT_TYPES: Record<string, string> = {
+  m3u8: 'application/vnd.apple.mpegurl',
+  ts: 'video/mp2t',
+  m4s: 'video/iso.segment',
+  mp4: 'video/mp4',
+  jpg: 'image/jpeg',
+};
+
+/** Segments never change once written; playlists change every segment (DESIGN.md §5). */
+export const CACHE_IMMUTABLE = 'public, max-age=31536000, immutable';
+export const CACHE_PLAYLIST = 'public, max-age=1';
+
+export class Storage {
+  readonly client: S3Client;
+
+  constructor(
+    readonly bucket: string,
+    opts: Pick<Config['storage'], 'endpoint' | 'region' | 'accessKeyId' | 'secretAccessKey'>,
+  ) {
+    this.client = new S3Client({
+      region: opts.region,
+      endpoint: opts.endpoint,
+      // Path-style works with every S3-compatible server; virtual hosts need DNS per bucket.
+      forcePathStyle: Boolean(opts.endpoint),
+      credentials: { accessKeyId: opts.accessKeyId, secretAccessKey: opts.secretAccessKey },
+      maxAttempts: 4,
+    });
+  }
+
+  static fromConfig(config: Config): Storage {
+    return new Storage(config.storage.bucket, config.storage);
+  }
+
+  async put(key: string, body: Uint8Array | string, cacheControl: string): Promise<void> {
+    const ext = key.slice(key.lastIndexOf('.') + 1);
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: body,
+        ContentType: CONTENT_TYPES[ext] ?? 'application/octet-stream',
+        CacheControl: cacheControl,
+      }),
+    );
+  }
+
+  /** The object's text, or undefined when it does not exist. */
+  async getText(key: string): Promise<string | undefined> {
+    try {
+      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return await res.Body?.transformToString();
+    } catch (err) {
+      if (err instanceof NoSuchKey || (err as { name?: string }).name === 'NoSuchKey') return undefined;
+      throw err;
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const res = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
+      for (const o of res.Contents ?? []) if (o.Key) keys.push(o.Key);
+      token = res.IsTruncated ? res.NextContinuationToken : undefined;
+    } while (token);
+    return keys;
+  }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    const keys = await this.list(prefix);
+    for (let i = 0; i < keys.length; i += 1000) {
+      const batch = keys.slice(i, i + 1000).map((Key) => ({ Key }));
+      await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch } }));
+    }
+    return keys.length;
+  }
+}

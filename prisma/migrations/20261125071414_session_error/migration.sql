@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "LiveStreamSession" ADD COLUMN     "error" TEXT;

@@ -1,0 +1,107 @@
+// An encoder pushes RTMP; the ladder appears at the CDN; the state machine and webhooks follow.
+import HLS from 'hls-parser';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startReceiver } from '../../apps/worker/test/receiver.js';
+import { probe, startEncoder, startStack, waitFor, type Stack } from './stack.js';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack(import.meta.filename);
+}, 90_000);
+afterAll(async () => {
+  await stack?.close();
+});
+
+const getText = async (url: string) => {
+  const res = await fetch(url);
+  return res.ok ? { text: await res.text(), headers: res.headers } : undefined;
+};
+
+it('publishes a 720p encoder as a 4-rung HLS ladder at the CDN, then goes idle when it stops', async () => {
+  const { api } = stack;
+  const rx = await startReceiver();
+  await api.call('POST', '/v1/webhooks', { body: { url: rx.url } });
+  const stream = (await api.call('POST', '/v1/live-streams', { body: { name: 'E2E', reconnectWindowSeconds: 2 } })).body;
+  expect(stream.rtmpUrl).toBe(`rtmp://127.0.0.1:${stack.rtmpPort}/live`);
+
+  const encoder = startEncoder(stream.ingestUrl, { seconds: 60 });
+  try {
+    const active = await waitFor(async () => {
+      const s = (await api.call('GET', `/v1/live-streams/${stream.id}`)).body;
+      return s.status === 'active' && s;
+    }, 40_000, `stream active\n${stack.logs.slice(-30).join('\n')}`);
+    expect(active.currentSessionId).toMatch(/^lss_/);
+
+    // Master playlist: every rung at or below 720p, never 1080p, with what players need to choose.
+    const master = await waitFor(() => getText(stream.playback.hlsUrl), 10_000, 'master playlist');
+    expect(master.headers.get('content-type')).toBe('application/vnd.apple.mpegurl');
+    expect(master.headers.get('cache-control')).toBe('public, max-age=1');
+    const parsed = HLS.parse(master.text);
+    if (!parsed.isMasterPlaylist) throw new Error('not a master playlist');
+    expect(parsed.variants.map((v) => v.uri)).toEqual(['720p/index.m3u8', '480p/index.m3u8', '360p/index.m3u8', '240p/index.m3u8']);
+    expect(parsed.variants.map((v) => v.resolution)).toEqual([
+      { width: 1280, height: 720 },
+      { width: 854, height: 480 },
+      { width: 640, height: 360 },
+      { width: 426, height: 240 },
+    ]);
+    for (const v of parsed.variants) {
+      expect(v.bandwidth).toBeGreaterThan(0);
+      expect(v.averageBandwidth).toBeGreaterThan(0);
+      expect(v.frameRate).toBe(30);
+      expect(v.codecs).toMatch(/^avc1\.6400[0-9a-f]{2},mp4a\.40\.2$/);
+    }
+
+    // A wrong key is refused while the stream keeps publishing.
+    const intruder = startEncoder(`${stream.rtmpUrl}/aw_live_wrongwrongwrongwrongwrongwrongwr`, { seconds: 30 });
+    expect(await intruder.exited).not.toBe(0);
+    // The same key twice is refused too (already_live).
+    const twin = startEncoder(stream.ingestUrl, { seconds: 30 });
+    expect(await twin.exited).not.toBe(0);
+    await waitFor(() => stack.logs.some((l) => l.includes('already_live')), 5000, 'already_live logged');
+
+    // Each media playlist: ≥ 3 segments of ~4 s; the stream kept going through the refusals.
+    const base = stream.playback.hlsUrl.replace(/index\.m3u8$/, '');
+    for (const v of parsed.variants) {
+      const media = await waitFor(async () => {
+        const got = await getText(base + v.uri);
+        const p = got ? HLS.parse(got.text) : undefined;
+        return p && !p.isMasterPlaylist && p.segments.length >= 3 ? p : undefined;
+      }, 30_000, `3 segments in ${v.uri}`);
+      for (const s of media.segments) expect(Math.abs(s.duration - 4) / 4).toBeLessThanOrEqual(0.1);
+    }
+    const first720 = HLS.parse((await getText(`${base}720p/index.m3u8`))!.text) as HLS.types.MediaPlaylist;
+    await waitFor(async () => {
+      const later = HLS.parse((await getText(`${base}720p/index.m3u8`))!.text) as HLS.types.MediaPlaylist;
+      return later.segments.at(-1)!.uri !== first720.segments.at(-1)!.uri;
+    }, 15_000, 'playlist keeps growing');
+
+    // A segment fetched through the CDN decodes to its rendition's size, with video and audio.
+    for (const [name, height] of [['720p', 720], ['240p', 240]] as const) {
+      const pl = HLS.parse((await getText(`${base}${name}/index.m3u8`))!.text) as HLS.types.MediaPlaylist;
+      const segUrl = `${base}${name}/${pl.segments[0]!.uri}`;
+      const res = await fetch(segUrl);
+      expect(res.headers.get('cache-control')).toContain('immutable');
+      expect(res.headers.get('content-type')).toBe('video/mp2t');
+      const streams = await probe(segUrl);
+      expect(streams.find((s) => s.codec_type === 'video')).toMatchObject({ codec_name: 'h264', height });
+      expect(streams.find((s) => s.codec_type === 'audio')).toMatchObject({ codec_name: 'aac' });
+    }
+
+    // Health from the ingest's heartbeats.
+    const session = (await api.call('GET', `/v1/live-streams/${stream.id}/sessions`)).body.data[0];
+    expect(session.health).toMatchObject({ videoCodec: 'h264', audioCodec: 'aac', width: 1280, height: 720 });
+    expect(session.transcodePath).toBe('encode');
+  } finally {
+    await encoder.stop();
+  }
+
+  // Encoder gone → reconnecting → (2 s window) → idle, and a webhook says so.
+  await waitFor(async () => (await api.call('GET', `/v1/live-streams/${stream.id}`)).body.status === 'idle', 30_000, 'idle');
+  const types = await waitFor(() => {
+    const t = rx.received.map((r) => JSON.parse(r.body)).filter((e) => e.data.id === stream.id).map((e) => e.type);
+    return t.includes('live_stream.idle') && t;
+  }, 15_000, 'idle webhook');
+  expect(types).toEqual(expect.arrayContaining(['live_stream.connected', 'live_stream.active', 'live_stream.disconnected', 'live_stream.idle']));
+  await rx.close();
+}, 150_000);

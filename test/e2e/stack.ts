@@ -1,0 +1,125 @@
+// The whole product for an end-to-end test: the API in-process on a real port, the ingest and the
+// worker as real child processes, a real S3 API as storage and CDN, and ffmpeg as the encoder.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { startTestStorage } from '@airwave/testing';
+import { startApp, stopApps, type AppProcess } from '../../scripts/up/apps.js';
+import { ephemeralPort } from '../../scripts/up/net.js';
+import { startApi, type TestApi } from '../../apps/api/test/helpers.js';
+
+export interface Stack {
+  api: TestApi;
+  apiUrl: string;
+  rtmpPort: number;
+  storage: Awaited<ReturnType<typeof startTestStorage>>;
+  logs: string[];
+  childEnv: NodeJS.ProcessEnv;
+  ingest: AppProcess;
+  workers: AppProcess[];
+  startWorker(): AppProcess;
+  close(): Promise<void>;
+}
+
+export async function startStack(testFile: string, env: Record<string, string> = {}): Promise<Stack> {
+  const storage = await startTestStorage();
+  const rtmpPort = await ephemeralPort();
+  const api = await startApi(testFile, { ...storage.env, INGEST_RTMP_PORT: String(rtmpPort), INGEST_PUBLIC_HOST: '127.0.0.1', ...env });
+  const address = await api.app.listen({ port: 0, host: '127.0.0.1' });
+  const { config } = api.env;
+  const logs: string[] = [];
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...storage.env,
+    ...env,
+    DATABASE_URL: config.databaseUrl,
+    REDIS_URL: config.redis.url,
+    REDIS_PREFIX: config.redis.prefix,
+    INTERNAL_TOKEN: config.internalToken,
+    API_INTERNAL_URL: address,
+    INGEST_RTMP_PORT: String(rtmpPort),
+    INGEST_BIND: '127.0.0.1',
+    INGEST_NODE_ID: `ingest-${rtmpPort}`,
+    INGEST_PUBLIC_HOST: '127.0.0.1',
+    WORKER_CONCURRENCY: '2',
+    ALLOW_PRIVATE_TARGETS: 'true',
+    WEBHOOK_RETRY_BASE_MS: '200',
+    LOG_LEVEL: 'info',
+  };
+  const collect = (name: string) => (line: string) => logs.push(`${name}: ${line}`);
+  const ingest = startApp('ingest', 'apps/ingest/src/main.ts', childEnv, collect('ingest'));
+  const workers: AppProcess[] = [];
+  const startWorker = () => {
+    const w = startApp('worker', 'apps/worker/src/main.ts', childEnv, collect(`worker${workers.length}`));
+    workers.push(w);
+    return w;
+  };
+  startWorker();
+  await waitFor(() => logs.some((l) => l.includes('RTMP ingest listening')), 30_000, 'ingest did not start');
+  await waitFor(() => logs.some((l) => l.includes('worker started')), 30_000, 'worker did not start');
+  return {
+    api,
+    apiUrl: address,
+    rtmpPort,
+    storage,
+    logs,
+    childEnv,
+    ingest,
+    workers,
+    startWorker,
+    async close() {
+      await stopApps([ingest, ...workers], 5000);
+      await api.close();
+      await storage.close();
+    },
+  };
+}
+
+export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs: number, what: string): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export interface Encoder {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  stderr: () => string;
+  stop(): Promise<void>;
+}
+
+/** ffmpeg pushing testsrc2 + sine over RTMP, in real time, like an encoder would. */
+export function startEncoder(url: string, opts: { seconds?: number; size?: string; video?: boolean; audio?: boolean; videoCodec?: string[] } = {}): Encoder {
+  const { seconds = 60, size = '1280x720', video = true, audio = true } = opts;
+  const args = ['-hide_banner', '-loglevel', 'error', '-re'];
+  if (video) args.push('-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=30`);
+  if (audio) args.push('-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000');
+  args.push('-t', String(seconds));
+  if (video) args.push(...(opts.videoCodec ?? ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '60', '-pix_fmt', 'yuv420p']));
+  if (audio) args.push('-c:a', 'aac', '-b:a', '96k');
+  args.push('-f', 'flv', url);
+  const child = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    exited,
+    stderr: () => err,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGINT');
+      await exited;
+    },
+  };
+}
+
+/** ffprobe of a URL or file: streams with codec type, size. */
+export async function probe(target: string): Promise<{ codec_type: string; codec_name: string; width?: number; height?: number }[]> {
+  const child = spawn('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name,width,height', '-of', 'json', target]);
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise((r) => child.once('exit', r));
+  return (JSON.parse(out || '{"streams":[]}') as { streams: never[] }).streams;
+}
