@@ -12,6 +12,8 @@ import { ErrorEnvelope } from './lib/schemas.js';
 import { AssetService } from './modules/assets/service.js';
 import { assetRoutes } from './modules/assets/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
+import { playbackRoutes } from './modules/playback/routes.js';
+import { PlaybackService } from './modules/playback/service.js';
 import { internalRoutes } from './modules/internal/routes.js';
 import { IngestHookService } from './modules/internal/service.js';
 import { LiveStreamRepository } from './modules/live-streams/repository.js';
@@ -75,6 +77,7 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
 
   // Routes
   await app.register(healthRoutes, { db, redis });
+  await app.register(playbackRoutes, { service: new PlaybackService(db, urls) });
   await app.register(
     async (v1) => {
       await v1.register(rateLimiter, { redis, prefix: config.redis.prefix, max: config.rateLimit.max, windowMs: config.rateLimit.windowMs });

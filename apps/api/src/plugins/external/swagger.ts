@@ -25,6 +25,7 @@ export default fp(async function openapi(app: FastifyInstance, opts: { serverUrl
         { name: 'live-streams', description: 'Live streams, their keys, sessions and simulcast targets' },
         { name: 'assets', description: 'VOD recordings of broadcasts' },
         { name: 'webhooks', description: 'Signed event deliveries' },
+        { name: 'playback', description: 'Public viewer endpoints, by playback id' },
         { name: 'operations', description: 'Health and readiness' },
       ],
     },

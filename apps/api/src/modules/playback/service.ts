@@ -1,0 +1,27 @@
+import { liveHlsUrl, NotFoundError, type PublicUrls } from '@airwave/core';
+import type { Db } from '@airwave/db';
+
+/** What a viewer may know about a stream: public by playback id, nothing about its owner. */
+export type ViewerState = 'waiting' | 'live' | 'ended';
+
+export class PlaybackService {
+  constructor(
+    private readonly db: Db,
+    private readonly urls: PublicUrls,
+  ) {}
+
+  async status(playbackId: string): Promise<{ state: ViewerState; status: string; hlsUrl: string }> {
+    const stream = await this.db.liveStream.findFirst({
+      where: { playbackId, deletedAt: null },
+      select: { status: true, playbackId: true, _count: { select: { sessions: true } } },
+    });
+    if (!stream) throw new NotFoundError('Stream');
+    const state: ViewerState =
+      stream.status === 'active' || stream.status === 'reconnecting'
+        ? 'live'
+        : stream.status === 'connected' || (stream.status === 'idle' && stream._count.sessions === 0)
+          ? 'waiting'
+          : 'ended';
+    return { state, status: stream.status, hlsUrl: liveHlsUrl(this.urls, stream.playbackId) };
+  }
+}

@@ -1,0 +1,48 @@
+/// <reference lib="dom" />
+// A viewer opens the player link in a real browser while an encoder publishes.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launchChromium } from './browser.js';
+import { startEncoder, startStack, waitFor, type Stack } from './stack.js';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack(import.meta.filename);
+}, 90_000);
+afterAll(async () => {
+  await stack?.close();
+});
+
+it('plays the ladder in Chromium: status goes live, the video advances, every rendition is listed', async () => {
+  const stream = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'Browser', reconnectWindowSeconds: 0 } })).body;
+  const browser = await launchChromium();
+  const encoder = startEncoder(stream.ingestUrl, { seconds: 90 });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${stack.apiUrl}/play/${stream.playbackId}`);
+    expect(await page.textContent('#status')).toContain('Waiting for the broadcast');
+
+    await page.waitForFunction(() => (window as any).airwavePlayer?.state === 'live', undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelector('video')!.currentTime > 0, undefined, { timeout: 40_000 });
+    const t1 = await page.evaluate(() => document.querySelector('video')!.currentTime);
+    await page.waitForTimeout(3000);
+    const t2 = await page.evaluate(() => document.querySelector('video')!.currentTime);
+    expect(t2).toBeGreaterThan(t1 + 1);
+
+    const levels = await page.evaluate(() => (window as any).airwavePlayer.levels as string[]);
+    expect([...levels].sort()).toEqual(['240p', '360p', '480p', '720p']);
+    expect(await page.textContent('#levels')).toContain('720p');
+    expect(await page.textContent('#status')).toBe('LIVE');
+
+    await encoder.stop();
+    await page.waitForFunction(() => (window as any).airwavePlayer.state === 'ended', undefined, { timeout: 30_000 });
+    expect(await page.textContent('#status')).toBe('The broadcast has ended');
+  } finally {
+    await encoder.stop();
+    await browser.close();
+  }
+}, 180_000);
+
+it('answers 404 for an unknown playback id', async () => {
+  const res = await fetch(`${stack.apiUrl}/play/${'x'.repeat(32)}`);
+  expect(res.status).toBe(404);
+});
