@@ -4,7 +4,9 @@ import { createDb } from '@airwave/db';
 import { deployMigrations } from '@airwave/db/migrations';
 import { startApp, stopApps, type AppProcess } from './apps.js';
 import { portIsFree } from './net.js';
-import { ensureStateDir, localEnvPath, localSecrets, readEnvFile, writeEnvFile } from './paths.js';
+import path from 'node:path';
+import { startLocalS3, type LocalS3 } from '@airwave/storage';
+import { ensureStateDir, localEnvPath, localSecrets, readEnvFile, stateDir, writeEnvFile } from './paths.js';
 import { resolvePostgres, type PostgresChoice } from './postgres.js';
 import { resolveRedis, type RedisChoice } from './redis.js';
 
@@ -30,13 +32,44 @@ async function localApiKey(databaseUrl: string, previous: string | undefined): P
   }
 }
 
+/** The stream from the last run if it still exists; otherwise a new one, created through the API. */
+async function localStream(apiUrl: string, apiKey: string, previousId: string | undefined) {
+  const auth = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
+  if (previousId) {
+    const res = await fetch(`${apiUrl}/v1/live-streams/${previousId}`, { headers: auth });
+    if (res.ok) return (await res.json()) as LocalStream;
+  }
+  const res = await fetch(`${apiUrl}/v1/live-streams`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ name: 'Local test stream', reconnectWindowSeconds: 10 }),
+  });
+  if (!res.ok) throw new Error(`could not create the test stream: ${res.status} ${await res.text()}`);
+  return (await res.json()) as LocalStream;
+}
+
+interface LocalStream {
+  id: string;
+  streamKey: string;
+  rtmpUrl: string;
+  ingestUrl: string;
+  playback: { hlsUrl: string; playerUrl: string };
+}
+
 async function main(): Promise<void> {
   ensureStateDir();
   const apiPort = Number(process.env.API_PORT ?? 3000);
-  await checkPorts([{ env: 'API_PORT', port: apiPort }]);
+  const rtmpPort = Number(process.env.INGEST_RTMP_PORT ?? 1935);
+  const s3Port = Number(process.env.LOCAL_S3_PORT ?? 9000);
+  await checkPorts([
+    { env: 'API_PORT', port: apiPort },
+    { env: 'INGEST_RTMP_PORT', port: rtmpPort },
+    ...(process.env.STORAGE_ENDPOINT ? [] : [{ env: 'LOCAL_S3_PORT', port: s3Port }]),
+  ]);
 
   let postgres: PostgresChoice | undefined;
   let redis: RedisChoice | undefined;
+  let s3: LocalS3 | undefined;
   const apps: AppProcess[] = [];
   let stopping = false;
   const shutdown = async (code: number) => {
@@ -44,6 +77,7 @@ async function main(): Promise<void> {
     stopping = true;
     say('stopping…');
     await stopApps(apps);
+    await s3?.close();
     await redis?.stop();
     await postgres?.stop();
     process.exit(code);
@@ -56,25 +90,41 @@ async function main(): Promise<void> {
   redis = await resolveRedis();
   say(`redis:    ${redis.source}`);
 
+  let storageEnv: Record<string, string> = {};
+  if (process.env.STORAGE_ENDPOINT) {
+    say(`storage:  ${process.env.STORAGE_ENDPOINT} (STORAGE_ENDPOINT)`);
+  } else {
+    const bucket = process.env.STORAGE_BUCKET ?? 'airwave';
+    s3 = await startLocalS3({ directory: path.join(stateDir, 's3'), bucket, port: s3Port, host: '127.0.0.1' });
+    const cdn = process.env.CDN_BASE_URL ?? `http://localhost:${s3Port}/${bucket}`;
+    storageEnv = { STORAGE_ENDPOINT: s3.endpoint, STORAGE_BUCKET: bucket, STORAGE_ACCESS_KEY_ID: 'S3RVER', STORAGE_SECRET_ACCESS_KEY: 'S3RVER', CDN_BASE_URL: cdn };
+    say(`storage:  embedded S3 (s3rver) on ${s3.endpoint}, bucket '${bucket}' served as the CDN at ${cdn} (data in .airwave/s3)`);
+  }
+
   const applied = await deployMigrations(postgres.url);
   say(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema is up to date');
 
   const previous = readEnvFile(localEnvPath);
   const apiKey = await localApiKey(postgres.url, previous.AIRWAVE_API_KEY);
   const apiUrl = process.env.API_PUBLIC_URL ?? `http://localhost:${apiPort}`;
-  writeEnvFile(localEnvPath, { AIRWAVE_API_URL: apiUrl, AIRWAVE_API_KEY: apiKey }, 'Written by npm run up: source it in scripts (set -a; . .airwave/local.env)');
 
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...localSecrets(),
+    ...storageEnv,
     DATABASE_URL: postgres.url,
     REDIS_URL: redis.url,
     API_PORT: String(apiPort),
     API_PUBLIC_URL: apiUrl,
+    INGEST_RTMP_PORT: String(rtmpPort),
     // A local stack lets webhooks and relays point at localhost (DESIGN.md §6).
     ALLOW_PRIVATE_TARGETS: process.env.ALLOW_PRIVATE_TARGETS ?? 'true',
   };
-  apps.push(startApp('api', 'apps/api/src/server.ts', env), startApp('worker', 'apps/worker/src/main.ts', env));
+  apps.push(
+    startApp('api', 'apps/api/src/server.ts', env),
+    startApp('ingest', 'apps/ingest/src/main.ts', env),
+    startApp('worker', 'apps/worker/src/main.ts', env),
+  );
   for (const app of apps) {
     void app.exited.then((code) => {
       if (!stopping) {
@@ -90,15 +140,42 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 150));
   }
   if (stopping) return;
+  const stream = await localStream(apiUrl, apiKey, previous.AIRWAVE_STREAM_ID);
+  writeEnvFile(
+    localEnvPath,
+    {
+      AIRWAVE_API_URL: apiUrl,
+      AIRWAVE_API_KEY: apiKey,
+      AIRWAVE_STREAM_ID: stream.id,
+      AIRWAVE_RTMP_URL: stream.rtmpUrl,
+      AIRWAVE_STREAM_KEY: stream.streamKey,
+      AIRWAVE_PLAYER_URL: stream.playback.playerUrl,
+    },
+    'Written by npm run up: source it in scripts (set -a; . .airwave/local.env)',
+  );
+  const publish =
+    'ffmpeg -re -f lavfi -i testsrc2=size=1280x720:rate=30 -f lavfi -i sine=frequency=440:sample_rate=48000 \\\n' +
+    '      -c:v libx264 -preset veryfast -tune zerolatency -g 60 -pix_fmt yuv420p -c:a aac -b:a 128k \\\n' +
+    `      -f flv ${stream.ingestUrl}`;
   console.log(`
 \x1b[1mAirwave is running.\x1b[0m  Ctrl-C stops everything.
 
   API          ${apiUrl}
   API key      ${apiKey}
   Swagger UI   ${apiUrl}/docs
-  Saved to     .airwave/local.env
 
-  Try it:
+  Test stream  ${stream.id}
+  RTMP URL     ${stream.rtmpUrl}
+  Stream key   ${stream.streamKey}
+  HLS          ${stream.playback.hlsUrl}
+  Player       ${stream.playback.playerUrl}
+
+  Publish a test signal (or point OBS at the RTMP URL + stream key):
+    ${publish}
+
+  Saved to .airwave/local.env (AIRWAVE_API_URL, AIRWAVE_API_KEY, AIRWAVE_RTMP_URL, AIRWAVE_STREAM_KEY, AIRWAVE_PLAYER_URL)
+
+  Create more streams:
     curl -s -X POST ${apiUrl}/v1/live-streams \\
       -H "Authorization: Bearer ${apiKey}" -H "Content-Type: application/json" \\
       -d '{"name":"My first stream"}'

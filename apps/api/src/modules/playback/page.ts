@@ -46,7 +46,7 @@ export function playerPage(playbackId: string): string {
       const hls = (player.hls = new Hls({ liveSyncDurationCount: 3 }));
       hls.on(Hls.Events.MANIFEST_PARSED, (_e, data) => {
         player.levels = data.levels.map((l) => l.height + 'p');
-        levelsEl.textContent = 'Renditions: ' + player.levels.join(', ');
+        levelsEl.textContent = 'Renditions: ' + [...player.levels].reverse().join(', ');
         video.play().catch(() => {});
       });
       hls.on(Hls.Events.LEVEL_SWITCHED, (_e, data) => {
