@@ -16,6 +16,8 @@ export interface Stack {
   ingest: AppProcess;
   workers: AppProcess[];
   startWorker(): AppProcess;
+  /** Another ingest node on its own port (and node id), with env overrides. */
+  startIngest(port: number, env?: Record<string, string>): Promise<AppProcess>;
   close(): Promise<void>;
 }
 
@@ -53,6 +55,14 @@ export async function startStack(testFile: string, env: Record<string, string> =
     return w;
   };
   startWorker();
+  const extraIngests: AppProcess[] = [];
+  const startIngest = async (port: number, overrides: Record<string, string> = {}) => {
+    const name = `ingest-${port}`;
+    const p = startApp(name, 'apps/ingest/src/main.ts', { ...childEnv, INGEST_RTMP_PORT: String(port), INGEST_NODE_ID: name, INGEST_INTERNAL_URL: `rtmp://127.0.0.1:${port}/live`, ...overrides }, collect(name));
+    extraIngests.push(p);
+    await waitFor(() => logs.some((l) => l.startsWith(`${name}:`) && l.includes('RTMP ingest listening')), 30_000, `${name} did not start`);
+    return p;
+  };
   await waitFor(() => logs.some((l) => l.includes('RTMP ingest listening')), 30_000, 'ingest did not start');
   await waitFor(() => logs.some((l) => l.includes('worker started')), 30_000, 'worker did not start');
   return {
@@ -65,8 +75,9 @@ export async function startStack(testFile: string, env: Record<string, string> =
     ingest,
     workers,
     startWorker,
+    startIngest,
     async close() {
-      await stopApps([ingest, ...workers], 5000);
+      await stopApps([ingest, ...extraIngests, ...workers], 5000);
       await api.close();
       await storage.close();
     },

@@ -7,7 +7,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { WorkerContext } from '../context.js';
 import { buildLadderArgs, renditionNames } from '../transcode/ffmpeg-args.js';
 import { resolveFfmpeg, runFfmpeg, unsupportedInputReason } from '../transcode/ffmpeg-process.js';
-import { planLadder, segmentSeconds, type SourceInfo } from '../transcode/ladder.js';
+import { planLadder, segmentSeconds, unsupportedSource, type SourceInfo } from '../transcode/ladder.js';
 import { renderMaster } from '../transcode/playlists.js';
 import { SegmentPublisher } from '../transcode/segment-publisher.js';
 
@@ -39,6 +39,12 @@ export async function transcode(ctx: WorkerContext, job: Job<{ sessionId: string
   if (!source.hasVideo && !source.hasAudio) {
     await db.liveStreamSession.update({ where: { id: sessionId }, data: { error: 'The encoder sent neither audio nor video' } });
     throw new UnrecoverableError('no audio or video in the publish');
+  }
+  const unsupported = unsupportedSource(source);
+  if (unsupported) {
+    await db.liveStreamSession.update({ where: { id: sessionId }, data: { error: unsupported } });
+    log.warn({ reason: unsupported }, 'unsupported input; not transcoding');
+    throw new UnrecoverableError(unsupported);
   }
   const rungs = planLadder(source, stream.renditions);
   const seg = segmentSeconds(stream.latencyMode);
@@ -80,11 +86,11 @@ export async function transcode(ctx: WorkerContext, job: Job<{ sessionId: string
   if (!now || !LIVE.has(now.status)) return { ended: true, segments: publisher.uploadedSegments };
 
   const tail = ffmpeg.stderrTail();
-  const unsupported = publisher.uploadedSegments === 0 ? unsupportedInputReason(tail) : undefined;
-  if (unsupported) {
-    await db.liveStreamSession.update({ where: { id: sessionId }, data: { error: `Cannot process this input: ${unsupported}` } });
-    log.warn({ reason: unsupported }, 'unsupported input; not retrying');
-    throw new UnrecoverableError(unsupported);
+  const undecodable = publisher.uploadedSegments === 0 ? unsupportedInputReason(tail) : undefined;
+  if (undecodable) {
+    await db.liveStreamSession.update({ where: { id: sessionId }, data: { error: `Cannot process this input: ${undecodable}` } });
+    log.warn({ reason: undecodable }, 'undecodable input; not retrying');
+    throw new UnrecoverableError(undecodable);
   }
   // Still live but ffmpeg died: BullMQ retries this job, and the playlists continue with a discontinuity.
   throw publisher.error ?? new Error(`ffmpeg exited with code ${code}: ${tail.split('\n').slice(-3).join(' | ')}`);

@@ -23,6 +23,19 @@ export interface Rung {
 
 export const AUDIO_BITRATE = 128_000;
 
+/** What we accept from encoders, as Mux and IVS do: H.264 video; AAC (copied) or MP3 (re-encoded) audio. */
+const SUPPORTED_VIDEO = new Set(['h264']);
+const SUPPORTED_AUDIO = new Set(['aac', 'mp3']);
+
+/** Why this source cannot be processed, in words an encoder operator can act on; undefined when fine. */
+export function unsupportedSource(source: SourceInfo): string | undefined {
+  const problems: string[] = [];
+  if (source.hasVideo && !SUPPORTED_VIDEO.has(source.videoCodec ?? '')) problems.push(`video codec ${source.videoCodec}`);
+  if (source.hasAudio && !SUPPORTED_AUDIO.has(source.audioCodec ?? '')) problems.push(`audio codec ${source.audioCodec}`);
+  if (problems.length === 0) return undefined;
+  return `Unsupported ${problems.join(' and ')}: send H.264 video with AAC or MP3 audio`;
+}
+
 const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
 
 function levelFor(height: number, fps: number): string {

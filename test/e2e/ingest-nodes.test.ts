@@ -1,0 +1,40 @@
+// Ingest nodes are stateless and interchangeable; without the API they refuse publishes.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ephemeralPort } from '../../scripts/up/net.js';
+import { startEncoder, startStack, waitFor, type Stack } from './stack.js';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack(import.meta.filename);
+}, 90_000);
+afterAll(async () => {
+  await stack?.close();
+});
+
+it('a second ingest node on another port serves publishes, and the session records which node holds it', async () => {
+  const port = await ephemeralPort();
+  await stack.startIngest(port);
+  const s = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'node two', latencyMode: 'low', renditions: ['240p'] } })).body;
+  const enc = startEncoder(`rtmp://127.0.0.1:${port}/live/${s.streamKey}`, { size: '640x360', seconds: 60 });
+  try {
+    await waitFor(async () => (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body.status === 'active', 40_000, 'active via node two');
+    const session = (await stack.api.call('GET', `/v1/live-streams/${s.id}/sessions`)).body.data[0];
+    expect(session.ingestNodeId).toBe(`ingest-${port}`);
+    const row = await stack.api.env.db.liveStreamSession.findUniqueOrThrow({ where: { id: session.id } });
+    expect(row.ingestAddress).toBe(`rtmp://127.0.0.1:${port}/live`);
+  } finally {
+    await enc.stop();
+  }
+}, 90_000);
+
+it('refuses publishes while the API is unreachable (fail closed) and keeps running', async () => {
+  const port = await ephemeralPort();
+  const deadApi = `http://127.0.0.1:${await ephemeralPort()}`;
+  const node = await stack.startIngest(port, { API_INTERNAL_URL: deadApi });
+  const s = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'api down' } })).body;
+  const enc = startEncoder(`rtmp://127.0.0.1:${port}/live/${s.streamKey}`, { size: '320x240', seconds: 30 });
+  expect(await enc.exited).not.toBe(0);
+  expect(stack.logs.some((l) => l.startsWith(`ingest-${port}:`) && l.includes('api_unreachable'))).toBe(true);
+  expect(node.child.exitCode).toBeNull();
+  expect((await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body.status).toBe('idle');
+}, 60_000);
