@@ -1,0 +1,90 @@
+import HLS from 'hls-parser';
+import { describe, expect, it } from 'vitest';
+import { buildLadderArgs } from '../../src/transcode/ffmpeg-args.js';
+import { planLadder, unsupportedSource } from '../../src/transcode/ladder.js';
+import { LivePlaylist, renderMaster } from '../../src/transcode/playlists.js';
+
+const all = ['1080p', '720p', '480p', '360p', '240p'];
+const src720 = { hasVideo: true, hasAudio: true, width: 1280, height: 720, fps: 30, videoCodec: 'h264', audioCodec: 'aac' };
+
+describe('planLadder', () => {
+  it('never upscales: a 720p source gets 720p and below', () => {
+    expect(planLadder(src720, all).map((r) => `${r.name} ${r.width}x${r.height}`)).toEqual(['720p 1280x720', '480p 854x480', '360p 640x360', '240p 426x240']);
+  });
+  it('honours the requested renditions', () => {
+    expect(planLadder(src720, ['1080p', '360p']).map((r) => r.name)).toEqual(['360p']);
+  });
+  it('keeps a portrait source portrait', () => {
+    expect(planLadder({ ...src720, width: 720, height: 1280 }, ['720p']).map((r) => `${r.width}x${r.height}`)).toEqual(['406x720']);
+  });
+  it('gives a source smaller than every rung one rendition at its own size', () => {
+    expect(planLadder({ ...src720, width: 320, height: 180 }, all)).toMatchObject([{ name: '180p', width: 320, height: 180 }]);
+  });
+  it('has no video rungs for audio-only', () => {
+    expect(planLadder({ hasVideo: false, hasAudio: true, audioCodec: 'aac' }, all)).toEqual([]);
+  });
+});
+
+describe('unsupportedSource', () => {
+  it('accepts H.264 with AAC or MP3, refuses the rest with a reason an operator can act on', () => {
+    expect(unsupportedSource(src720)).toBeUndefined();
+    expect(unsupportedSource({ ...src720, audioCodec: 'mp3' })).toBeUndefined();
+    expect(unsupportedSource({ ...src720, videoCodec: 'h263', audioCodec: 'speex' })).toBe(
+      'Unsupported video codec h263 and audio codec speex: send H.264 video with AAC or MP3 audio',
+    );
+  });
+});
+
+describe('buildLadderArgs', () => {
+  it('builds one decode, a split/scale per rung, keyframes on segment boundaries, audio copied', () => {
+    const rungs = planLadder(src720, ['720p', '240p']);
+    const args = buildLadderArgs({ input: 'rtmp://ingest/live/k?token=t', source: src720, rungs, segmentSeconds: 4, outputDir: '/out', runTag: 'r1' });
+    expect(args).toEqual([
+      '-hide_banner', '-nostdin', '-loglevel', 'error', '-progress', 'pipe:1', '-stats_period', '2', '-rw_timeout', '8000000',
+      '-i', 'rtmp://ingest/live/k?token=t',
+      '-filter_complex', '[0:v:0]split=2[s0][s1];[s0]scale=1280:720:flags=bicubic,setsar=1[v0];[s1]scale=426:240:flags=bicubic,setsar=1[v1]',
+      '-map', '[v0]', '-map', '0:a:0', '-map', '[v1]', '-map', '0:a:0',
+      '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-profile:v', 'high', '-pix_fmt', 'yuv420p',
+      '-g', '120', '-keyint_min', '120', '-sc_threshold', '0', '-force_key_frames', 'expr:gte(t,n_forced*4)',
+      '-b:v:0', '3000000', '-maxrate:v:0', '3300000', '-bufsize:v:0', '4500000', '-level:v:0', '3.1',
+      '-b:v:1', '400000', '-maxrate:v:1', '440000', '-bufsize:v:1', '600000', '-level:v:1', '2.1',
+      '-c:a', 'copy',
+      '-f', 'hls', '-hls_time', '4', '-hls_list_size', '10', '-hls_flags', 'independent_segments+temp_file', '-hls_segment_type', 'mpegts',
+      '-hls_segment_filename', '/out/%v/r1_%05d.ts', '-var_stream_map', 'v:0,a:0,name:720p v:1,a:1,name:240p', '/out/%v/index.m3u8',
+    ]);
+  });
+  it('re-encodes non-AAC audio and maps audio alone for an audio-only source', () => {
+    const source = { hasVideo: false, hasAudio: true, audioCodec: 'mp3' };
+    const args = buildLadderArgs({ input: 'in', source, rungs: [], segmentSeconds: 1, outputDir: '/o', runTag: 'x' });
+    expect(args).toEqual(expect.arrayContaining(['-map', '0:a:0', '-c:a', 'aac', '-var_stream_map', 'a:0,name:audio']));
+    expect(args).not.toContain('-filter_complex');
+  });
+});
+
+describe('playlists', () => {
+  it('the master lists each rendition with bandwidth, resolution, frame rate and codecs', () => {
+    const master = HLS.parse(renderMaster(planLadder(src720, all), true, 30));
+    if (!master.isMasterPlaylist) throw new Error('not a master');
+    expect(master.variants[0]).toMatchObject({ uri: '720p/index.m3u8', bandwidth: 3_428_000, averageBandwidth: 3_128_000, resolution: { width: 1280, height: 720 }, frameRate: 30, codecs: 'avc1.64001f,mp4a.40.2' });
+  });
+
+  it('slides its window, and continues a previous run after a discontinuity', () => {
+    const a = new LivePlaylist(4, 3);
+    for (let i = 0; i < 5; i++) a.append(`a_${i}.ts`, 4);
+    const first = HLS.parse(a.render()) as HLS.types.MediaPlaylist;
+    expect(first.mediaSequenceBase).toBe(2);
+    expect(first.segments.map((s) => s.uri)).toEqual(['a_2.ts', 'a_3.ts', 'a_4.ts']);
+
+    const b = new LivePlaylist(4, 3);
+    b.resumeFrom(a.render());
+    b.append('b_0.ts', 4);
+    const resumed = HLS.parse(b.render()) as HLS.types.MediaPlaylist;
+    expect(resumed.mediaSequenceBase).toBe(3);
+    expect(resumed.segments.map((s) => [s.uri, Boolean(s.discontinuity)])).toEqual([['a_3.ts', false], ['a_4.ts', false], ['b_0.ts', true]]);
+
+    for (let i = 1; i < 4; i++) b.append(`b_${i}.ts`, 4);
+    const after = HLS.parse(b.render()) as HLS.types.MediaPlaylist;
+    // The discontinuity left the window: the discontinuity sequence counts it.
+    expect(after.discontinuitySequenceBase).toBe(1);
+  });
+});
