@@ -76,7 +76,7 @@ describe('session reports', () => {
   it('records heartbeat stats as the session health', async () => {
     const s = await newStream();
     const { sessionId } = (await authorize(s.streamKey)).body;
-    expect((await internal(`/ingest/sessions/${sessionId}/started`)).body).toEqual({ keep: true });
+    expect((await internal(`/ingest/sessions/${sessionId}/started`, {})).body).toEqual({ keep: true });
     const stats = { videoCodec: 'h264', audioCodec: 'aac', width: 1280, height: 720, fps: 30, bitrateKbps: 2500, keyframeIntervalSeconds: 2 };
     expect((await internal(`/ingest/sessions/${sessionId}/heartbeat`, { stats })).body).toEqual({ keep: true });
     const sessions = (await api.call('GET', `/v1/live-streams/${s.id}/sessions`)).body.data;

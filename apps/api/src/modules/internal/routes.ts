@@ -45,8 +45,8 @@ export const internalRoutes: FastifyPluginAsyncTypebox<{ service: IngestHookServ
 
   app.post(
     '/ingest/sessions/:sessionId/started',
-    { schema: { hide: true, params: SessionParams, body: Type.Optional(Type.Object({ stats: Type.Optional(Stats) }, { additionalProperties: false })) } },
-    async (req) => service.started(req.params.sessionId, req.body?.stats),
+    { schema: { hide: true, params: SessionParams, body: Type.Object({ stats: Type.Optional(Stats) }, { additionalProperties: false }) } },
+    async (req) => service.started(req.params.sessionId, req.body.stats),
   );
 
   app.post(
