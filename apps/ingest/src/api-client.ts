@@ -8,6 +8,8 @@ export type AuthorizeAnswer =
 
 export interface SessionStats {
   videoCodec?: string;
+  /** RFC 6381, e.g. avc1.64001f, read from the encoder's AVC configuration record. */
+  videoCodecString?: string;
   audioCodec?: string;
   width?: number;
   height?: number;

@@ -31,8 +31,12 @@ interface Nms {
 }
 
 const HEARTBEAT_MS = 5000;
-/** How long to wait for the encoder's first audio/video headers before reporting the publish started. */
-const HEADERS_WAIT_MS = 3000;
+/**
+ * How long to wait, before reporting the publish started, for the encoder's headers and its second
+ * keyframe (the keyframe interval decides whether the top rendition can be the source, copied). No
+ * segment can be cut before the second keyframe anyway, so the wait costs no latency.
+ */
+const HEADERS_WAIT_MS = 5000;
 
 export interface LivePublish {
   nmsSession: NmsSession;
@@ -156,8 +160,15 @@ export class IngestServer {
   }
 
   private async waitForHeaders(stats: PublishStats, cancelled: () => boolean): Promise<void> {
-    const deadline = Date.now() + HEADERS_WAIT_MS;
-    while (!(stats.sawVideo && stats.sawAudio) && Date.now() < deadline && !cancelled()) {
+    const started = Date.now();
+    const deadline = started + HEADERS_WAIT_MS;
+    const ready = () => {
+      const videoReady = stats.sawVideo && stats.keyframeIntervalKnown;
+      if (videoReady && stats.sawAudio) return true;
+      // A publish without audio (or without video) has shown what it carries after a moment.
+      return Date.now() - started > 1500 && (videoReady || (stats.sawAudio && !stats.sawVideo));
+    };
+    while (!ready() && Date.now() < deadline && !cancelled()) {
       await new Promise((r) => setTimeout(r, 50));
     }
   }

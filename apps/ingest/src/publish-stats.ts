@@ -3,7 +3,16 @@
 import type { SessionStats } from './api-client.js';
 
 /** FLV codec ids (NMS reports the numbers from the RTMP metadata / tags). */
-const VIDEO_CODECS: Record<number, string> = { 7: 'h264', 12: 'hevc', 13: 'av1', 2: 'h263', 4: 'vp6' };
+const VIDEO_CODECS: Record<number, string> = {
+  7: 'h264',
+  12: 'hevc',
+  2: 'h263',
+  4: 'vp6',
+  // Enhanced RTMP announces its codecs by FourCC.
+  0x68766331: 'hevc',
+  0x61763031: 'av1',
+  0x76703039: 'vp9',
+};
 const AUDIO_CODECS: Record<number, string> = { 10: 'aac', 2: 'mp3', 11: 'speex', 13: 'opus' };
 
 /** NMS AVPacket.flags: 0 audio header, 1 audio, 2 video header, 3 keyframe, 4 inter frame, 5 metadata. */
@@ -12,7 +21,10 @@ export interface PacketLike {
   codec_type: number;
   flags: number;
   dts: number;
+  data?: Buffer;
 }
+
+const hex = (n: number) => n.toString(16).padStart(2, '0');
 
 export interface PublisherLike {
   inBytes: number;
@@ -33,14 +45,26 @@ export class PublishStats {
   private windowBytes = 0;
   private lastFps: number | undefined;
   private lastBitrateKbps: number | undefined;
+  private codecString: string | undefined;
+  private keyframes = 0;
   sawVideo = false;
   sawAudio = false;
+
+  /** Two keyframes seen: the keyframe interval is known. */
+  get keyframeIntervalKnown(): boolean {
+    return this.keyframes >= 2;
+  }
 
   onPacket(p: PacketLike): void {
     if (p.codec_type === 9) {
       this.sawVideo = true;
       this.videoCodecId = p.codec_id || this.videoCodecId;
+      // H.264 sequence header: FLV tag body (5 bytes) then AVCDecoderConfigurationRecord.
+      if (p.flags === 2 && p.codec_id === 7 && p.data && p.data.length >= 9 && p.data[5] === 1) {
+        this.codecString = `avc1.${hex(p.data[6]!)}${hex(p.data[7]!)}${hex(p.data[8]!)}`;
+      }
       if (p.flags === 3) {
+        this.keyframes++;
         if (this.lastKeyframeDts !== undefined && p.dts > this.lastKeyframeDts) this.keyframeGapMs = p.dts - this.lastKeyframeDts;
         this.lastKeyframeDts = p.dts;
       }
@@ -67,9 +91,11 @@ export class PublishStats {
     const stats: SessionStats = {};
     if (this.sawVideo) {
       stats.videoCodec = video ?? `flv-${this.videoCodecId || pub.videoCodec}`;
+      if (this.codecString) stats.videoCodecString = this.codecString;
       if (pub.videoWidth) stats.width = pub.videoWidth;
       if (pub.videoHeight) stats.height = pub.videoHeight;
-      const fps = this.lastFps ?? pub.videoFramerate;
+      // What the encoder declares (onMetaData) is exact; a count over a few seconds is only close.
+      const fps = pub.videoFramerate || this.lastFps;
       if (fps) stats.fps = fps;
       if (this.keyframeGapMs !== undefined) stats.keyframeIntervalSeconds = this.keyframeGapMs / 1000;
     }

@@ -22,6 +22,9 @@ export function sourceFromStats(stats: unknown): SourceInfo {
     fps: typeof s.fps === 'number' && s.fps > 0 ? s.fps : undefined,
     videoCodec: s.videoCodec as string | undefined,
     audioCodec: s.audioCodec as string | undefined,
+    videoCodecString: typeof s.videoCodecString === 'string' ? s.videoCodecString : undefined,
+    keyframeIntervalSeconds: typeof s.keyframeIntervalSeconds === 'number' ? s.keyframeIntervalSeconds : undefined,
+    bitrateKbps: typeof s.bitrateKbps === 'number' ? s.bitrateKbps : undefined,
   };
 }
 
@@ -46,8 +49,9 @@ export async function transcode(ctx: WorkerContext, job: Job<{ sessionId: string
     log.warn({ reason: unsupported }, 'unsupported input; not transcoding');
     throw new UnrecoverableError(unsupported);
   }
-  const rungs = planLadder(source, stream.renditions);
   const seg = segmentSeconds(stream.latencyMode);
+  const rungs = planLadder(source, stream.renditions, seg);
+  const transcodePath = rungs[0]?.copy ? 'copy' : 'encode';
   const runTag = `${job.data.run}${Date.now().toString(36)}`;
   const outputDir = path.join(config.transcodeDir, `${sessionId}-${runTag}`);
   const names = renditionNames({ rungs, source });
@@ -70,10 +74,10 @@ export async function transcode(ctx: WorkerContext, job: Job<{ sessionId: string
     },
   });
   await publisher.start();
-  await db.liveStreamSession.update({ where: { id: sessionId }, data: { transcodePath: 'encode', error: null } });
+  await db.liveStreamSession.update({ where: { id: sessionId }, data: { transcodePath, error: null } });
 
   const ffmpeg = runFfmpeg(resolveFfmpeg(config.ffmpegPath), buildLadderArgs({ input, source, rungs, segmentSeconds: seg, outputDir, runTag }));
-  log.info({ pid: ffmpeg.pid, renditions: names, segmentSeconds: seg, attempt: job.attemptsMade + 1 }, 'ffmpeg started');
+  log.info({ pid: ffmpeg.pid, renditions: names, segmentSeconds: seg, transcodePath, attempt: job.attemptsMade + 1 }, 'ffmpeg started');
   const unsubscribe = ctx.control.onStop(sessionId, () => void ffmpeg.stop());
   const code = await ffmpeg.exited;
   unsubscribe();

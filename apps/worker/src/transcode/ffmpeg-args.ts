@@ -37,31 +37,39 @@ export function buildLadderArgs(job: LadderJob): string[] {
   ];
 
   if (rungs.length > 0) {
-    const split = rungs.map((_, i) => `[s${i}]`).join('');
-    const scales = rungs.map((r, i) => `[s${i}]scale=${r.width}:${r.height}:flags=bicubic,setsar=1[v${i}]`);
-    args.push('-filter_complex', `[0:v:0]split=${rungs.length}${split};${scales.join(';')}`);
-    rungs.forEach((_, i) => {
-      args.push('-map', `[v${i}]`);
+    const encoded = rungs.map((r, i) => ({ r, i })).filter(({ r }) => !r.copy);
+    const copying = encoded.length < rungs.length;
+    if (encoded.length > 0) {
+      const split = encoded.map(({ i }) => `[s${i}]`).join('');
+      const scales = encoded.map(({ r, i }) => `[s${i}]scale=${r.width}:${r.height}:flags=bicubic,setsar=1[v${i}]`);
+      args.push('-filter_complex', `[0:v:0]split=${encoded.length}${split};${scales.join(';')}`);
+    }
+    rungs.forEach((r, i) => {
+      args.push('-map', r.copy ? '0:v:0' : `[v${i}]`);
       if (source.hasAudio) args.push('-map', '0:a:0');
     });
-    args.push(
-      '-c:v', 'libx264',
-      '-preset', 'veryfast',
-      // No lookahead or B-frame delay: segments close as soon as their last frame is in.
-      '-tune', 'zerolatency',
-      '-profile:v', 'high',
-      '-pix_fmt', 'yuv420p',
-      '-g', String(gop),
-      '-keyint_min', String(gop),
-      '-sc_threshold', '0',
-      '-force_key_frames', `expr:gte(t,n_forced*${seg})`,
-    );
     rungs.forEach((r, i) => {
+      if (r.copy) {
+        args.push(`-c:v:${i}`, 'copy');
+        return;
+      }
       args.push(
+        `-c:v:${i}`, 'libx264',
+        `-preset:v:${i}`, 'veryfast',
+        // No lookahead or B-frame delay: segments close as soon as their last frame is in.
+        `-tune:v:${i}`, 'zerolatency',
+        `-profile:v:${i}`, 'high',
+        `-level:v:${i}`, `${r.level[0]}.${r.level[1]}`,
+        `-pix_fmt:v:${i}`, 'yuv420p',
         `-b:v:${i}`, String(r.videoBitrate),
         `-maxrate:v:${i}`, String(Math.round(r.videoBitrate * 1.1)),
         `-bufsize:v:${i}`, String(Math.round(r.videoBitrate * 1.5)),
-        `-level:v:${i}`, `${r.level[0]}.${r.level[1]}`,
+        `-sc_threshold:v:${i}`, '0',
+        // Keyframes where segments are cut: the copied source's own keyframes when the top rung is
+        // a copy, otherwise every segment length; the GOP cap never adds one in between.
+        `-g:v:${i}`, String(copying ? gop * 10 : gop),
+        `-keyint_min:v:${i}`, String(copying ? 1 : gop),
+        `-force_key_frames:v:${i}`, copying ? 'source' : `expr:gte(t,n_forced*${seg})`,
       );
     });
   } else if (source.hasAudio) {

@@ -10,6 +10,10 @@ export interface SourceInfo {
   fps?: number;
   videoCodec?: string;
   audioCodec?: string;
+  /** RFC 6381 codec string of the source video, e.g. avc1.64001f (from its AVC configuration). */
+  videoCodecString?: string;
+  keyframeIntervalSeconds?: number;
+  bitrateKbps?: number;
 }
 
 export interface Rung {
@@ -19,6 +23,8 @@ export interface Rung {
   videoBitrate: number;
   /** H.264 level for this size at ≤ 30 fps (60 fps one step up), as `CODECS` needs it. */
   level: string;
+  /** The source itself, copied without re-encoding (its codec string, when known). */
+  copy?: { codecs?: string };
 }
 
 export const AUDIO_BITRATE = 128_000;
@@ -47,12 +53,39 @@ function levelFor(height: number, fps: number): string {
 /** `avc1.6400xx` (High profile) for a rung, `mp4a.40.2` for AAC-LC. */
 export function codecsFor(rung: Rung | undefined, hasAudio: boolean): string {
   const parts: string[] = [];
-  if (rung) parts.push(`avc1.6400${Number(rung.level).toString(16).padStart(2, '0')}`);
+  if (rung) parts.push(rung.copy?.codecs ?? `avc1.6400${Number(rung.level).toString(16).padStart(2, '0')}`);
   if (hasAudio) parts.push('mp4a.40.2');
   return parts.join(',');
 }
 
-export function planLadder(source: SourceInfo, requested: readonly string[]): Rung[] {
+/**
+ * The top rendition can be the source itself (DESIGN.md §5): H.264 with AAC (or no audio), exactly
+ * the top rung's height, and keyframes at most one segment apart so every rendition can cut its
+ * segments at the source's keyframes. That skips the largest encode of the ladder.
+ */
+export function canCopyTop(source: SourceInfo, top: Rung | undefined, segmentSeconds: number): boolean {
+  return (
+    top !== undefined &&
+    source.videoCodec === 'h264' &&
+    (!source.hasAudio || source.audioCodec === 'aac') &&
+    source.height === top.height &&
+    source.width === top.width &&
+    source.keyframeIntervalSeconds !== undefined &&
+    source.keyframeIntervalSeconds <= segmentSeconds + 0.01
+  );
+}
+
+export function planLadder(source: SourceInfo, requested: readonly string[], segmentSeconds?: number): Rung[] {
+  const rungs = planEncodedLadder(source, requested);
+  if (segmentSeconds !== undefined && canCopyTop(source, rungs[0], segmentSeconds)) {
+    const top = rungs[0]!;
+    const measured = source.bitrateKbps ? source.bitrateKbps * 1000 - (source.hasAudio ? AUDIO_BITRATE : 0) : undefined;
+    rungs[0] = { ...top, copy: { codecs: source.videoCodecString }, videoBitrate: measured && measured > 0 ? measured : top.videoBitrate };
+  }
+  return rungs;
+}
+
+function planEncodedLadder(source: SourceInfo, requested: readonly string[]): Rung[] {
   if (!source.hasVideo) return [];
   const srcW = source.width ?? 1280;
   const srcH = source.height ?? 720;

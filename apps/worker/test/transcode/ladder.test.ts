@@ -39,20 +39,36 @@ describe('buildLadderArgs', () => {
   it('builds one decode, a split/scale per rung, keyframes on segment boundaries, audio copied', () => {
     const rungs = planLadder(src720, ['720p', '240p']);
     const args = buildLadderArgs({ input: 'rtmp://ingest/live/k?token=t', source: src720, rungs, segmentSeconds: 4, outputDir: '/out', runTag: 'r1' });
+    const x264 = (i: number, level: string, rate: number) => [
+      `-c:v:${i}`, 'libx264', `-preset:v:${i}`, 'veryfast', `-tune:v:${i}`, 'zerolatency', `-profile:v:${i}`, 'high', `-level:v:${i}`, level,
+      `-pix_fmt:v:${i}`, 'yuv420p', `-b:v:${i}`, String(rate), `-maxrate:v:${i}`, String(Math.round(rate * 1.1)), `-bufsize:v:${i}`, String(Math.round(rate * 1.5)),
+      `-sc_threshold:v:${i}`, '0', `-g:v:${i}`, '120', `-keyint_min:v:${i}`, '120', `-force_key_frames:v:${i}`, 'expr:gte(t,n_forced*4)',
+    ];
     expect(args).toEqual([
       '-hide_banner', '-nostdin', '-loglevel', 'error', '-progress', 'pipe:1', '-stats_period', '2', '-rw_timeout', '8000000',
       '-i', 'rtmp://ingest/live/k?token=t',
       '-filter_complex', '[0:v:0]split=2[s0][s1];[s0]scale=1280:720:flags=bicubic,setsar=1[v0];[s1]scale=426:240:flags=bicubic,setsar=1[v1]',
       '-map', '[v0]', '-map', '0:a:0', '-map', '[v1]', '-map', '0:a:0',
-      '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-profile:v', 'high', '-pix_fmt', 'yuv420p',
-      '-g', '120', '-keyint_min', '120', '-sc_threshold', '0', '-force_key_frames', 'expr:gte(t,n_forced*4)',
-      '-b:v:0', '3000000', '-maxrate:v:0', '3300000', '-bufsize:v:0', '4500000', '-level:v:0', '3.1',
-      '-b:v:1', '400000', '-maxrate:v:1', '440000', '-bufsize:v:1', '600000', '-level:v:1', '2.1',
+      ...x264(0, '3.1', 3_000_000),
+      ...x264(1, '2.1', 400_000),
       '-c:a', 'copy',
       '-f', 'hls', '-hls_time', '4', '-hls_list_size', '10', '-hls_flags', 'independent_segments+temp_file', '-hls_segment_type', 'mpegts',
       '-hls_segment_filename', '/out/%v/r1_%05d.ts', '-var_stream_map', 'v:0,a:0,name:720p v:1,a:1,name:240p', '/out/%v/index.m3u8',
     ]);
   });
+
+  it('copies the source as the top rung when its keyframes allow, and cuts the others at its keyframes', () => {
+    const source = { ...src720, keyframeIntervalSeconds: 2, videoCodecString: 'avc1.42c01f', bitrateKbps: 2628 };
+    const rungs = planLadder(source, ['720p', '360p'], 4);
+    expect(rungs[0]).toMatchObject({ name: '720p', copy: { codecs: 'avc1.42c01f' }, videoBitrate: 2_500_000 });
+    const args = buildLadderArgs({ input: 'in', source, rungs, segmentSeconds: 4, outputDir: '/o', runTag: 'x' });
+    expect(args.join(' ')).toContain('-filter_complex [0:v:0]split=1[s1];[s1]scale=640:360:flags=bicubic,setsar=1[v1] -map 0:v:0 -map 0:a:0 -map [v1] -map 0:a:0 -c:v:0 copy -c:v:1 libx264');
+    expect(args.join(' ')).toContain('-force_key_frames:v:1 source');
+    // Keyframes further apart than a segment, or low latency's 1 s segments: every rung is encoded.
+    expect(planLadder({ ...source, keyframeIntervalSeconds: 5 }, ['720p'], 4)[0]!.copy).toBeUndefined();
+    expect(planLadder(source, ['720p'], 1)[0]!.copy).toBeUndefined();
+  });
+
   it('re-encodes non-AAC audio and maps audio alone for an audio-only source', () => {
     const source = { hasVideo: false, hasAudio: true, audioCodec: 'mp3' };
     const args = buildLadderArgs({ input: 'in', source, rungs: [], segmentSeconds: 1, outputDir: '/o', runTag: 'x' });

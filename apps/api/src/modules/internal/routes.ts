@@ -8,6 +8,7 @@ const SessionParams = Type.Object({ sessionId: Type.String({ pattern: '^lss_[0-9
 const Stats = Type.Object(
   {
     videoCodec: Type.Optional(Type.String({ maxLength: 32 })),
+    videoCodecString: Type.Optional(Type.String({ pattern: '^avc1\\.[0-9a-fA-F]{6}$' })),
     audioCodec: Type.Optional(Type.String({ maxLength: 32 })),
     width: Type.Optional(Type.Integer({ minimum: 0 })),
     height: Type.Optional(Type.Integer({ minimum: 0 })),
