@@ -4,7 +4,7 @@ import { createDb } from '@airwave/db';
 import { createRedis, Queues } from '@airwave/jobs';
 import { pino } from 'pino';
 import { publicUrls, type WorkerContext } from './context.js';
-import { startOutboxSweeper } from './outbox-sweeper.js';
+import { startSweepers } from './sweepers.js';
 import { SessionControl } from './session-control.js';
 import { startWorkers } from './workers.js';
 import { Storage } from '@airwave/storage';
@@ -20,7 +20,7 @@ const storage = Storage.fromConfig(config);
 const ctx: WorkerContext = { config, db, queues, urls: publicUrls(config), log, storage, control };
 
 const workers = startWorkers(ctx, connection);
-const stopSweeper = startOutboxSweeper(ctx);
+const stopSweeper = startSweepers(ctx);
 log.info({ queues: workers.map((w) => w.name) }, 'worker started');
 
 let closing = false;

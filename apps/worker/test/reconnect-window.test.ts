@@ -1,6 +1,6 @@
 import { recordEvent } from '@airwave/core';
 import { expect, it } from 'vitest';
-import { sweepOutbox } from '../src/outbox-sweeper.js';
+import { sweepOutbox, sweepStaleSessions } from '../src/sweepers.js';
 import { eventually, useApiAndWorker } from './helpers.js';
 import { startReceiver } from './receiver.js';
 
@@ -42,4 +42,17 @@ it('the outbox sweeper re-dispatches events that never reached the queue', async
   const got = await eventually(async () => rx.received.find((r) => r.headers['webhook-id'] === eventId));
   expect(JSON.parse(got.body)).toMatchObject({ type: 'live_stream.updated', data: { id: s.id } });
   await rx.close();
+});
+
+it('a session whose ingest went silent enters the reconnect window', async () => {
+  const s = (await env.api.call('POST', '/v1/live-streams', { body: { name: 'Lost ingest', reconnectWindowSeconds: 30 } })).body;
+  const { sessionId } = (await internal('/ingest/authorize', { streamKey: s.streamKey, ingestNodeId: 'gone', ingestAddress: 'rtmp://127.0.0.1:1935/live' })).body;
+  expect(await sweepStaleSessions(env.worker.ctx)).toBe(0);
+  // The ingest died: no heartbeat for longer than the stale limit.
+  await env.api.env.db.liveStreamSession.update({ where: { id: sessionId }, data: { lastSeenAt: new Date(Date.now() - 60_000) } });
+  expect(await sweepStaleSessions(env.worker.ctx)).toBe(1);
+  expect((await env.api.call('GET', `/v1/live-streams/${s.id}`)).body.status).toBe('reconnecting');
+  // The encoder comes back through another ingest: same session.
+  const again = (await internal('/ingest/authorize', { streamKey: s.streamKey, ingestNodeId: 'other', ingestAddress: 'rtmp://127.0.0.1:1936/live' })).body;
+  expect(again).toMatchObject({ allow: true, sessionId, resumed: true });
 });

@@ -1,0 +1,73 @@
+// Periodic housekeeping: the outbox (events that never reached Redis), sessions whose ingest went
+// silent, and expired records. The job ids and state guards make a double run harmless.
+import { liveStreamState, STALE_SESSION_MS } from '@airwave/core';
+import { jobs } from '@airwave/jobs';
+import type { WorkerContext } from './context.js';
+
+const GRACE_MS = 10_000;
+
+/** Events whose fan-out never reached Redis (it was down when the API committed them). */
+export async function sweepOutbox(ctx: WorkerContext): Promise<number> {
+  const pending = await ctx.db.event.findMany({
+    where: { dispatchedAt: null, createdAt: { lt: new Date(Date.now() - GRACE_MS) } },
+    orderBy: { createdAt: 'asc' },
+    take: 500,
+    select: { id: true },
+  });
+  for (const e of pending) await ctx.queues.add(jobs.webhookFanout, { eventId: e.id });
+  return pending.length;
+}
+
+/**
+ * Sessions whose ingest stopped reporting (it crashed, or lost the network) are treated as if the
+ * encoder left: they enter the reconnect window, so an encoder that comes back through another
+ * ingest resumes them, and otherwise they end.
+ */
+export async function sweepStaleSessions(ctx: WorkerContext): Promise<number> {
+  const stale = await ctx.db.liveStreamSession.findMany({
+    where: { status: { in: ['connected', 'active'] }, lastSeenAt: { lt: new Date(Date.now() - STALE_SESSION_MS) } },
+    select: { id: true },
+    take: 100,
+  });
+  for (const { id } of stale) {
+    const t = await ctx.db.$transaction((tx) => liveStreamState.publishStopped(tx, id, { urls: ctx.urls }));
+    if (!t) continue;
+    for (const eventId of t.eventIds) await ctx.queues.add(jobs.webhookFanout, { eventId });
+    if (t.reconnectDeadline) {
+      await ctx.queues.add(jobs.reconnectWindow, { sessionId: id, disconnectedAt: t.stream.statusChangedAt.getTime() }, { delay: Math.max(0, t.reconnectDeadline.getTime() - Date.now()) });
+    }
+    ctx.log.warn({ sessionId: id }, 'ingest stopped reporting this session; treating the encoder as gone');
+  }
+  return stale.length;
+}
+
+const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+const EVENT_RETENTION_MS = 30 * 24 * 3600 * 1000;
+
+/** Idempotency answers expire after 24 h; delivered events and their attempts after 30 days. */
+export async function pruneExpired(ctx: WorkerContext): Promise<void> {
+  const now = Date.now();
+  await ctx.db.idempotencyRecord.deleteMany({ where: { createdAt: { lt: new Date(now - IDEMPOTENCY_TTL_MS) } } });
+  await ctx.db.event.deleteMany({ where: { dispatchedAt: { not: null }, createdAt: { lt: new Date(now - EVENT_RETENTION_MS) } } });
+}
+
+export function startSweepers(ctx: WorkerContext, everyMs = 10_000): () => void {
+  let sweeps = 0;
+  let running = false;
+  const timer = setInterval(async () => {
+    if (running) return;
+    running = true;
+    try {
+      await sweepStaleSessions(ctx);
+      const n = await sweepOutbox(ctx);
+      if (n) ctx.log.info({ events: n }, 're-dispatched events from the outbox');
+      if (sweeps++ % 240 === 0) await pruneExpired(ctx); // about hourly
+    } catch (err) {
+      ctx.log.warn({ err: (err as Error).message }, 'outbox sweep failed; will retry');
+    } finally {
+      running = false;
+    }
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
