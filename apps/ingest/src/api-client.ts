@@ -4,7 +4,7 @@ import type { Config } from '@airwave/config';
 
 export type AuthorizeAnswer =
   | { allow: false; reason: string }
-  | { allow: true; liveStreamId: string; sessionId: string; resumed: boolean };
+  | { allow: true; liveStreamId: string; sessionId: string; resumed: boolean; latencyMode: 'standard' | 'low' };
 
 export interface SessionStats {
   videoCodec?: string;

@@ -31,11 +31,7 @@ interface Nms {
 }
 
 const HEARTBEAT_MS = 5000;
-/**
- * How long to wait, before reporting the publish started, for the encoder's headers and its second
- * keyframe (the keyframe interval decides whether the top rendition can be the source, copied). No
- * segment can be cut before the second keyframe anyway, so the wait costs no latency.
- */
+/** The longest wait for the encoder's headers and first keyframe(s) before reporting the publish started. */
 const HEADERS_WAIT_MS = 5000;
 
 export interface LivePublish {
@@ -140,7 +136,7 @@ export class IngestServer {
           this.publishes.set(session.id, publish);
           this.log.info({ sessionId: answer.sessionId, liveStreamId: answer.liveStreamId, keyPrefix, resumed: answer.resumed }, 'publish authorized');
           if (socketClosed) return void this.onSocketClosed(session);
-          await this.waitForHeaders(stats, () => publish.closed);
+          await this.waitForHeaders(stats, answer.latencyMode === 'low' ? 1 : 4, () => publish.closed);
           if (publish.closed) return;
           const { keep } = await this.api.started(answer.sessionId, stats.snapshot(session));
           if (!keep) return session.close();
@@ -159,11 +155,14 @@ export class IngestServer {
     setTimeout(() => this.refused.delete(session.id), 60_000).unref();
   }
 
-  private async waitForHeaders(stats: PublishStats, cancelled: () => boolean): Promise<void> {
+  private async waitForHeaders(stats: PublishStats, segmentSeconds: number, cancelled: () => boolean): Promise<void> {
     const started = Date.now();
     const deadline = started + HEADERS_WAIT_MS;
     const ready = () => {
-      const videoReady = stats.sawVideo && stats.keyframeIntervalKnown;
+      // 4 s segments: start at the first keyframe, so the worker's pull gets the stream from it (the
+      // ingest only caches the latest GOP); the worker verifies the interval from the segments.
+      // 1 s segments: the copy path needs keyframes ≤ 1 s apart, known within about a second.
+      const videoReady = stats.sawVideo && (segmentSeconds > 1 ? stats.sawKeyframe : stats.keyframeIntervalSettled(segmentSeconds));
       if (videoReady && stats.sawAudio) return true;
       // A publish without audio (or without video) has shown what it carries after a moment.
       return Date.now() - started > 1500 && (videoReady || (stats.sawAudio && !stats.sawVideo));

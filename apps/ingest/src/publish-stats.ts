@@ -50,9 +50,20 @@ export class PublishStats {
   sawVideo = false;
   sawAudio = false;
 
-  /** Two keyframes seen: the keyframe interval is known. */
-  get keyframeIntervalKnown(): boolean {
-    return this.keyframes >= 2;
+  private firstKeyframeAt: number | undefined;
+
+  /**
+   * Whether the keyframe interval is known well enough to choose the ladder: two keyframes seen, or
+   * the first one long enough ago that the interval is surely longer than `segmentSeconds` (then the
+   * source cannot be the top rendition anyway, so there is nothing to wait for).
+   */
+  keyframeIntervalSettled(segmentSeconds: number, now = Date.now()): boolean {
+    if (this.keyframes >= 2) return true;
+    return this.firstKeyframeAt !== undefined && now - this.firstKeyframeAt > segmentSeconds * 1000 + 100;
+  }
+
+  get sawKeyframe(): boolean {
+    return this.keyframes >= 1;
   }
 
   onPacket(p: PacketLike): void {
@@ -65,6 +76,7 @@ export class PublishStats {
       }
       if (p.flags === 3) {
         this.keyframes++;
+        this.firstKeyframeAt ??= Date.now();
         if (this.lastKeyframeDts !== undefined && p.dts > this.lastKeyframeDts) this.keyframeGapMs = p.dts - this.lastKeyframeDts;
         this.lastKeyframeDts = p.dts;
       }

@@ -55,6 +55,9 @@ export async function transcode(ctx: WorkerContext, job: Job<{ sessionId: string
   const runTag = `${job.data.run}${Date.now().toString(36)}`;
   const outputDir = path.join(config.transcodeDir, `${sessionId}-${runTag}`);
   const names = renditionNames({ rungs, source });
+  /** Set when the copied top rung produced a segment too long: the keyframe gap seen, in seconds. */
+  const copyCheck = { rejectedGap: 0 };
+  let ffmpeg: ReturnType<typeof runFfmpeg> | undefined;
   await Promise.all(names.map((n) => mkdir(path.join(outputDir, n), { recursive: true })));
 
   const streamKey = decryptSecret(stream.streamKeyEncrypted, config.encryptionKey);
@@ -67,6 +70,17 @@ export async function transcode(ctx: WorkerContext, job: Job<{ sessionId: string
     segmentSeconds: seg,
     masterPlaylist: renderMaster(rungs, source.hasAudio, source.fps ?? 30),
     log,
+    // The copy path was chosen before the encoder's keyframe interval was measured (to start from its
+    // first keyframe): a copied segment much longer than the target means the keyframes are too far
+    // apart, so this run stops before publishing it and the retry encodes every rung.
+    onSegment: (name, duration) => {
+      if (!rungs[0]?.copy || name !== rungs[0].name || duration <= seg * 1.5) return copyCheck.rejectedGap === 0;
+      if (copyCheck.rejectedGap === 0) {
+        copyCheck.rejectedGap = duration;
+        void ffmpeg?.stop();
+      }
+      return false;
+    },
     onPlayable: async () => {
       const t = await db.$transaction((tx) => liveStreamState.markActive(tx, sessionId, { urls: ctx.urls }));
       for (const eventId of t?.eventIds ?? []) await ctx.queues.add(jobs.webhookFanout, { eventId }).catch(() => {});
@@ -76,20 +90,27 @@ export async function transcode(ctx: WorkerContext, job: Job<{ sessionId: string
   await publisher.start();
   await db.liveStreamSession.update({ where: { id: sessionId }, data: { transcodePath, error: null } });
 
-  const ffmpeg = runFfmpeg(resolveFfmpeg(config.ffmpegPath), buildLadderArgs({ input, source, rungs, segmentSeconds: seg, outputDir, runTag }));
-  log.info({ pid: ffmpeg.pid, renditions: names, segmentSeconds: seg, transcodePath, attempt: job.attemptsMade + 1 }, 'ffmpeg started');
-  const unsubscribe = ctx.control.onStop(sessionId, () => void ffmpeg.stop());
-  const code = await ffmpeg.exited;
+  const run = runFfmpeg(resolveFfmpeg(config.ffmpegPath), buildLadderArgs({ input, source, rungs, segmentSeconds: seg, outputDir, runTag }));
+  ffmpeg = run;
+  log.info({ pid: run.pid, renditions: names, segmentSeconds: seg, transcodePath, attempt: job.attemptsMade + 1 }, 'ffmpeg started');
+  const unsubscribe = ctx.control.onStop(sessionId, () => void run.stop());
+  const code = await run.exited;
   unsubscribe();
   await publisher.close();
   await rm(outputDir, { recursive: true, force: true });
 
   if (ctx.control.shuttingDown) throw new Error('worker shutting down; another worker resumes this session');
-  if (ffmpeg.stoppedByUs()) return { stopped: true, segments: publisher.uploadedSegments };
+  if (copyCheck.rejectedGap > 0) {
+    // The retry reads this and encodes every rung (the ingest's next heartbeat measures it too).
+    const stats = { ...((session.stats as Record<string, unknown> | null) ?? {}), keyframeIntervalSeconds: copyCheck.rejectedGap };
+    await db.liveStreamSession.update({ where: { id: sessionId }, data: { stats } });
+    throw new Error(`keyframes ${copyCheck.rejectedGap.toFixed(1)} s apart: too far for the copy path; encoding every rung`);
+  }
+  if (run.stoppedByUs()) return { stopped: true, segments: publisher.uploadedSegments };
   const now = await db.liveStreamSession.findUnique({ where: { id: sessionId }, select: { status: true } });
   if (!now || !LIVE.has(now.status)) return { ended: true, segments: publisher.uploadedSegments };
 
-  const tail = ffmpeg.stderrTail();
+  const tail = run.stderrTail();
   const undecodable = publisher.uploadedSegments === 0 ? unsupportedInputReason(tail) : undefined;
   if (undecodable) {
     await db.liveStreamSession.update({ where: { id: sessionId }, data: { error: `Cannot process this input: ${undecodable}` } });

@@ -60,7 +60,7 @@ export function codecsFor(rung: Rung | undefined, hasAudio: boolean): string {
 
 /**
  * The top rendition can be the source itself (DESIGN.md §5): H.264 with AAC (or no audio), exactly
- * the top rung's height, and keyframes at most one segment apart so every rendition can cut its
+ * the top rung's size, and keyframes at most one segment apart so every rendition can cut its
  * segments at the source's keyframes. That skips the largest encode of the ladder.
  */
 export function canCopyTop(source: SourceInfo, top: Rung | undefined, segmentSeconds: number): boolean {
@@ -70,8 +70,9 @@ export function canCopyTop(source: SourceInfo, top: Rung | undefined, segmentSec
     (!source.hasAudio || source.audioCodec === 'aac') &&
     source.height === top.height &&
     source.width === top.width &&
-    source.keyframeIntervalSeconds !== undefined &&
-    source.keyframeIntervalSeconds <= segmentSeconds + 0.01
+    // Not yet measured (the ladder starts at the encoder's first keyframe): assume the common 2 s
+    // and let the run verify it (see the transcode processor).
+    (source.keyframeIntervalSeconds === undefined || source.keyframeIntervalSeconds <= segmentSeconds + 0.01)
   );
 }
 

@@ -19,6 +19,8 @@ export interface SegmentPublisherOptions {
   log: Logger;
   /** Called once, right after the master playlist is uploaded: the stream is playable. */
   onPlayable(): Promise<void>;
+  /** Each segment ffmpeg completed, before it is uploaded; return false to drop it (the run is being replanned). */
+  onSegment?(rendition: string, duration: number): boolean;
 }
 
 interface RenditionState {
@@ -75,6 +77,7 @@ export class SegmentPublisher {
     const fresh = readSegments(text).filter((s) => !st.seen.has(s.uri));
     if (fresh.length === 0) return;
     for (const seg of fresh) {
+      if (this.o.onSegment && !this.o.onSegment(name, seg.duration)) return;
       const file = path.join(dir, seg.uri);
       const body = await readFile(file);
       await this.o.storage.put(`${this.o.prefix}/${name}/${seg.uri}`, body, CACHE_IMMUTABLE);
