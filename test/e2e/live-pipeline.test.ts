@@ -107,3 +107,29 @@ it('publishes a 720p encoder as a 4-rung HLS ladder at the CDN, then goes idle w
   expect(types).toEqual(expect.arrayContaining(['live_stream.connected', 'live_stream.active', 'live_stream.disconnected', 'live_stream.idle']));
   await rx.close();
 }, 150_000);
+
+it('an encoder with keyframes 8 s apart (OBS "auto") gets every rung encoded, with 4 s segments', async () => {
+  const { api } = stack;
+  const stream = (await api.call('POST', '/v1/live-streams', { body: { name: 'Sparse keyframes', renditions: ['720p', '240p'], reconnectWindowSeconds: 0 } })).body;
+  const encoder = startEncoder(stream.ingestUrl, {
+    seconds: 90,
+    videoCodec: ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '240', '-keyint_min', '240', '-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
+  });
+  try {
+    const session = await waitFor(async () => {
+      const s = (await api.call('GET', `/v1/live-streams/${stream.id}/sessions`)).body.data[0];
+      return s?.transcodePath === 'encode' && s;
+    }, 60_000, `replanned to encode\n${stack.logs.slice(-20).join('\n')}`);
+    expect(session.error).toBeNull();
+    const url = stream.playback.hlsUrl.replace(/index\.m3u8$/, '720p/index.m3u8');
+    const media = await waitFor(async () => {
+      const res = await fetch(url);
+      const p = res.ok ? HLS.parse(await res.text()) : undefined;
+      return p && !p.isMasterPlaylist && p.segments.filter((x) => Math.abs(x.duration - 4) <= 0.4).length >= 2 ? p : undefined;
+    }, 60_000, '4 s segments after the replan');
+    expect(media.segments.at(-1)!.duration).toBeLessThanOrEqual(4.4);
+    expect((await api.call('GET', `/v1/live-streams/${stream.id}`)).body.status).toBe('active');
+  } finally {
+    await encoder.stop();
+  }
+}, 150_000);
