@@ -38,3 +38,25 @@ it('refuses publishes while the API is unreachable (fail closed) and keeps runni
   expect(node.child.exitCode).toBeNull();
   expect((await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body.status).toBe('idle');
 }, 60_000);
+
+it('disable, complete and delete really disconnect the publisher', async () => {
+  for (const [action, method, path, after] of [
+    ['disable', 'POST', '/disable', 'disabled'],
+    ['complete', 'POST', '/complete', 'idle'],
+    ['delete', 'DELETE', '', undefined],
+  ] as const) {
+    const s = (await stack.api.call('POST', '/v1/live-streams', { body: { name: action, latencyMode: 'low', renditions: ['240p'], reconnectWindowSeconds: 60 } })).body;
+    const enc = startEncoder(s.ingestUrl, { size: '320x240', seconds: 120 });
+    try {
+      await waitFor(async () => (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body.status === 'active', 40_000, `${action}: active`);
+      const res = await stack.api.call(method, `/v1/live-streams/${s.id}${path}`);
+      expect(res.status, action).toBeLessThan(300);
+      // The encoder is cut off at once, long before its 120 s are up.
+      const gone = await Promise.race([enc.exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 10_000))]);
+      expect(gone, `${action}: encoder disconnected`).toBe(true);
+      if (after) expect((await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body.status).toBe(after);
+    } finally {
+      await enc.stop();
+    }
+  }
+}, 150_000);
