@@ -2,16 +2,10 @@
 import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import HLS from 'hls-parser';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { probe, startEncoder, startStack, waitFor, type Stack } from './stack.js';
+import { expect, it } from 'vitest';
+import { probe, startEncoder, useStack, waitFor } from './stack.js';
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack(import.meta.filename);
-}, 90_000);
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = useStack(import.meta.filename);
 
 const newStream = async (name: string) => (await stack.api.call('POST', '/v1/live-streams', { body: { name, latencyMode: 'low', reconnectWindowSeconds: 0 } })).body;
 const status = async (id: string) => (await stack.api.call('GET', `/v1/live-streams/${id}`)).body.status;

@@ -1,15 +1,9 @@
 // Ingest nodes are stateless and interchangeable; without the API they refuse publishes.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { ephemeralPort } from '../../scripts/up/net.js';
-import { startEncoder, startStack, waitFor, type Stack } from './stack.js';
+import { startEncoder, useStack, waitFor } from './stack.js';
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack(import.meta.filename);
-}, 90_000);
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = useStack(import.meta.filename);
 
 it('a second ingest node on another port serves publishes, and the session records which node holds it', async () => {
   const port = await ephemeralPort();

@@ -1,16 +1,10 @@
 // An encoder pushes RTMP; the ladder appears at the CDN; the state machine and webhooks follow.
 import HLS from 'hls-parser';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { startReceiver } from '../../apps/worker/test/receiver.js';
-import { probe, startEncoder, startStack, waitFor, type Stack } from './stack.js';
+import { probe, startEncoder, useStack, waitFor } from './stack.js';
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack(import.meta.filename);
-}, 90_000);
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = useStack(import.meta.filename);
 
 const getText = async (url: string) => {
   const res = await fetch(url);

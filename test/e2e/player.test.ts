@@ -1,16 +1,10 @@
 /// <reference lib="dom" />
 // A viewer opens the player link in a real browser while an encoder publishes.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { launchChromium } from './browser.js';
-import { startEncoder, startStack, waitFor, type Stack } from './stack.js';
+import { startEncoder, useStack, waitFor } from './stack.js';
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack(import.meta.filename);
-}, 90_000);
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = useStack(import.meta.filename);
 
 it('plays the ladder in Chromium: status goes live, the video advances, every rendition is listed', async () => {
   const stream = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'Browser', reconnectWindowSeconds: 0 } })).body;

@@ -2,16 +2,10 @@
 // take-over by another worker); players see one playlist that continues after a discontinuity.
 import { execFileSync } from 'node:child_process';
 import HLS from 'hls-parser';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startEncoder, startStack, waitFor, type Stack } from './stack.js';
+import { expect, it } from 'vitest';
+import { startEncoder, useStack, waitFor } from './stack.js';
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack(import.meta.filename);
-}, 90_000);
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = useStack(import.meta.filename);
 
 const pids = (pattern: string) => {
   try {

@@ -1,6 +1,7 @@
 // The whole product for an end-to-end test: the API in-process on a real port, the ingest and the
 // worker as real child processes, a real S3 API as storage and CDN, and ffmpeg as the encoder.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll } from 'vitest';
 import { startTestStorage } from '@airwave/testing';
 import { startApp, stopApps, type AppProcess } from '../../scripts/up/apps.js';
 import { ephemeralPort } from '../../scripts/up/net.js';
@@ -136,4 +137,16 @@ export async function probe(target: string): Promise<{ codec_type: string; codec
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise((r) => child.once('exit', r));
   return (JSON.parse(out || '{"streams":[]}') as { streams: never[] }).streams;
+}
+
+/** Starts the stack before this file's tests and stops it after; the object is filled in beforeAll. */
+export function useStack(testFile: string, env: Record<string, string> = {}): Stack {
+  const holder = {} as Stack;
+  beforeAll(async () => {
+    Object.assign(holder, await startStack(testFile, env));
+  }, 90_000);
+  afterAll(async () => {
+    await holder.close?.();
+  });
+  return holder;
 }
