@@ -36,6 +36,8 @@ export async function transcode(ctx: WorkerContext, job: Job<{ sessionId: string
   const log = baseLog.child({ sessionId, job: job.id });
   const session = await db.liveStreamSession.findUnique({ where: { id: sessionId }, include: { liveStream: true } });
   if (!session || !LIVE.has(session.status)) return { skipped: 'session not live' };
+  // A reconnect starts a new run of the session; a retry of an older run must not compete with it.
+  if (session.reconnects !== job.data.run) return { skipped: 'superseded by a newer run' };
   const stream = session.liveStream;
 
   const source = sourceFromStats(session.stats);
@@ -107,8 +109,8 @@ export async function transcode(ctx: WorkerContext, job: Job<{ sessionId: string
     throw new Error(`keyframes ${copyCheck.rejectedGap.toFixed(1)} s apart: too far for the copy path; encoding every rung`);
   }
   if (run.stoppedByUs()) return { stopped: true, segments: publisher.uploadedSegments };
-  const now = await db.liveStreamSession.findUnique({ where: { id: sessionId }, select: { status: true } });
-  if (!now || !LIVE.has(now.status)) return { ended: true, segments: publisher.uploadedSegments };
+  const now = await db.liveStreamSession.findUnique({ where: { id: sessionId }, select: { status: true, reconnects: true } });
+  if (!now || !LIVE.has(now.status) || now.reconnects !== job.data.run) return { ended: true, segments: publisher.uploadedSegments };
 
   const tail = run.stderrTail();
   const undecodable = publisher.uploadedSegments === 0 ? unsupportedInputReason(tail) : undefined;
