@@ -84,10 +84,15 @@ it('publishes a 720p encoder as a 4-rung HLS ladder at the CDN, then goes idle w
 
     // Health from the ingest's heartbeats.
     const session = (await api.call('GET', `/v1/live-streams/${stream.id}/sessions`)).body.data[0];
-    expect(session.health).toMatchObject({ videoCodec: 'h264', audioCodec: 'aac', width: 1280, height: 720 });
+    expect(session.stats).toMatchObject({ videoCodec: 'h264', audioCodec: 'aac', width: 1280, height: 720, keyframeIntervalSeconds: 2 });
+    expect(session.health.verdict).toBe('healthy');
+    // The worker reports whether its ffmpeg keeps up with real time.
+    const transcode = await waitFor(async () => (await api.call('GET', `/v1/live-streams/${stream.id}/sessions`)).body.data[0].transcode, 15_000, 'transcode stats');
+    expect(transcode.speed).toBeGreaterThan(0.5);
+    expect(transcode.renditions).toEqual(['720p', '480p', '360p', '240p']);
     // The encoder sends H.264/AAC at 720p with a keyframe every 2 s: the 720p rung is the source, copied.
     expect(session.transcodePath).toBe('copy');
-    expect(parsed.variants[0]!.codecs).toBe(`${session.health.videoCodecString},mp4a.40.2`);
+    expect(parsed.variants[0]!.codecs).toBe(`${session.stats.videoCodecString},mp4a.40.2`);
   } finally {
     await encoder.stop();
   }

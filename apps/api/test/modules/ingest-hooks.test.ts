@@ -80,7 +80,23 @@ describe('session reports', () => {
     const stats = { videoCodec: 'h264', audioCodec: 'aac', width: 1280, height: 720, fps: 30, bitrateKbps: 2500, keyframeIntervalSeconds: 2 };
     expect((await internal(`/ingest/sessions/${sessionId}/heartbeat`, { stats })).body).toEqual({ keep: true });
     const sessions = (await api.call('GET', `/v1/live-streams/${s.id}/sessions`)).body.data;
-    expect(sessions[0].health).toEqual(stats);
+    expect(sessions[0].stats).toEqual(stats);
+    expect(sessions[0].health).toEqual({ verdict: 'healthy', reasons: [] });
+  });
+
+  it('judges health from the stats and warns by webhook event when it gets worse', async () => {
+    const s = await newStream();
+    const { sessionId } = (await authorize(s.streamKey)).body;
+    const sparse = { videoCodec: 'h264', width: 1280, height: 720, fps: 30, bitrateKbps: 150, keyframeIntervalSeconds: 10 };
+    await internal(`/ingest/sessions/${sessionId}/heartbeat`, { stats: sparse });
+    const session = (await api.call('GET', `/v1/live-streams/${s.id}/sessions`)).body.data[0];
+    expect(session.health.verdict).toBe('degraded');
+    expect(session.health.reasons.map((r: { code: string }) => r.code).sort()).toEqual(['audio_missing', 'bitrate_below_lowest_rendition', 'keyframe_interval_too_long']);
+    const warnings = await api.env.db.event.findMany({ where: { type: 'live_stream.warning', payload: { path: ['data', 'id'], equals: s.id } } });
+    expect(warnings).toHaveLength(1);
+    // The same verdict again is not a new warning.
+    await internal(`/ingest/sessions/${sessionId}/heartbeat`, { stats: sparse });
+    expect(await api.env.db.event.count({ where: { type: 'live_stream.warning', payload: { path: ['data', 'id'], equals: s.id } } })).toBe(1);
   });
 
   it('a publisher that stops enters the reconnect window, and a reconnect resumes the same session', async () => {

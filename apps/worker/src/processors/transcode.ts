@@ -1,7 +1,7 @@
 // One live ladder run for one session: pull from the ingest holding it, encode, publish to storage.
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { decryptSecret, liveStreamState } from '@airwave/core';
+import { decryptSecret, liveStreamState, updateHealthInputs } from '@airwave/core';
 import { ingestPullToken, jobs } from '@airwave/jobs';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { WorkerContext } from '../context.js';
@@ -95,9 +95,11 @@ export async function transcode(ctx: WorkerContext, job: Job<{ sessionId: string
   const run = runFfmpeg(resolveFfmpeg(config.ffmpegPath), buildLadderArgs({ input, source, rungs, segmentSeconds: seg, outputDir, runTag }));
   ffmpeg = run;
   log.info({ pid: run.pid, renditions: names, segmentSeconds: seg, transcodePath, attempt: job.attemptsMade + 1 }, 'ffmpeg started');
+  const reporter = setInterval(() => void reportTranscodeStats(ctx, sessionId, { ...run.progress(), renditions: names, path: transcodePath }), 5000);
   const unsubscribe = ctx.control.onStop(sessionId, () => void run.stop());
   const code = await run.exited;
   unsubscribe();
+  clearInterval(reporter);
   await publisher.close();
   await rm(outputDir, { recursive: true, force: true });
 
@@ -121,4 +123,18 @@ export async function transcode(ctx: WorkerContext, job: Job<{ sessionId: string
   }
   // Still live but ffmpeg died: BullMQ retries this job, and the playlists continue with a discontinuity.
   throw publisher.error ?? new Error(`ffmpeg exited with code ${code}: ${tail.split('\n').slice(-3).join(' | ')}`);
+}
+
+/** The worker's side of stream health: whether its ffmpeg keeps up (speed) and drops frames. */
+async function reportTranscodeStats(ctx: WorkerContext, sessionId: string, transcodeStats: Record<string, unknown>) {
+  try {
+    const eventIds = await ctx.db.$transaction(async (tx) => {
+      const session = await tx.liveStreamSession.findUnique({ where: { id: sessionId }, include: { liveStream: { select: { projectId: true } } } });
+      if (!session || !LIVE.has(session.status)) return [];
+      return updateHealthInputs(tx, session, { transcodeStats }, ctx.urls);
+    });
+    for (const eventId of eventIds) await ctx.queues.add(jobs.webhookFanout, { eventId });
+  } catch (err) {
+    ctx.log.warn({ sessionId, err: (err as Error).message }, 'could not report transcode stats');
+  }
 }

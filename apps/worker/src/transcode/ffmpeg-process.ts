@@ -10,8 +10,8 @@ export interface FfmpegRun {
   stoppedByUs(): boolean;
   /** The last lines ffmpeg wrote to stderr: the reason when it fails. */
   stderrTail(): string;
-  /** Latest `speed=` from -progress (1.0 means real time). */
-  speed(): number | undefined;
+  /** Latest `-progress` figures: speed (1.0 means real time) and frames dropped so far. */
+  progress(): { speed?: number; dropFrames?: number };
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -26,14 +26,16 @@ export function runFfmpeg(bin: string, args: string[]): FfmpegRun {
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const tail: string[] = [];
   let stopping = false;
-  let lastSpeed: number | undefined;
+  const progress: { speed?: number; dropFrames?: number } = {};
   createInterface({ input: child.stderr! }).on('line', (line) => {
     tail.push(line);
     if (tail.length > 20) tail.shift();
   });
   createInterface({ input: child.stdout! }).on('line', (line) => {
-    const m = /^speed=\s*([\d.]+)x/.exec(line);
-    if (m) lastSpeed = Number(m[1]);
+    const speed = /^speed=\s*([\d.]+)x/.exec(line);
+    if (speed) progress.speed = Number(speed[1]);
+    const drops = /^drop_frames=(\d+)/.exec(line);
+    if (drops) progress.dropFrames = Number(drops[1]);
   });
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => resolve(code));
@@ -47,7 +49,7 @@ export function runFfmpeg(bin: string, args: string[]): FfmpegRun {
     exited,
     stoppedByUs: () => stopping,
     stderrTail: () => tail.join('\n'),
-    speed: () => lastSpeed,
+    progress: () => ({ ...progress }),
     async stop(graceMs = 5000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       stopping = true;

@@ -9,6 +9,7 @@ export const EVENT_TYPES = [
   'live_stream.active',
   'live_stream.disconnected',
   'live_stream.idle',
+  'live_stream.warning',
   'asset.created',
   'asset.ready',
   'asset.errored',

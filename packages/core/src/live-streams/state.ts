@@ -7,6 +7,7 @@
 import type { Db, LiveStream, LiveStreamSession, LiveStreamStatus, Tx } from '@airwave/db';
 import { InvalidStateError } from '../errors.js';
 import { recordEvent } from '../events/outbox.js';
+import { updateHealthInputs } from './health.js';
 import type { EventType } from '../events/types.js';
 import { newId } from '../ids.js';
 import { presentLiveStream, type PublicUrls } from './presenter.js';
@@ -138,13 +139,15 @@ export async function recordHeartbeat(
   sessionId: string,
   stats: Record<string, unknown> | undefined,
   ctx: StateContext,
-): Promise<{ keep: boolean }> {
+): Promise<{ keep: boolean; eventIds: string[] }> {
   const now = ctx.now ?? new Date();
   const { count } = await tx.liveStreamSession.updateMany({
     where: { id: sessionId, status: { in: ['connected', 'active'] } },
-    data: { lastSeenAt: now, ...(stats ? { stats: stats as object } : {}) },
+    data: { lastSeenAt: now },
   });
-  return { keep: count === 1 };
+  if (count !== 1 || !stats) return { keep: count === 1, eventIds: [] };
+  const session = await tx.liveStreamSession.findUniqueOrThrow({ where: { id: sessionId }, include: { liveStream: { select: { projectId: true } } } });
+  return { keep: true, eventIds: await updateHealthInputs(tx, session, { stats }, ctx.urls) };
 }
 
 /** The first playable segment is uploaded: `connected → active`. */

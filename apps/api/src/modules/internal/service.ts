@@ -52,7 +52,9 @@ export class IngestHookService {
   }
 
   async heartbeat(sessionId: string, stats?: Record<string, unknown>) {
-    return this.db.$transaction((tx) => liveStreamState.recordHeartbeat(tx, sessionId, stats, { urls: this.urls }));
+    const { keep, eventIds } = await this.db.$transaction((tx) => liveStreamState.recordHeartbeat(tx, sessionId, stats, { urls: this.urls }));
+    await this.effects.dispatchEvents(eventIds);
+    return { keep };
   }
 
   /** The ingest holds the publisher and has seen its first headers: start the ladder. */

@@ -87,7 +87,20 @@ export const Session = Type.Object(
     endReason: Nullable(Type.String()),
     ingestNodeId: Type.String(),
     reconnects: Type.Integer(),
-    health: Nullable(Type.Object({}, { additionalProperties: true, description: 'Last encoder stats from the ingest' })),
+    stats: Nullable(
+      Type.Object({}, { additionalProperties: true, description: 'Last encoder stats from the ingest: codecs, width, height, fps, bitrateKbps, keyframeIntervalSeconds' }),
+    ),
+    transcode: Nullable(Type.Object({}, { additionalProperties: true, description: "The transcoder's speed (1.0 = real time) and dropped frames" })),
+    health: Type.Object({
+      verdict: Type.Union([Type.Literal('healthy'), Type.Literal('degraded'), Type.Literal('unhealthy')]),
+      reasons: Type.Array(
+        Type.Object({
+          code: Type.String({ examples: ['keyframe_interval_too_long', 'bitrate_below_lowest_rendition', 'transcoder_slower_than_realtime', 'audio_missing'] }),
+          severity: Type.Union([Type.Literal('degraded'), Type.Literal('unhealthy')]),
+          message: Type.String(),
+        }),
+      ),
+    }),
     lastSeenAt: DateTime,
     transcodePath: Nullable(Type.String()),
     error: Nullable(Type.String({ description: 'Why the media pipeline could not process this session' })),

@@ -1,5 +1,6 @@
 import type { Config } from '@airwave/config';
 import {
+  assessHealth,
   CursorCodec,
   displayPrefix,
   encryptSecret,
@@ -166,7 +167,9 @@ export function presentSession(s: LiveStreamSession & { asset: { id: string } | 
     endReason: s.endReason,
     ingestNodeId: s.ingestNodeId,
     reconnects: s.reconnects,
-    health: (s.stats as Record<string, unknown> | null) ?? null,
+    stats: (s.stats as Record<string, unknown> | null) ?? null,
+    transcode: (s.transcodeStats as Record<string, unknown> | null) ?? null,
+    health: assessHealth(s.stats as Record<string, unknown> | null, s.transcodeStats as Record<string, unknown> | null, s.error),
     lastSeenAt: s.lastSeenAt.toISOString(),
     transcodePath: s.transcodePath,
     error: s.error,
