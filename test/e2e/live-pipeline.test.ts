@@ -82,6 +82,14 @@ it('publishes a 720p encoder as a 4-rung HLS ladder at the CDN, then goes idle w
       expect(streams.find((s) => s.codec_type === 'audio')).toMatchObject({ codec_name: 'aac' });
     }
 
+    // A live thumbnail from the lowest rung, at the CDN.
+    const thumb = await waitFor(async () => {
+      const res = await fetch(stream.thumbnailUrl);
+      return res.ok && res;
+    }, 20_000, 'live thumbnail');
+    expect(thumb.headers.get('content-type')).toBe('image/jpeg');
+    expect(await probe(stream.thumbnailUrl)).toEqual([expect.objectContaining({ codec_name: 'mjpeg', width: 426, height: 240 })]);
+
     // Health from the ingest's heartbeats.
     const session = (await api.call('GET', `/v1/live-streams/${stream.id}/sessions`)).body.data[0];
     expect(session.stats).toMatchObject({ videoCodec: 'h264', audioCodec: 'aac', width: 1280, height: 720, keyframeIntervalSeconds: 2 });

@@ -10,6 +10,7 @@ import { resolveFfmpeg, runFfmpeg, unsupportedInputReason } from '../transcode/f
 import { planLadder, segmentSeconds, unsupportedSource, type SourceInfo } from '../transcode/ladder.js';
 import { renderMaster } from '../transcode/playlists.js';
 import { SegmentPublisher } from '../transcode/segment-publisher.js';
+import { ThumbnailPublisher } from '../transcode/thumbnail-publisher.js';
 
 /** What the ingest reported about the encoder (session.stats), as the ladder planner needs it. */
 export function sourceFromStats(stats: unknown): SourceInfo {
@@ -92,7 +93,10 @@ export async function transcode(ctx: WorkerContext, job: Job<{ sessionId: string
   await publisher.start();
   await db.liveStreamSession.update({ where: { id: sessionId }, data: { transcodePath, error: null } });
 
-  const run = runFfmpeg(resolveFfmpeg(config.ffmpegPath), buildLadderArgs({ input, source, rungs, segmentSeconds: seg, outputDir, runTag }));
+  const thumbnail = rungs.length > 0 ? { file: path.join(outputDir, 'thumbnail.jpg'), everySeconds: 10, height: 240 } : undefined;
+  const thumbs = thumbnail && new ThumbnailPublisher(ctx.storage, thumbnail.file, `thumbs/${stream.playbackId}.jpg`);
+  thumbs?.start();
+  const run = runFfmpeg(resolveFfmpeg(config.ffmpegPath), buildLadderArgs({ input, source, rungs, segmentSeconds: seg, outputDir, runTag, thumbnail }));
   ffmpeg = run;
   log.info({ pid: run.pid, renditions: names, segmentSeconds: seg, transcodePath, attempt: job.attemptsMade + 1 }, 'ffmpeg started');
   const reporter = setInterval(() => void reportTranscodeStats(ctx, sessionId, { ...run.progress(), renditions: names, path: transcodePath }), 5000);
@@ -100,6 +104,7 @@ export async function transcode(ctx: WorkerContext, job: Job<{ sessionId: string
   const code = await run.exited;
   unsubscribe();
   clearInterval(reporter);
+  thumbs?.stop();
   await publisher.close();
   await rm(outputDir, { recursive: true, force: true });
 

@@ -11,6 +11,8 @@ export interface LadderJob {
   outputDir: string;
   /** Distinguishes the segment names of successive runs (restarts, reconnects) of one session. */
   runTag: string;
+  /** Where to keep rewriting a live thumbnail (one frame every `everySeconds`), if wanted. */
+  thumbnail?: { file: string; everySeconds: number; height: number };
 }
 
 /** Name of the audio-only rendition (audio-only publishes). */
@@ -39,10 +41,20 @@ export function buildLadderArgs(job: LadderJob): string[] {
   if (rungs.length > 0) {
     const encoded = rungs.map((r, i) => ({ r, i })).filter(({ r }) => !r.copy);
     const copying = encoded.length < rungs.length;
+    const thumb = job.thumbnail;
+    const thumbFrom = encoded[encoded.length - 1]?.i;
     if (encoded.length > 0) {
       const split = encoded.map(({ i }) => `[s${i}]`).join('');
-      const scales = encoded.map(({ r, i }) => `[s${i}]scale=${r.width}:${r.height}:flags=bicubic,setsar=1[v${i}]`);
+      const scales = encoded.map(({ r, i }) =>
+        // The thumbnail comes from the lowest rung's already scaled frames: no extra decode or scale.
+        thumb && i === thumbFrom
+          ? `[s${i}]scale=${r.width}:${r.height}:flags=bicubic,setsar=1,split=2[v${i}][t];[t]fps=1/${thumb.everySeconds}[thumb]`
+          : `[s${i}]scale=${r.width}:${r.height}:flags=bicubic,setsar=1[v${i}]`,
+      );
       args.push('-filter_complex', `[0:v:0]split=${encoded.length}${split};${scales.join(';')}`);
+    } else if (thumb) {
+      // Every rung is the source, copied: the thumbnail needs a decode of its own.
+      args.push('-filter_complex', `[0:v:0]fps=1/${thumb.everySeconds},scale=-2:${thumb.height}[thumb]`);
     }
     rungs.forEach((r, i) => {
       args.push('-map', r.copy ? '0:v:0' : `[v${i}]`);
@@ -98,5 +110,8 @@ export function buildLadderArgs(job: LadderJob): string[] {
     '-var_stream_map', streamMap,
     path.join(job.outputDir, '%v', 'index.m3u8'),
   );
+  if (job.thumbnail && rungs.length > 0) {
+    args.push('-map', '[thumb]', '-c:v', 'mjpeg', '-q:v', '5', '-f', 'image2', '-update', '1', job.thumbnail.file);
+  }
   return args;
 }

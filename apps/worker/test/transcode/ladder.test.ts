@@ -69,6 +69,15 @@ describe('buildLadderArgs', () => {
     expect(planLadder(source, ['720p'], 1)[0]!.copy).toBeUndefined();
   });
 
+  it('takes the live thumbnail from the lowest rung, as a second output', () => {
+    const rungs = planLadder(src720, ['720p', '240p']);
+    const args = buildLadderArgs({ input: 'in', source: src720, rungs, segmentSeconds: 4, outputDir: '/o', runTag: 'x', thumbnail: { file: '/o/t.jpg', everySeconds: 10, height: 240 } });
+    expect(args[args.indexOf('-filter_complex') + 1]).toBe(
+      '[0:v:0]split=2[s0][s1];[s0]scale=1280:720:flags=bicubic,setsar=1[v0];[s1]scale=426:240:flags=bicubic,setsar=1,split=2[v1][t];[t]fps=1/10[thumb]',
+    );
+    expect(args.slice(-12)).toEqual(['/o/%v/index.m3u8', '-map', '[thumb]', '-c:v', 'mjpeg', '-q:v', '5', '-f', 'image2', '-update', '1', '/o/t.jpg']);
+  });
+
   it('re-encodes non-AAC audio and maps audio alone for an audio-only source', () => {
     const source = { hasVideo: false, hasAudio: true, audioCodec: 'mp3' };
     const args = buildLadderArgs({ input: 'in', source, rungs: [], segmentSeconds: 1, outputDir: '/o', runTag: 'x' });

@@ -33,6 +33,8 @@ export function presentLiveStream(s: LiveStream, urls: PublicUrls, opts: Present
       ? { streamKey, rtmpUrl: urls.rtmpBaseUrl, ingestUrl: `${urls.rtmpBaseUrl}/${streamKey}` }
       : { rtmpUrl: urls.rtmpBaseUrl }),
     playbackId: s.playbackId,
+    /** Refreshed about every 10 s while the stream is active. */
+    thumbnailUrl: `${urls.cdnBaseUrl}/thumbs/${s.playbackId}.jpg`,
     playback: {
       policy: s.playbackPolicy,
       hlsUrl: liveHlsUrl(urls, s.playbackId),

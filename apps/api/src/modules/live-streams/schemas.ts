@@ -67,6 +67,7 @@ export const LiveStream = Type.Object(
     rtmpUrl: Type.String({ examples: ['rtmp://localhost:1935/live'] }),
     ingestUrl: Type.String({ description: 'rtmpUrl + "/" + streamKey, for encoders that take one URL' }),
     playbackId: Type.String(),
+    thumbnailUrl: Type.String({ description: 'JPEG from the live ladder, refreshed about every 10 s while active' }),
     playback: Type.Object({ policy: mutableFields.playbackPolicy, hlsUrl: Type.String(), playerUrl: Type.String() }),
     currentSessionId: Nullable(Type.String()),
     createdAt: DateTime,
