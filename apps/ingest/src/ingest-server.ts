@@ -21,7 +21,7 @@ interface NmsSession extends PublisherLike {
   streamQuery: Record<string, string | string[] | undefined>;
   socket?: import('node:net').Socket;
   rtmp?: { onPacketCallback: (p: PacketLike) => void };
-  broadcast?: { publishGraceMs: number };
+  broadcast?: { publishGraceMs: number; publisher?: unknown; subscribers?: Map<string, { close(): void }> };
   close(): void;
 }
 interface Nms {
@@ -188,6 +188,12 @@ export class IngestServer {
   private async onSocketClosed(session: NmsSession): Promise<void> {
     const p = this.publishes.get(session.id);
     if (!p || p.closed) return;
+    // NMS keeps pulls open after their publisher left, so a worker's ffmpeg would block on a dead
+    // read and lose its last segment. Ending them lets ffmpeg finish the segment and exit cleanly.
+    // Only for the publisher we authorized: a refused second encoder shares the stream path.
+    if (session.broadcast?.publisher === session) {
+      for (const puller of session.broadcast.subscribers?.values() ?? []) puller.close();
+    }
     p.closed = true;
     clearInterval(p.heartbeat);
     this.publishes.delete(session.id);

@@ -33,12 +33,24 @@ export async function sweepStaleSessions(ctx: WorkerContext): Promise<number> {
     const t = await ctx.db.$transaction((tx) => liveStreamState.publishStopped(tx, id, { urls: ctx.urls }));
     if (!t) continue;
     for (const eventId of t.eventIds) await ctx.queues.add(jobs.webhookFanout, { eventId });
+    if (t.endedSession) await ctx.queues.add(jobs.finalize, { sessionId: id });
     if (t.reconnectDeadline) {
       await ctx.queues.add(jobs.reconnectWindow, { sessionId: id, disconnectedAt: t.stream.statusChangedAt.getTime() }, { delay: Math.max(0, t.reconnectDeadline.getTime() - Date.now()) });
     }
     ctx.log.warn({ sessionId: id }, 'ingest stopped reporting this session; treating the encoder as gone');
   }
   return stale.length;
+}
+
+/** Recordings whose finalize never got enqueued (Redis was down when the session ended). */
+export async function sweepUnfinalized(ctx: WorkerContext): Promise<number> {
+  const assets = await ctx.db.asset.findMany({
+    where: { status: 'preparing', deletedAt: null, session: { status: 'ended', endedAt: { lt: new Date(Date.now() - GRACE_MS) } } },
+    select: { sessionId: true },
+    take: 100,
+  });
+  for (const a of assets) if (a.sessionId) await ctx.queues.add(jobs.finalize, { sessionId: a.sessionId });
+  return assets.length;
 }
 
 const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
@@ -59,6 +71,7 @@ export function startSweepers(ctx: WorkerContext, everyMs = 10_000): () => void 
     running = true;
     try {
       await sweepStaleSessions(ctx);
+      await sweepUnfinalized(ctx);
       const n = await sweepOutbox(ctx);
       if (n) ctx.log.info({ events: n }, 're-dispatched events from the outbox');
       if (sweeps++ % 240 === 0) await pruneExpired(ctx); // about hourly

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import type { WorkerContext } from './context.js';
 import { reconnectWindowExpired } from './processors/reconnect-window.js';
 import { transcode } from './processors/transcode.js';
+import { deleteAssetObjects, finalize } from './processors/finalize.js';
 import { webhookDeliver } from './processors/webhook-deliver.js';
 import { webhookFanout } from './processors/webhook-fanout.js';
 
@@ -16,6 +17,8 @@ const handlers: Record<keyof typeof jobs, Handler> = {
   webhookDeliver: (ctx, job) => webhookDeliver(ctx, job),
   reconnectWindow: (ctx, job) => reconnectWindowExpired(ctx, job.data),
   transcode: (ctx, job) => transcode(ctx, job),
+  finalize: (ctx, job) => finalize(ctx, job.data),
+  deleteAsset: (ctx, job) => deleteAssetObjects(ctx, job.data),
 };
 
 function handlersFor(queue: QueueName): Map<string, Handler> {

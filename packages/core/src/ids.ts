@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
@@ -37,4 +37,16 @@ export function newId(kind: IdKind): string {
 /** Playback ids appear in public URLs, so they are long and carry no prefix that names the tenant. */
 export function newPlaybackId(): string {
   return randomBase62(32);
+}
+
+/**
+ * The recording of a session has an id derived from the session's, so every run of the session (a
+ * retry, another worker, a reconnect) writes its segments under the same `vod/<assetId>/` before the
+ * asset row exists.
+ */
+export function recordingAssetId(sessionId: string): string {
+  const digest = createHash('sha256').update(`recording:${sessionId}`).digest();
+  let out = '';
+  for (let i = 0; out.length < 22; i++) out += ALPHABET[digest[i % digest.length]! % 62];
+  return `${idPrefixes.asset}_${out}`;
 }

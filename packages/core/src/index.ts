@@ -11,3 +11,4 @@ export * as liveStreamState from './live-streams/state.js';
 export { LIVE_STATUSES, isLive, STALE_SESSION_MS, type DenyReason, type StateContext, type Transition } from './live-streams/state.js';
 export * from './projects.js';
 export * from './live-streams/health.js';
+export * from './assets/presenter.js';

@@ -13,7 +13,7 @@ export interface JobDef<P> {
   readonly payload?: P;
 }
 
-export const QUEUE_NAMES = ['webhooks', 'lifecycle', 'transcode'] as const;
+export const QUEUE_NAMES = ['webhooks', 'lifecycle', 'transcode', 'finalize'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 const keep = { removeOnComplete: { age: 3600, count: 1000 }, removeOnFail: { age: 7 * 24 * 3600 } };
@@ -43,6 +43,20 @@ export const jobs = {
     jobId: (p) => `transcode.${p.sessionId}.${p.run}`,
     opts: { attempts: 6, backoff: { type: 'exponential', delay: 500 }, ...keep },
   } satisfies JobDef<{ sessionId: string; run: number }> as JobDef<{ sessionId: string; run: number }>,
+  /** Turns an ended session's recording into a VOD asset (playlists, MP4, thumbnail), no re-encode. */
+  finalize: {
+    queue: 'finalize',
+    name: 'vod',
+    jobId: (p) => `finalize.${p.sessionId}`,
+    opts: { attempts: 4, backoff: { type: 'exponential', delay: 2000 }, ...keep },
+  } satisfies JobDef<{ sessionId: string }> as JobDef<{ sessionId: string }>,
+  /** Removes every stored object of a deleted asset. */
+  deleteAsset: {
+    queue: 'finalize',
+    name: 'delete-asset',
+    jobId: (p) => `delete.${p.assetId}`,
+    opts: { attempts: 10, backoff: { type: 'exponential', delay: 5000 }, ...keep },
+  } satisfies JobDef<{ assetId: string }> as JobDef<{ assetId: string }>,
   /** Ends a session whose encoder did not come back within the stream's reconnect window. */
   reconnectWindow: {
     queue: 'lifecycle',

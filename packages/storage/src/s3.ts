@@ -1,5 +1,7 @@
 // The S3 API (AWS SDK v3) against any S3-compatible store: AWS, R2, MinIO, or the local s3rver.
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createReadStream } from 'node:fs';
+import { Upload } from '@aws-sdk/lib-storage';
 import type { Config } from '@airwave/config';
 
 export const CONTENT_TYPES: Record<string, string> = {
@@ -46,6 +48,15 @@ export class Storage {
         CacheControl: cacheControl,
       }),
     );
+  }
+
+  /** A file of any size (multipart above 5 MB, via @aws-sdk/lib-storage). */
+  async putFile(key: string, file: string, cacheControl: string): Promise<void> {
+    const ext = key.slice(key.lastIndexOf('.') + 1);
+    await new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: key, Body: createReadStream(file), ContentType: CONTENT_TYPES[ext] ?? 'application/octet-stream', CacheControl: cacheControl },
+    }).done();
   }
 
   /** The object's text, or undefined when it does not exist. */

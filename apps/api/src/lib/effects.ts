@@ -27,9 +27,23 @@ export class Effects {
     await this.dispatchEvents(t.eventIds);
     const s = t.endedSession;
     if (!s) return;
+    await this.finalizeRecording(s.id);
     const msg: StopSessionMessage = { type: 'stop-session', sessionId: s.id, ingestNodeId: s.ingestNodeId, reason };
     await this.redis.publish(ingestControlChannel(this.prefix), JSON.stringify(msg)).catch((err: Error) => {
       this.log.warn({ sessionId: s.id, err: err.message }, 'stop-session not published; the next heartbeat ends it');
+    });
+  }
+
+  /** The session is over: its recording (if any) becomes a VOD asset. */
+  async finalizeRecording(sessionId: string): Promise<void> {
+    await this.queues.add(jobs.finalize, { sessionId }).catch((err: Error) => {
+      this.log.warn({ sessionId, err: err.message }, 'finalize deferred to the sweeper');
+    });
+  }
+
+  async deleteAssetObjects(assetId: string): Promise<void> {
+    await this.queues.add(jobs.deleteAsset, { assetId }).catch((err: Error) => {
+      this.log.warn({ assetId, err: err.message }, 'asset object deletion deferred to the sweeper');
     });
   }
 

@@ -7,6 +7,7 @@ export async function reconnectWindowExpired(ctx: WorkerContext, data: { session
   const t = await ctx.db.$transaction((tx) => liveStreamState.expireReconnectWindow(tx, data.sessionId, { urls: ctx.urls }));
   if (!t) return { ended: false };
   for (const eventId of t.eventIds) await ctx.queues.add(jobs.webhookFanout, { eventId });
+  await ctx.queues.add(jobs.finalize, { sessionId: data.sessionId });
   ctx.log.info({ sessionId: data.sessionId, liveStreamId: t.stream.id }, 'reconnect window expired; session ended');
   return { ended: true };
 }

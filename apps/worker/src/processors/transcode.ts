@@ -1,7 +1,7 @@
 // One live ladder run for one session: pull from the ingest holding it, encode, publish to storage.
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { decryptSecret, liveStreamState, updateHealthInputs } from '@airwave/core';
+import { decryptSecret, liveStreamState, recordingAssetId, updateHealthInputs } from '@airwave/core';
 import { ingestPullToken, jobs } from '@airwave/jobs';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { WorkerContext } from '../context.js';
@@ -55,7 +55,8 @@ export async function transcode(ctx: WorkerContext, job: Job<{ sessionId: string
   const seg = segmentSeconds(stream.latencyMode);
   const rungs = planLadder(source, stream.renditions, seg);
   const transcodePath = rungs[0]?.copy ? 'copy' : 'encode';
-  const runTag = `${job.data.run}${Date.now().toString(36)}`;
+  // Sortable: by reconnect, then by start time (a restart of the same run). Recording order = name order.
+  const runTag = `${String(job.data.run).padStart(4, '0')}-${Date.now().toString(36)}`;
   const outputDir = path.join(config.transcodeDir, `${sessionId}-${runTag}`);
   const names = renditionNames({ rungs, source });
   /** Set when the copied top rung produced a segment too long: the keyframe gap seen, in seconds. */
@@ -65,9 +66,13 @@ export async function transcode(ctx: WorkerContext, job: Job<{ sessionId: string
 
   const streamKey = decryptSecret(stream.streamKeyEncrypted, config.encryptionKey);
   const input = `${session.ingestAddress}/${streamKey}?token=${ingestPullToken(config.internalToken, streamKey)}`;
+  const recording = stream.record ? openRecording(ctx, sessionId) : undefined;
   const publisher = new SegmentPublisher({
     storage: ctx.storage,
     prefix: `live/${stream.playbackId}`,
+    segmentDir: recording?.dir,
+    masterCopies: recording ? [`${recording.dir}/index.m3u8`] : [],
+    onUploaded: recording?.add,
     outputDir,
     renditions: names,
     segmentSeconds: seg,
@@ -115,8 +120,15 @@ export async function transcode(ctx: WorkerContext, job: Job<{ sessionId: string
     await db.liveStreamSession.update({ where: { id: sessionId }, data: { stats } });
     throw new Error(`keyframes ${copyCheck.rejectedGap.toFixed(1)} s apart: too far for the copy path; encoding every rung`);
   }
-  if (run.stoppedByUs()) return { stopped: true, segments: publisher.uploadedSegments };
+  if (run.stoppedByUs()) {
+    // Stopped because the session ended (complete, disable, delete, no reconnect window): the
+    // recording is complete now that the last segments are up.
+    const after = await db.liveStreamSession.findUnique({ where: { id: sessionId }, select: { status: true } });
+    if (after?.status === 'ended') await ctx.queues.add(jobs.finalize, { sessionId }).catch(() => {});
+    return { stopped: true, segments: publisher.uploadedSegments };
+  }
   const now = await db.liveStreamSession.findUnique({ where: { id: sessionId }, select: { status: true, reconnects: true } });
+  if (now?.status === 'ended') await ctx.queues.add(jobs.finalize, { sessionId }).catch(() => {});
   if (!now || !LIVE.has(now.status) || now.reconnects !== job.data.run) return { ended: true, segments: publisher.uploadedSegments };
 
   const tail = run.stderrTail();
@@ -142,4 +154,19 @@ async function reportTranscodeStats(ctx: WorkerContext, sessionId: string, trans
   } catch (err) {
     ctx.log.warn({ sessionId, err: (err as Error).message }, 'could not report transcode stats');
   }
+}
+
+/**
+ * A recorded session's segments are stored under its asset, `vod/<assetId>/<rendition>/`, and listed
+ * in AssetSegment as they are uploaded. Finalize turns the list into VOD playlists without touching
+ * the media.
+ */
+function openRecording(ctx: WorkerContext, sessionId: string) {
+  const assetId = recordingAssetId(sessionId);
+  return {
+    dir: `vod/${assetId}`,
+    add: async (rendition: string, uri: string, duration: number) => {
+      await ctx.db.assetSegment.createMany({ data: [{ assetId, rendition, uri, duration }], skipDuplicates: true });
+    },
+  };
 }

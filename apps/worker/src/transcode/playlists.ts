@@ -34,8 +34,10 @@ export class LivePlaylist {
     this.nextIsDiscontinuity = this.segments.length > 0;
   }
 
-  append(uri: string, duration: number): void {
-    this.segments.push({ uri, duration, discontinuity: this.nextIsDiscontinuity });
+  /** Adds a segment; answers whether it starts a discontinuity (a new run of the session). */
+  append(uri: string, duration: number): boolean {
+    const discontinuity = this.nextIsDiscontinuity;
+    this.segments.push({ uri, duration, discontinuity });
     this.nextIsDiscontinuity = false;
     while (this.segments.length > this.windowSize) {
       const dropped = this.segments.shift()!;
@@ -43,6 +45,7 @@ export class LivePlaylist {
       // EXT-X-DISCONTINUITY-SEQUENCE counts the discontinuities that left the window.
       if (dropped.discontinuity) this.discontinuitySequence++;
     }
+    return discontinuity;
   }
 
   get length(): number {

@@ -21,6 +21,15 @@ export interface SegmentPublisherOptions {
   onPlayable(): Promise<void>;
   /** Each segment ffmpeg completed, before it is uploaded; return false to drop it (the run is being replanned). */
   onSegment?(rendition: string, duration: number): boolean;
+  /**
+   * Where segments are stored, relative to `prefix`: a recorded session keeps them under its asset
+   * (`../../vod/<assetId>`), so the recording is the live segments themselves, never a second copy.
+   */
+  segmentDir?: string;
+  /** Each segment once stored (the recording lists them). */
+  onUploaded?(rendition: string, uri: string, duration: number, discontinuity: boolean): Promise<void>;
+  /** Other keys the master playlist is also written to (the recording's own master). */
+  masterCopies?: string[];
 }
 
 interface RenditionState {
@@ -80,10 +89,14 @@ export class SegmentPublisher {
       if (this.o.onSegment && !this.o.onSegment(name, seg.duration)) return;
       const file = path.join(dir, seg.uri);
       const body = await readFile(file);
-      await this.o.storage.put(`${this.o.prefix}/${name}/${seg.uri}`, body, CACHE_IMMUTABLE);
+      const key = this.o.segmentDir ? `${this.o.segmentDir}/${name}/${seg.uri}` : `${this.o.prefix}/${name}/${seg.uri}`;
+      await this.o.storage.put(key, body, CACHE_IMMUTABLE);
       await unlink(file).catch(() => {});
       st.seen.add(seg.uri);
-      st.playlist.append(seg.uri, seg.duration);
+      // The live playlist sits at <prefix>/<rendition>/index.m3u8; point it at wherever the segment went.
+      const uri = this.o.segmentDir ? `${path.posix.relative(`${this.o.prefix}/${name}`, `${this.o.segmentDir}/${name}`)}/${seg.uri}` : seg.uri;
+      const discontinuity = st.playlist.append(uri, seg.duration);
+      await this.o.onUploaded?.(name, seg.uri, seg.duration, discontinuity);
       st.uploaded++;
     }
     await this.o.storage.put(`${this.o.prefix}/${name}/index.m3u8`, st.playlist.render(), CACHE_PLAYLIST);
@@ -93,7 +106,7 @@ export class SegmentPublisher {
   private async maybePublishMaster(): Promise<void> {
     if (this.masterUploaded || [...this.state.values()].some((s) => s.uploaded === 0)) return;
     this.masterUploaded = true;
-    await this.o.storage.put(`${this.o.prefix}/index.m3u8`, this.o.masterPlaylist, CACHE_PLAYLIST);
+    for (const key of [`${this.o.prefix}/index.m3u8`, ...(this.o.masterCopies ?? [])]) await this.o.storage.put(key, this.o.masterPlaylist, CACHE_PLAYLIST);
     await this.o.onPlayable();
   }
 

@@ -9,7 +9,8 @@ import { InvalidStateError } from '../errors.js';
 import { recordEvent } from '../events/outbox.js';
 import { updateHealthInputs } from './health.js';
 import type { EventType } from '../events/types.js';
-import { newId } from '../ids.js';
+import { newId, newPlaybackId, recordingAssetId } from '../ids.js';
+import { presentAsset } from '../assets/presenter.js';
 import { presentLiveStream, type PublicUrls } from './presenter.js';
 
 export const LIVE_STATUSES: readonly LiveStreamStatus[] = ['connected', 'active', 'reconnecting'];
@@ -158,7 +159,15 @@ export async function markActive(tx: Tx, sessionId: string, ctx: StateContext): 
   if (!session || !stream || stream.status !== 'connected') return null;
   await tx.liveStreamSession.update({ where: { id: sessionId }, data: { status: 'active', lastSeenAt: now } });
   const next = await moveStream(tx, stream, ['connected'], 'active', now);
-  return { stream: next, eventIds: await emit(tx, next, ['live_stream.active'], ctx) };
+  const eventIds = await emit(tx, next, ['live_stream.active'], ctx);
+  // A recorded session gets its asset the first time it is playable; a reconnect keeps the same one.
+  if (stream.record && !(await tx.asset.findUnique({ where: { sessionId } }))) {
+    const asset = await tx.asset.create({
+      data: { id: recordingAssetId(sessionId), projectId: stream.projectId, liveStreamId: stream.id, sessionId, playbackId: newPlaybackId(), passthrough: stream.passthrough },
+    });
+    eventIds.push(await recordEvent(tx, stream.projectId, 'asset.created', presentAsset(asset, ctx.urls), now));
+  }
+  return { stream: next, eventIds };
 }
 
 /**

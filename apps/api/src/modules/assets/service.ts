@@ -1,26 +1,7 @@
-import { CursorCodec, keysetAfter, newestFirst, NotFoundError, paginate, recordEvent, type PageRequest, type PublicUrls } from '@airwave/core';
+import { CursorCodec, keysetAfter, newestFirst, NotFoundError, paginate, presentAsset, recordEvent, type PageRequest, type PublicUrls } from '@airwave/core';
 import type { Asset, Db } from '@airwave/db';
 import type { Effects } from '../../lib/effects.js';
 
-export function presentAsset(a: Asset, urls: PublicUrls) {
-  const base = `${urls.cdnBaseUrl}/vod/${a.id}`;
-  const ready = a.status === 'ready';
-  return {
-    id: a.id,
-    liveStreamId: a.liveStreamId,
-    sessionId: a.sessionId,
-    status: a.status,
-    durationSeconds: a.durationSeconds,
-    playbackId: a.playbackId,
-    playback: { hlsUrl: `${base}/index.m3u8` },
-    mp4Url: ready ? `${base}/recording.mp4` : null,
-    thumbnailUrl: ready ? `${base}/thumbnail.jpg` : null,
-    passthrough: a.passthrough,
-    errorMessage: a.errorMessage,
-    createdAt: a.createdAt.toISOString(),
-    updatedAt: a.updatedAt.toISOString(),
-  };
-}
 
 export class AssetService {
   constructor(
@@ -57,5 +38,6 @@ export class AssetService {
       return [await recordEvent(tx, projectId, 'asset.deleted', presentAsset(asset, this.urls))];
     });
     await this.effects.dispatchEvents(eventIds);
+    await this.effects.deleteAssetObjects(id);
   }
 }

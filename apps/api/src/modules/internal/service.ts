@@ -75,6 +75,7 @@ export class IngestHookService {
     if (t.reconnectDeadline) {
       await this.effects.scheduleReconnectExpiry(sessionId, t.stream.statusChangedAt, t.reconnectDeadline);
     }
+    if (t.endedSession) await this.effects.finalizeRecording(sessionId);
     return { status: t.stream.status };
   }
 }

@@ -2,6 +2,14 @@
 import { keysetAfter, newestFirst, type CursorPosition } from '@airwave/core';
 import type { Db, LiveStreamStatus, Prisma, Tx } from '@airwave/db';
 
+export interface RecentAsset {
+  id: string;
+  sessionId: string | null;
+}
+
+const RECENT_ASSETS = 5;
+const recentAssets = { where: { deletedAt: null }, orderBy: [{ createdAt: 'desc' as const }, { id: 'desc' as const }], take: RECENT_ASSETS, select: { id: true, sessionId: true } };
+
 export class LiveStreamRepository {
   constructor(private readonly db: Db) {}
 
@@ -19,7 +27,12 @@ export class LiveStreamRepository {
       where: { projectId, deletedAt: null, ...(status ? { status } : {}), ...keysetAfter(after) },
       orderBy: newestFirst,
       take,
+      include: { assets: recentAssets },
     });
+  }
+
+  recentAssets(liveStreamId: string): Promise<RecentAsset[]> {
+    return this.db.asset.findMany({ ...recentAssets, where: { ...recentAssets.where, liveStreamId } });
   }
 
   create(tx: Tx, data: Prisma.LiveStreamUncheckedCreateInput) {

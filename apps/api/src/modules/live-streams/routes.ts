@@ -29,7 +29,7 @@ export const liveStreamRoutes: FastifyPluginAsyncTypebox<{ service: LiveStreamSe
         response: { 201: stream, ...errors(...commonErrors, 413, 422) },
       },
     },
-    async (req, reply) => reply.code(201).send(service.present(await service.create(req.projectId, req.body))),
+    async (req, reply) => reply.code(201).send(await service.present(await service.create(req.projectId, req.body))),
   );
 
   app.get(

@@ -70,6 +70,8 @@ export const LiveStream = Type.Object(
     thumbnailUrl: Type.String({ description: 'JPEG from the live ladder, refreshed about every 10 s while active' }),
     playback: Type.Object({ policy: mutableFields.playbackPolicy, hlsUrl: Type.String(), playerUrl: Type.String() }),
     currentSessionId: Nullable(Type.String()),
+    activeAssetId: Nullable(Type.String({ description: 'The recording of the broadcast in progress' })),
+    recentAssetIds: Type.Array(Type.String(), { description: 'Recordings of the latest broadcasts, newest first' }),
     createdAt: DateTime,
     updatedAt: DateTime,
   },

@@ -24,7 +24,7 @@ import type { LiveStream, LiveStreamSession, LiveStreamStatus, Tx } from '@airwa
 import type { Static } from 'typebox';
 import type { Effects } from '../../lib/effects.js';
 import type { SimulcastTargetService } from '../simulcast-targets/service.js';
-import type { LiveStreamRepository } from './repository.js';
+import type { LiveStreamRepository, RecentAsset } from './repository.js';
 import type { CreateLiveStreamBody, UpdateLiveStreamBody } from './schemas.js';
 
 type CreateInput = Static<typeof CreateLiveStreamBody>;
@@ -52,9 +52,14 @@ export class LiveStreamService {
     return { urls: this.urls };
   }
 
-  /** The owner's view, stream key included. */
-  present(stream: LiveStream) {
-    return presentLiveStream(stream, this.urls, { streamKey: { encryptionKey: this.config.encryptionKey } });
+  /** The owner's view: stream key included, and the recordings of its latest broadcasts. */
+  async present(stream: LiveStream, assets?: RecentAsset[]) {
+    const recent = assets ?? (await this.repo.recentAssets(stream.id));
+    return {
+      ...presentLiveStream(stream, this.urls, { streamKey: { encryptionKey: this.config.encryptionKey } }),
+      activeAssetId: recent.find((a) => a.sessionId !== null && a.sessionId === stream.currentSessionId)?.id ?? null,
+      recentAssetIds: recent.map((a) => a.id),
+    };
   }
 
   async get(projectId: string, id: string): Promise<LiveStream> {
@@ -102,8 +107,8 @@ export class LiveStreamService {
       `live-streams:${projectId}:${q.status ?? ''}`,
       q,
       (take, after) => this.repo.list(projectId, take, after, q.status),
-      (s) => this.present(s),
-    );
+      (s) => s,
+    ).then(async (page) => ({ ...page, data: await Promise.all(page.data.map((s) => this.present(s, s.assets))) }));
   }
 
   async update(projectId: string, id: string, input: UpdateInput): Promise<LiveStream> {

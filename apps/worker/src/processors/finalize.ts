@@ -1,0 +1,108 @@
+// An ended session's recording becomes a VOD asset, without re-encoding: VOD playlists from the
+// recorded segment list, the live master, an MP4 of the top rendition remuxed with `-c copy`, and a
+// thumbnail. Any failure marks the asset errored with the reason (and the job is retried).
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { presentAsset, recordEvent, recordingAssetId } from '@airwave/core';
+import type { Asset } from '@airwave/db';
+import { jobs } from '@airwave/jobs';
+import { CACHE_IMMUTABLE } from '@airwave/storage';
+import HLS from 'hls-parser';
+import type { WorkerContext } from '../context.js';
+import { resolveFfmpeg } from '../transcode/ffmpeg-process.js';
+
+const { MediaPlaylist, Segment } = HLS.types;
+const VOD_CACHE = 'public, max-age=300';
+
+function ffmpeg(bin: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited ${code}: ${err.trim().split('\n').slice(-2).join(' | ')}`))));
+  });
+}
+
+async function setStatus(ctx: WorkerContext, asset: Asset, data: { status: 'ready' | 'errored'; durationSeconds?: number; errorMessage?: string | null }) {
+  const eventIds = await ctx.db.$transaction(async (tx) => {
+    const updated = await tx.asset.update({ where: { id: asset.id }, data });
+    return [await recordEvent(tx, asset.projectId, data.status === 'ready' ? 'asset.ready' : 'asset.errored', presentAsset(updated, ctx.urls))];
+  });
+  for (const eventId of eventIds) await ctx.queues.add(jobs.webhookFanout, { eventId }).catch(() => {});
+}
+
+/** The last run of the session may still be uploading its final segments: wait for it. */
+async function waitForTranscode(ctx: WorkerContext, sessionId: string, run: number): Promise<void> {
+  const job = await ctx.queues.get('transcode').getJob(jobs.transcode.jobId({ sessionId, run }));
+  for (let i = 0; job && i < 60 && (await job.isActive()); i++) await new Promise((r) => setTimeout(r, 500));
+}
+
+export async function finalize(ctx: WorkerContext, data: { sessionId: string }) {
+  const assetId = recordingAssetId(data.sessionId);
+  const asset = await ctx.db.asset.findUnique({ where: { id: assetId }, include: { session: true } });
+  if (!asset || asset.deletedAt || asset.status === 'ready') return { skipped: true };
+  if (asset.session && asset.session.status !== 'ended') return { skipped: 'session still live' };
+  await waitForTranscode(ctx, data.sessionId, asset.session?.reconnects ?? 0);
+
+  const work = await mkdtemp(path.join(os.tmpdir(), `airwave-vod-${assetId}-`));
+  try {
+    const rows = await ctx.db.assetSegment.findMany({ where: { assetId }, orderBy: [{ rendition: 'asc' }, { uri: 'asc' }] });
+    if (rows.length === 0) throw new Error('the broadcast produced no media');
+    const byRendition = new Map<string, typeof rows>();
+    for (const r of rows) byRendition.set(r.rendition, [...(byRendition.get(r.rendition) ?? []), r]);
+
+    for (const [rendition, segs] of byRendition) {
+      const playlist = new MediaPlaylist({
+        version: 3,
+        targetDuration: Math.max(...segs.map((s) => Math.ceil(s.duration))),
+        playlistType: 'VOD',
+        endlist: true,
+        independentSegments: true,
+        // A new run tag (the part before '_') is a reconnect or a restart: mark the join.
+        segments: segs.map((s, i) => {
+          const discontinuity = i > 0 && s.uri.split('_')[0] !== segs[i - 1]!.uri.split('_')[0];
+          return new Segment({ uri: s.uri, duration: s.duration, discontinuity, mediaSequenceNumber: i, discontinuitySequence: 0 });
+        }),
+      });
+      await ctx.storage.put(`vod/${assetId}/${rendition}/index.m3u8`, HLS.stringify(playlist), VOD_CACHE);
+    }
+
+    // The run wrote the master next to the recording; its first variant is the top rendition.
+    const masterText = await ctx.storage.getText(`vod/${assetId}/index.m3u8`);
+    const master = masterText ? HLS.parse(masterText) : undefined;
+    if (!master?.isMasterPlaylist || master.variants.length === 0) throw new Error('the recording has no master playlist');
+    const top = master.variants[0]!.uri.split('/')[0]!;
+    const topSegs = byRendition.get(top);
+    if (!topSegs) throw new Error(`no segments recorded for ${top}`);
+    const durationSeconds = Math.round(topSegs.reduce((n, s) => n + s.duration, 0) * 1000) / 1000;
+
+    // MP4 of the top rendition: a remux, not an encode; faststart so it plays while downloading.
+    const bin = resolveFfmpeg(ctx.config.ffmpegPath);
+    const mp4 = path.join(work, 'recording.mp4');
+    await ffmpeg(bin, ['-i', `${ctx.config.cdnBaseUrl}/vod/${assetId}/${top}/index.m3u8`, '-map', '0', '-c', 'copy', '-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', mp4]);
+    await ctx.storage.putFile(`vod/${assetId}/recording.mp4`, mp4, CACHE_IMMUTABLE);
+    if (master.variants[0]!.resolution) {
+      const jpg = path.join(work, 'thumbnail.jpg');
+      await ffmpeg(bin, ['-ss', String(Math.min(2, durationSeconds / 2)), '-i', mp4, '-frames:v', '1', '-vf', 'scale=-2:360', jpg]);
+      if ((await stat(jpg)).size > 0) await ctx.storage.putFile(`vod/${assetId}/thumbnail.jpg`, jpg, CACHE_IMMUTABLE);
+    }
+    await setStatus(ctx, asset, { status: 'ready', durationSeconds, errorMessage: null });
+    ctx.log.info({ assetId, durationSeconds, renditions: [...byRendition.keys()] }, 'asset ready');
+    return { assetId, durationSeconds };
+  } catch (err) {
+    await setStatus(ctx, asset, { status: 'errored', errorMessage: (err as Error).message });
+    throw err;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** `DELETE /v1/assets/:id`: every object under the asset's prefix, listed then deleted in batches. */
+export async function deleteAssetObjects(ctx: WorkerContext, data: { assetId: string }) {
+  const objects = await ctx.storage.deletePrefix(`vod/${data.assetId}/`);
+  await ctx.db.assetSegment.deleteMany({ where: { assetId: data.assetId } });
+  return { objects };
+}

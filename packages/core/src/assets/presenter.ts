@@ -1,0 +1,23 @@
+import type { Asset } from '@airwave/db';
+import type { PublicUrls } from '../live-streams/presenter.js';
+
+/** The one JSON shape of an asset, for the API and `asset.*` webhooks. */
+export function presentAsset(a: Asset, urls: PublicUrls) {
+  const base = `${urls.cdnBaseUrl}/vod/${a.id}`;
+  const ready = a.status === 'ready';
+  return {
+    id: a.id,
+    liveStreamId: a.liveStreamId,
+    sessionId: a.sessionId,
+    status: a.status,
+    durationSeconds: a.durationSeconds,
+    playbackId: a.playbackId,
+    playback: { hlsUrl: `${base}/index.m3u8` },
+    mp4Url: ready ? `${base}/recording.mp4` : null,
+    thumbnailUrl: ready ? `${base}/thumbnail.jpg` : null,
+    passthrough: a.passthrough,
+    errorMessage: a.errorMessage,
+    createdAt: a.createdAt.toISOString(),
+    updatedAt: a.updatedAt.toISOString(),
+  };
+}
