@@ -1,11 +1,12 @@
 // Binds every job of the shared registry to its processor. Boot fails if a job has no handler, so
 // a producer can never enqueue work that no worker will ever take.
-import { jobs, QUEUE_NAMES, webhookRetryDelay, type QueueName } from '@airwave/jobs';
+import { jobs, QUEUE_NAMES, relayRetryDelay, webhookRetryDelay, type QueueName } from '@airwave/jobs';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WorkerContext } from './context.js';
 import { reconnectWindowExpired } from './processors/reconnect-window.js';
 import { transcode } from './processors/transcode.js';
+import { simulcast } from './processors/simulcast.js';
 import { deleteAssetObjects, finalize } from './processors/finalize.js';
 import { webhookDeliver } from './processors/webhook-deliver.js';
 import { webhookFanout } from './processors/webhook-fanout.js';
@@ -19,6 +20,7 @@ const handlers: Record<keyof typeof jobs, Handler> = {
   transcode: (ctx, job) => transcode(ctx, job),
   finalize: (ctx, job) => finalize(ctx, job.data),
   deleteAsset: (ctx, job) => deleteAssetObjects(ctx, job.data),
+  simulcast: (ctx, job) => simulcast(ctx, job),
 };
 
 function handlersFor(queue: QueueName): Map<string, Handler> {
@@ -50,7 +52,10 @@ export function startWorkers(ctx: WorkerContext, connection: Redis): Worker[] {
         // A transcode holds its job for hours; a worker that dies stops renewing the lock and another
         // worker takes the job over after `stalledInterval`.
         ...(queue === 'transcode' ? { lockDuration: 15_000, stalledInterval: 10_000, maxStalledCount: 100 } : {}),
-        settings: { backoffStrategy: (attemptsMade: number) => webhookRetryDelay(attemptsMade, ctx.config.webhooks.retryBaseMs) },
+        settings: {
+          backoffStrategy: (attemptsMade: number, type?: string) =>
+            type === 'relay' ? relayRetryDelay(attemptsMade) : webhookRetryDelay(attemptsMade, ctx.config.webhooks.retryBaseMs),
+        },
       },
     );
     worker.on('failed', (job, err) => ctx.log.debug({ queue, job: job?.name, id: job?.id, err: err.message }, 'job attempt failed'));

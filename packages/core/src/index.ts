@@ -12,3 +12,4 @@ export { LIVE_STATUSES, isLive, STALE_SESSION_MS, type DenyReason, type StateCon
 export * from './projects.js';
 export * from './live-streams/health.js';
 export * from './assets/presenter.js';
+export * from './live-streams/simulcast.js';

@@ -13,7 +13,7 @@ export interface JobDef<P> {
   readonly payload?: P;
 }
 
-export const QUEUE_NAMES = ['webhooks', 'lifecycle', 'transcode', 'finalize'] as const;
+export const QUEUE_NAMES = ['webhooks', 'lifecycle', 'transcode', 'finalize', 'simulcast'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 const keep = { removeOnComplete: { age: 3600, count: 1000 }, removeOnFail: { age: 7 * 24 * 3600 } };
@@ -43,6 +43,16 @@ export const jobs = {
     jobId: (p) => `transcode.${p.sessionId}.${p.run}`,
     opts: { attempts: 6, backoff: { type: 'exponential', delay: 500 }, ...keep },
   } satisfies JobDef<{ sessionId: string; run: number }> as JobDef<{ sessionId: string; run: number }>,
+  /**
+   * One `-c copy` relay of a live session to one simulcast target. A destination that refuses or
+   * drops is retried with the relay back-off for as long as the session is live.
+   */
+  simulcast: {
+    queue: 'simulcast',
+    name: 'relay',
+    jobId: (p) => `simulcast.${p.sessionId}.${p.run}.${p.targetId}`,
+    opts: { attempts: 10_000, backoff: { type: 'relay' }, ...keep },
+  } satisfies JobDef<{ sessionId: string; run: number; targetId: string }> as JobDef<{ sessionId: string; run: number; targetId: string }>,
   /** Turns an ended session's recording into a VOD asset (playlists, MP4, thumbnail), no re-encode. */
   finalize: {
     queue: 'finalize',
@@ -69,7 +79,7 @@ export const jobs = {
 export type JobName = keyof typeof jobs;
 export type PayloadOf<D> = D extends JobDef<infer P> ? P : never;
 
-export { webhookMaxAttempts, webhookRetryDelay, WEBHOOK_RETRY_WINDOW_MS } from './retry.js';
+export { relayRetryDelay, webhookMaxAttempts, webhookRetryDelay, WEBHOOK_RETRY_WINDOW_MS } from './retry.js';
 
 export interface RedisSettings {
   url: string;

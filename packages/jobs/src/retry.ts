@@ -18,3 +18,8 @@ export function webhookMaxAttempts(baseMs: number): number {
   }
   return attempts;
 }
+
+/** Simulcast relays: 1 s, 2 s, 4 s … capped at 30 s, for as long as the session is live. */
+export function relayRetryDelay(attemptsMade: number): number {
+  return Math.min(1000 * 2 ** Math.max(0, attemptsMade - 1), 30_000);
+}

@@ -51,6 +51,10 @@ export class Effects {
     await this.queues.add(jobs.transcode, { sessionId, run });
   }
 
+  async startSimulcasts(sessionId: string, run: number, targetIds: string[]): Promise<void> {
+    for (const targetId of targetIds) await this.queues.add(jobs.simulcast, { sessionId, run, targetId });
+  }
+
   /** Workers stop the ffmpeg pulling this session (it would otherwise wait on a dead stream). */
   async publishStopped(sessionId: string): Promise<void> {
     const msg: SessionControlMessage = { type: 'publish-stopped', sessionId };

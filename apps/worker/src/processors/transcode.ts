@@ -1,8 +1,9 @@
 // One live ladder run for one session: pull from the ingest holding it, encode, publish to storage.
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { decryptSecret, liveStreamState, recordingAssetId, updateHealthInputs } from '@airwave/core';
-import { ingestPullToken, jobs } from '@airwave/jobs';
+import { liveStreamState, recordingAssetId, updateHealthInputs } from '@airwave/core';
+import { jobs } from '@airwave/jobs';
+import { ingestPullUrl } from '../ingest-pull.js';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { WorkerContext } from '../context.js';
 import { buildLadderArgs, renditionNames } from '../transcode/ffmpeg-args.js';
@@ -64,8 +65,7 @@ export async function transcode(ctx: WorkerContext, job: Job<{ sessionId: string
   let ffmpeg: ReturnType<typeof runFfmpeg> | undefined;
   await Promise.all(names.map((n) => mkdir(path.join(outputDir, n), { recursive: true })));
 
-  const streamKey = decryptSecret(stream.streamKeyEncrypted, config.encryptionKey);
-  const input = `${session.ingestAddress}/${streamKey}?token=${ingestPullToken(config.internalToken, streamKey)}`;
+  const input = ingestPullUrl(config, session.ingestAddress, stream.streamKeyEncrypted);
   const recording = stream.record ? openRecording(ctx, sessionId) : undefined;
   const publisher = new SegmentPublisher({
     storage: ctx.storage,

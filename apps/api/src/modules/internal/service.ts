@@ -61,8 +61,9 @@ export class IngestHookService {
   async started(sessionId: string, stats?: Record<string, unknown>) {
     const answer = await this.heartbeat(sessionId, stats);
     if (answer.keep) {
-      const session = await this.db.liveStreamSession.findUniqueOrThrow({ where: { id: sessionId } });
+      const session = await this.db.liveStreamSession.findUniqueOrThrow({ where: { id: sessionId }, include: { liveStream: { include: { simulcastTargets: { select: { id: true } } } } } });
       await this.effects.startTranscode(sessionId, session.reconnects);
+      await this.effects.startSimulcasts(sessionId, session.reconnects, session.liveStream.simulcastTargets.map((t) => t.id));
     }
     return answer;
   }

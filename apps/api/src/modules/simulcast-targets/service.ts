@@ -1,5 +1,6 @@
 import type { Config } from '@airwave/config';
 import { checkTargetUrl, encryptSecret, newId, NotFoundError, ValidationError } from '@airwave/core';
+export { presentSimulcastTarget } from '@airwave/core';
 import type { Db, SimulcastTarget, Tx } from '@airwave/db';
 import type { Static } from 'typebox';
 import type { SimulcastTargetInput } from '../live-streams/schemas.js';
@@ -66,16 +67,3 @@ export class SimulcastTargetService {
   }
 }
 
-/** The stream key of a destination is write-only: responses say whether one is set. */
-export function presentSimulcastTarget(t: SimulcastTarget) {
-  return {
-    id: t.id,
-    liveStreamId: t.liveStreamId,
-    url: t.url,
-    hasStreamKey: t.streamKeyEncrypted !== null,
-    passthrough: t.passthrough,
-    status: t.status,
-    lastError: t.lastError,
-    createdAt: t.createdAt.toISOString(),
-  };
-}

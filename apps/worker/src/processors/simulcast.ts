@@ -1,0 +1,70 @@
+// One simulcast relay: the live session, pulled from its ingest, pushed with `-c copy` to one
+// destination (YouTube, Twitch, any RTMP/RTMPS). Its own ffmpeg and its own pull, so a destination
+// that refuses or drops never touches the HLS ladder or the other destinations.
+import { decryptSecret, setSimulcastStatus } from '@airwave/core';
+import type { SimulcastStatus } from '@airwave/db';
+import { jobs } from '@airwave/jobs';
+import type { Job } from 'bullmq';
+import type { WorkerContext } from '../context.js';
+import { ingestPullUrl } from '../ingest-pull.js';
+import { resolveFfmpeg, runFfmpeg } from '../transcode/ffmpeg-process.js';
+
+const LIVE = new Set(['connected', 'active']);
+
+async function setStatus(ctx: WorkerContext, targetId: string, status: SimulcastStatus, error: string | null = null) {
+  const eventIds = await ctx.db.$transaction((tx) => setSimulcastStatus(tx, targetId, status, error));
+  for (const eventId of eventIds) await ctx.queues.add(jobs.webhookFanout, { eventId }).catch(() => {});
+}
+
+export function destinationUrl(url: string, streamKey: string | null): string {
+  return streamKey ? `${url.replace(/\/+$/, '')}/${streamKey}` : url;
+}
+
+export async function simulcast(ctx: WorkerContext, job: Job<{ sessionId: string; run: number; targetId: string }>) {
+  const { sessionId, run, targetId } = job.data;
+  const log = ctx.log.child({ sessionId, targetId });
+  const [session, target] = await Promise.all([
+    ctx.db.liveStreamSession.findUnique({ where: { id: sessionId }, include: { liveStream: true } }),
+    ctx.db.simulcastTarget.findUnique({ where: { id: targetId } }),
+  ]);
+  if (!target) return { skipped: 'target deleted' };
+  if (!session || !LIVE.has(session.status) || session.reconnects !== run) {
+    await setStatus(ctx, targetId, 'idle');
+    return { skipped: 'session not live' };
+  }
+
+  await setStatus(ctx, targetId, 'starting', target.lastError);
+  const key = target.streamKeyEncrypted ? decryptSecret(target.streamKeyEncrypted, ctx.config.encryptionKey) : null;
+  const relay = runFfmpeg(resolveFfmpeg(ctx.config.ffmpegPath), [
+    '-hide_banner', '-nostdin', '-loglevel', 'error', '-progress', 'pipe:1', '-stats_period', '1',
+    '-rw_timeout', '8000000',
+    '-i', ingestPullUrl(ctx.config, session.ingestAddress, session.liveStream.streamKeyEncrypted),
+    '-map', '0', '-c', 'copy', '-f', 'flv', '-rw_timeout', '10000000',
+    destinationUrl(target.url, key),
+  ]);
+  // Broadcasting once media actually flows to the destination.
+  const watch = setInterval(() => {
+    if ((relay.progress().speed ?? 0) > 0) {
+      clearInterval(watch);
+      void setStatus(ctx, targetId, 'broadcasting');
+    }
+  }, 500);
+  const unsubscribe = ctx.control.onStop(sessionId, () => void relay.stop());
+  const code = await relay.exited;
+  clearInterval(watch);
+  unsubscribe();
+
+  const now = await ctx.db.liveStreamSession.findUnique({ where: { id: sessionId }, select: { status: true, reconnects: true } });
+  const stillWanted = (await ctx.db.simulcastTarget.count({ where: { id: targetId } })) === 1;
+  if (!stillWanted) return { ended: 'target deleted' };
+  if (ctx.control.shuttingDown) throw new Error('worker shutting down; another worker resumes this relay');
+  if (relay.stoppedByUs() || !now || !LIVE.has(now.status) || now.reconnects !== run) {
+    await setStatus(ctx, targetId, 'idle');
+    return { ended: true };
+  }
+  // The destination refused or dropped us while the stream is still live: errored, and retried.
+  const reason = relay.stderrTail().split('\n').filter(Boolean).slice(-1)[0] ?? `ffmpeg exited with code ${code}`;
+  await setStatus(ctx, targetId, 'errored', reason.slice(0, 500));
+  log.warn({ reason, attempt: job.attemptsMade + 1 }, 'simulcast destination failed; retrying');
+  throw new Error(reason);
+}

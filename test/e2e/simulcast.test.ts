@@ -1,0 +1,53 @@
+// Simulcast: a live stream relayed with -c copy to another RTMP server, which really receives it;
+// a destination that refuses is retried and disturbs neither the ladder nor the other destination.
+import { spawn } from 'node:child_process';
+import { expect, it } from 'vitest';
+import { ephemeralPort } from '../../scripts/up/net.js';
+import { probe, startEncoder, useStack, waitFor } from './stack.js';
+
+const stack = useStack(import.meta.filename);
+
+it('relays a live stream to a second RTMP server; a refusing destination is errored and retried', async () => {
+  const destPort = await ephemeralPort();
+  const destination = spawn(process.execPath, [new URL('./fixtures/rtmp-destination.cjs', import.meta.url).pathname, String(destPort)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve) => destination.stdout!.once('data', resolve));
+  const deadPort = await ephemeralPort();
+  try {
+    const { api } = stack;
+    const s = (
+      await api.call('POST', '/v1/live-streams', {
+        body: {
+          name: 'Restream',
+          renditions: ['360p'],
+          reconnectWindowSeconds: 0,
+          simulcastTargets: [
+            { url: `rtmp://127.0.0.1:${destPort}/live`, streamKey: 'youtube-key' },
+            { url: `rtmp://127.0.0.1:${deadPort}/live`, streamKey: 'nobody-home' },
+          ],
+        },
+      })
+    ).body;
+    const targets = async () => (await api.call('GET', `/v1/live-streams/${s.id}/simulcast-targets`)).body.data as { url: string; status: string; error: string | null }[];
+    const encoder = startEncoder(s.ingestUrl, { size: '640x360', seconds: 90 });
+    try {
+      await waitFor(async () => {
+        const t = await targets();
+        return t.find((x) => x.url.includes(String(destPort)))?.status === 'broadcasting';
+      }, 40_000, `broadcasting\n${stack.logs.slice(-10).join('\n')}`);
+      // The destination really receives the stream: video and audio, at the source's size.
+      const streams = await probe(`rtmp://127.0.0.1:${destPort}/live/youtube-key`);
+      expect(streams.find((x) => x.codec_type === 'video')).toMatchObject({ codec_name: 'h264', width: 640, height: 360 });
+      expect(streams.some((x) => x.codec_type === 'audio')).toBe(true);
+
+      const dead = await waitFor(async () => (await targets()).find((x) => x.url.includes(String(deadPort)) && x.status === 'errored'), 30_000, 'dead target errored');
+      expect(dead.error).toBeTruthy();
+      // The ladder is unaffected.
+      expect((await api.call('GET', `/v1/live-streams/${s.id}`)).body.status).toBe('active');
+    } finally {
+      await encoder.stop();
+    }
+    await waitFor(async () => (await targets()).every((x) => x.status === 'idle'), 30_000, 'targets idle after the broadcast');
+  } finally {
+    destination.kill('SIGTERM');
+  }
+}, 150_000);
