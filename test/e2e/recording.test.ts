@@ -71,3 +71,42 @@ it('records a broadcast across a reconnect as one asset: VOD playlists, MP4, thu
   expect((await fetch(new URL('360p/index.m3u8', asset.playback.hlsUrl))).status).toBe(404);
   await rx.close();
 }, 180_000);
+
+it('when the ingest node dies, the encoder reconnects through another node into the same session and asset', async () => {
+  const { api } = stack;
+  const { ephemeralPort } = await import('../../scripts/up/net.js');
+  const portB = await ephemeralPort();
+  await stack.startIngest(portB);
+  const s = (await api.call('POST', '/v1/live-streams', { body: { name: 'Node dies', renditions: ['240p'], latencyMode: 'low', reconnectWindowSeconds: 8 } })).body;
+  const active = async () => {
+    const got = (await api.call('GET', `/v1/live-streams/${s.id}`)).body;
+    return got.status === 'active' && got;
+  };
+  const first = startEncoder(s.ingestUrl, { size: '426x240', seconds: 120 });
+  const before = await waitFor(active, 40_000, 'active on node A');
+  stack.ingest.child.kill('SIGKILL');
+  await first.exited;
+
+  // Like OBS: retry the other node every 2 s until it takes the stream.
+  let second: ReturnType<typeof startEncoder> | undefined;
+  await waitFor(async () => {
+    second = startEncoder(`rtmp://127.0.0.1:${portB}/live/${s.streamKey}`, { size: '426x240', seconds: 10 });
+    const outcome = await Promise.race([second.exited.then(() => 'refused'), new Promise((r) => setTimeout(() => r('publishing'), 2000))]);
+    return outcome === 'publishing';
+  }, 45_000, 'reconnected through node B');
+  const after = await waitFor(active, 40_000, 'active on node B');
+  expect(after.currentSessionId).toBe(before.currentSessionId);
+  expect(after.activeAssetId).toBe(before.activeAssetId);
+  const session = (await api.call('GET', `/v1/live-streams/${s.id}/sessions`)).body.data;
+  expect(session).toHaveLength(1);
+  expect(session[0]).toMatchObject({ ingestNodeId: `ingest-${portB}`, reconnects: 1 });
+  await second!.exited;
+
+  const asset = await waitFor(async () => {
+    const a = (await api.call('GET', `/v1/assets/${before.activeAssetId}`)).body;
+    return a.status === 'ready' && a;
+  }, 60_000, 'asset ready');
+  const media = HLS.parse(await (await fetch(new URL('240p/index.m3u8', asset.playback.hlsUrl))).text());
+  if (media.isMasterPlaylist) throw new Error('media expected');
+  expect(media.segments.some((x) => x.discontinuity)).toBe(true);
+}, 180_000);

@@ -16,8 +16,8 @@ import { presentLiveStream, type PublicUrls } from './presenter.js';
 export const LIVE_STATUSES: readonly LiveStreamStatus[] = ['connected', 'active', 'reconnecting'];
 export const isLive = (s: LiveStream) => LIVE_STATUSES.includes(s.status);
 
-/** An ingest that has not reported a live session for this long is presumed dead (heartbeats are 5 s). */
-export const STALE_SESSION_MS = 20_000;
+/** An ingest that has not reported a live session for this long (two missed 5 s heartbeats) is presumed dead. */
+export const STALE_SESSION_MS = 12_000;
 
 export interface StateContext {
   urls: PublicUrls;
