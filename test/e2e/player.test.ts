@@ -36,6 +36,30 @@ it('plays the ladder in Chromium: status goes live, the video advances, every re
   }
 }, 180_000);
 
+it('keeps playing across an encoder reconnect inside the window', async () => {
+  const stream = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'Flaky uplink', renditions: ['360p', '240p'], reconnectWindowSeconds: 30 } })).body;
+  const browser = await launchChromium();
+  let encoder = startEncoder(stream.ingestUrl, { size: '640x360', seconds: 90 });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${stack.apiUrl}/play/${stream.playbackId}`);
+    await page.waitForFunction(() => document.querySelector('video')!.currentTime > 2, undefined, { timeout: 60_000 });
+    // The uplink drops; the encoder comes back 3 s later, into the same session.
+    await encoder.stop();
+    await new Promise((r) => setTimeout(r, 3000));
+    encoder = startEncoder(stream.ingestUrl, { size: '640x360', seconds: 90 });
+    const beforeResume = await page.evaluate(() => document.querySelector('video')!.currentTime);
+    await page.waitForFunction((t) => document.querySelector('video')!.currentTime > t + 6, beforeResume, { timeout: 60_000 });
+    expect(await page.evaluate(() => (window as any).airwavePlayer.state)).toBe('live');
+    const sessions = (await stack.api.call('GET', `/v1/live-streams/${stream.id}/sessions`)).body.data;
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0].reconnects).toBe(1);
+  } finally {
+    await encoder.stop();
+    await browser.close();
+  }
+}, 180_000);
+
 it('answers 404 for an unknown playback id', async () => {
   const res = await fetch(`${stack.apiUrl}/play/${'x'.repeat(32)}`);
   expect(res.status).toBe(404);
