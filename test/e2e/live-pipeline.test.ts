@@ -117,7 +117,7 @@ it('publishes a 720p encoder as a 4-rung HLS ladder at the CDN, then goes idle w
 
 it('an encoder with keyframes 8 s apart (OBS "auto") gets every rung encoded, with 4 s segments', async () => {
   const { api } = stack;
-  const stream = (await api.call('POST', '/v1/live-streams', { body: { name: 'Sparse keyframes', renditions: ['720p', '240p'], reconnectWindowSeconds: 0 } })).body;
+  const stream = (await api.call('POST', '/v1/live-streams', { body: { name: 'Sparse keyframes', renditions: ['720p', '240p'], reconnectWindowSeconds: 0, record: false } })).body;
   const encoder = startEncoder(stream.ingestUrl, {
     seconds: 90,
     videoCodec: ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '240', '-keyint_min', '240', '-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
@@ -136,6 +136,12 @@ it('an encoder with keyframes 8 s apart (OBS "auto") gets every rung encoded, wi
     }, 60_000, '4 s segments after the replan');
     expect(media.segments.at(-1)!.duration).toBeLessThanOrEqual(4.4);
     expect((await api.call('GET', `/v1/live-streams/${stream.id}`)).body.status).toBe('active');
+    // Not recorded: once the broadcast ends, its segments are removed (retention is 2 s in this test).
+    const segmentUrl = new URL(media.segments.at(-1)!.uri, url).toString();
+    expect((await fetch(segmentUrl)).status).toBe(200);
+    await encoder.stop();
+    await waitFor(async () => (await fetch(segmentUrl)).status === 404, 30_000, 'unrecorded segments removed');
+    expect((await api.call('GET', `/v1/assets?liveStreamId=${stream.id}`)).body.data).toHaveLength(0);
   } finally {
     await encoder.stop();
   }

@@ -45,6 +45,7 @@ export async function startStack(testFile: string, env: Record<string, string> =
     WORKER_CONCURRENCY: '2',
     ALLOW_PRIVATE_TARGETS: 'true',
     WEBHOOK_RETRY_BASE_MS: '200',
+    LIVE_SEGMENT_RETENTION_SECONDS: '2',
     LOG_LEVEL: 'info',
   };
   const collect = (name: string) => (line: string) => logs.push(`${name}: ${line}`);

@@ -23,6 +23,7 @@ const schema = {
     INGEST_INTERNAL_URL: { type: 'string', pattern: '^rtmps?://' },
     API_INTERNAL_URL: { type: 'string', pattern: '^https?://' },
     TRANSCODE_DIR: { type: 'string' },
+    LIVE_SEGMENT_RETENTION_SECONDS: { type: 'integer', minimum: 0, default: 120 },
     INTERNAL_TOKEN: { type: 'string', minLength: 16 },
     STORAGE_ENDPOINT: { type: 'string' },
     STORAGE_REGION: { type: 'string', default: 'us-east-1' },
@@ -58,6 +59,7 @@ interface RawEnv {
   INGEST_INTERNAL_URL?: string;
   API_INTERNAL_URL?: string;
   TRANSCODE_DIR?: string;
+  LIVE_SEGMENT_RETENTION_SECONDS: number;
   INTERNAL_TOKEN?: string;
   STORAGE_ENDPOINT?: string;
   STORAGE_REGION: string;
@@ -97,6 +99,8 @@ export interface Config {
   cdnBaseUrl: string;
   ffmpegPath?: string;
   transcodeDir: string;
+  /** How long a session that is not recorded keeps its segments after it ends (late viewers). */
+  liveSegmentRetentionSeconds: number;
   workerConcurrency: number;
   playbackSigningKey?: string;
   /** 32 bytes for AES-256-GCM (stream keys, simulcast keys, webhook secrets at rest). */
@@ -164,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cdnBaseUrl: trim(raw.CDN_BASE_URL),
     ffmpegPath: raw.FFMPEG_PATH,
     transcodeDir: raw.TRANSCODE_DIR ?? path.join(tmpdir(), 'airwave-transcode'),
+    liveSegmentRetentionSeconds: raw.LIVE_SEGMENT_RETENTION_SECONDS,
     workerConcurrency: raw.WORKER_CONCURRENCY,
     playbackSigningKey: raw.PLAYBACK_SIGNING_KEY,
     encryptionKey: parseEncryptionKey(raw.STREAM_KEY_ENCRYPTION_KEY, isProduction),

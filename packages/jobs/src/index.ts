@@ -60,6 +60,13 @@ export const jobs = {
     jobId: (p) => `finalize.${p.sessionId}`,
     opts: { attempts: 4, backoff: { type: 'exponential', delay: 2000 }, ...keep },
   } satisfies JobDef<{ sessionId: string }> as JobDef<{ sessionId: string }>,
+  /** Removes the segments of an ended session that no recording needs (enqueued with a delay). */
+  cleanupLive: {
+    queue: 'finalize',
+    name: 'cleanup-live',
+    jobId: (p) => `cleanup.${p.sessionId}`,
+    opts: { attempts: 10, backoff: { type: 'exponential', delay: 5000 }, ...keep },
+  } satisfies JobDef<{ sessionId: string }> as JobDef<{ sessionId: string }>,
   /** Removes every stored object of a deleted asset. */
   deleteAsset: {
     queue: 'finalize',

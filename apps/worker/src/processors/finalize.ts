@@ -40,10 +40,18 @@ async function waitForTranscode(ctx: WorkerContext, sessionId: string, run: numb
   for (let i = 0; job && i < 60 && (await job.isActive()); i++) await new Promise((r) => setTimeout(r, 500));
 }
 
+/** Where an unrecorded session's segments live: removed `liveSegmentRetentionSeconds` after it ends. */
+export const liveSessionDir = (playbackId: string, sessionId: string) => `live/${playbackId}/sessions/${sessionId}`;
+
 export async function finalize(ctx: WorkerContext, data: { sessionId: string }) {
   const assetId = recordingAssetId(data.sessionId);
   const asset = await ctx.db.asset.findUnique({ where: { id: assetId }, include: { session: true } });
-  if (!asset || asset.deletedAt || asset.status === 'ready') return { skipped: true };
+  if (!asset) {
+    // Nothing recorded: the live segments are only for viewers still catching up, then they go.
+    await ctx.queues.add(jobs.cleanupLive, data, { delay: ctx.config.liveSegmentRetentionSeconds * 1000 });
+    return { recorded: false };
+  }
+  if (asset.deletedAt || asset.status === 'ready') return { skipped: true };
   if (asset.session && asset.session.status !== 'ended') return { skipped: 'session still live' };
   await waitForTranscode(ctx, data.sessionId, asset.session?.reconnects ?? 0);
 
@@ -98,6 +106,12 @@ export async function finalize(ctx: WorkerContext, data: { sessionId: string }) 
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+export async function cleanupLiveSegments(ctx: WorkerContext, data: { sessionId: string }) {
+  const session = await ctx.db.liveStreamSession.findUnique({ where: { id: data.sessionId }, include: { liveStream: { select: { playbackId: true } } } });
+  if (!session || session.status !== 'ended') return { skipped: true };
+  return { objects: await ctx.storage.deletePrefix(`${liveSessionDir(session.liveStream.playbackId, session.id)}/`) };
 }
 
 /** `DELETE /v1/assets/:id`: every object under the asset's prefix, listed then deleted in batches. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { liveStreamState, recordingAssetId, updateHealthInputs } from '@airwave/core';
 import { jobs } from '@airwave/jobs';
 import { ingestPullUrl } from '../ingest-pull.js';
+import { liveSessionDir } from './finalize.js';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { WorkerContext } from '../context.js';
 import { buildLadderArgs, renditionNames } from '../transcode/ffmpeg-args.js';
@@ -70,7 +71,8 @@ export async function transcode(ctx: WorkerContext, job: Job<{ sessionId: string
   const publisher = new SegmentPublisher({
     storage: ctx.storage,
     prefix: `live/${stream.playbackId}`,
-    segmentDir: recording?.dir,
+    // Not recorded: the session's segments get a prefix of their own, removed after it ends.
+    segmentDir: recording?.dir ?? liveSessionDir(stream.playbackId, sessionId),
     masterCopies: recording ? [`${recording.dir}/index.m3u8`] : [],
     onUploaded: recording?.add,
     outputDir,
