@@ -60,7 +60,7 @@ describe('simulcast targets', () => {
 describe('assets', () => {
   async function seedAsset(projectId: string, status: 'preparing' | 'ready' = 'ready') {
     return api.env.db.asset.create({
-      data: { id: newId('asset'), projectId, status, playbackId: newPlaybackId(), durationSeconds: status === 'ready' ? 61.5 : null },
+      data: { id: newId('asset'), projectId, status, playbackId: newPlaybackId(), durationSeconds: status === 'ready' ? 61.5 : null, mp4Ready: status === 'ready' },
     });
   }
 

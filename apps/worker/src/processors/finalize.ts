@@ -51,7 +51,7 @@ export async function finalize(ctx: WorkerContext, data: { sessionId: string }) 
     await ctx.queues.add(jobs.cleanupLive, data, { delay: ctx.config.liveSegmentRetentionSeconds * 1000 });
     return { recorded: false };
   }
-  if (asset.deletedAt || asset.status === 'ready') return { skipped: true };
+  if (asset.deletedAt || (asset.status === 'ready' && asset.mp4Ready)) return { skipped: true };
   if (asset.session && asset.session.status !== 'ended') return { skipped: 'session still live' };
   await waitForTranscode(ctx, data.sessionId, asset.session?.reconnects ?? 0);
 
@@ -87,21 +87,27 @@ export async function finalize(ctx: WorkerContext, data: { sessionId: string }) 
     if (!topSegs) throw new Error(`no segments recorded for ${top}`);
     const durationSeconds = Math.round(topSegs.reduce((n, s) => n + s.duration, 0) * 1000) / 1000;
 
-    // MP4 of the top rendition: a remux, not an encode; faststart so it plays while downloading.
     const bin = resolveFfmpeg(ctx.config.ffmpegPath);
-    const mp4 = path.join(work, 'recording.mp4');
-    await ffmpeg(bin, ['-i', `${ctx.config.cdnBaseUrl}/vod/${assetId}/${top}/index.m3u8`, '-map', '0', '-c', 'copy', '-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', mp4]);
-    await ctx.storage.putFile(`vod/${assetId}/recording.mp4`, mp4, CACHE_IMMUTABLE);
+    const topUrl = `${ctx.config.cdnBaseUrl}/vod/${assetId}/${top}/index.m3u8`;
     if (master.variants[0]!.resolution) {
       const jpg = path.join(work, 'thumbnail.jpg');
-      await ffmpeg(bin, ['-ss', String(Math.min(2, durationSeconds / 2)), '-i', mp4, '-frames:v', '1', '-vf', 'scale=-2:360', jpg]);
+      await ffmpeg(bin, ['-ss', String(Math.min(2, durationSeconds / 2)), '-i', topUrl, '-frames:v', '1', '-vf', 'scale=-2:360', jpg]);
       if ((await stat(jpg)).size > 0) await ctx.storage.putFile(`vod/${assetId}/thumbnail.jpg`, jpg, CACHE_IMMUTABLE);
     }
+    // Playable now: the HLS recording does not wait for the MP4, whose remux grows with the length.
     await setStatus(ctx, asset, { status: 'ready', durationSeconds, errorMessage: null });
     ctx.log.info({ assetId, durationSeconds, renditions: [...byRendition.keys()] }, 'asset ready');
+
+    // MP4 of the top rendition: a remux, not an encode; faststart so it plays while downloading.
+    const mp4 = path.join(work, 'recording.mp4');
+    await ffmpeg(bin, ['-i', topUrl, '-map', '0', '-c', 'copy', '-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', mp4]);
+    await ctx.storage.putFile(`vod/${assetId}/recording.mp4`, mp4, CACHE_IMMUTABLE);
+    await ctx.db.asset.update({ where: { id: asset.id }, data: { mp4Ready: true } });
     return { assetId, durationSeconds };
   } catch (err) {
-    await setStatus(ctx, asset, { status: 'errored', errorMessage: (err as Error).message });
+    // A recording that is already playable stays ready; only its MP4 is retried.
+    const now = await ctx.db.asset.findUnique({ where: { id: asset.id }, select: { status: true } });
+    if (now?.status !== 'ready') await setStatus(ctx, asset, { status: 'errored', errorMessage: (err as Error).message });
     throw err;
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -13,7 +13,8 @@ export function presentAsset(a: Asset, urls: PublicUrls) {
     durationSeconds: a.durationSeconds,
     playbackId: a.playbackId,
     playback: { hlsUrl: `${base}/index.m3u8` },
-    mp4Url: ready ? `${base}/recording.mp4` : null,
+    /** Appears a little after `ready`: the MP4 is remuxed once the HLS recording is playable. */
+    mp4Url: ready && a.mp4Ready ? `${base}/recording.mp4` : null,
     thumbnailUrl: ready ? `${base}/thumbnail.jpg` : null,
     passthrough: a.passthrough,
     errorMessage: a.errorMessage,

@@ -31,7 +31,7 @@ export function playerPage(playbackId: string): string {
   const video = document.getElementById('video');
   const statusEl = document.getElementById('status');
   const levelsEl = document.getElementById('levels');
-  const labels = { waiting: 'Waiting for the broadcast…', live: 'LIVE', ended: 'The broadcast has ended' };
+  const labels = { waiting: 'Waiting for the broadcast…', live: 'LIVE', ended: 'The broadcast has ended', vod: 'Recording' };
   const player = (window.airwavePlayer = { state: 'waiting', hls: null, levels: [], levelsPlayed: [] });
 
   function show(state) {
@@ -71,7 +71,8 @@ export function playerPage(playbackId: string): string {
       if (res.ok) {
         const s = await res.json();
         show(s.state);
-        if (s.state === 'live') attach(s.hlsUrl);
+        if (s.state === 'live' || s.state === 'vod') attach(s.hlsUrl);
+        if (s.state === 'vod') return; // a recording does not change: stop polling
       }
     } catch {}
     setTimeout(poll, 2000);

@@ -25,12 +25,12 @@ export const playbackRoutes: FastifyPluginAsyncTypebox<{ service: PlaybackServic
     {
       schema: {
         tags: ['playback'],
-        summary: 'Viewer status of a stream (public, by playback id)',
+        summary: 'Viewer status of a stream or recording (public, by playback id)',
         security: [],
         params: Params,
         response: {
           200: Type.Object({
-            state: Type.Union([Type.Literal('waiting'), Type.Literal('live'), Type.Literal('ended')]),
+            state: Type.Union([Type.Literal('waiting'), Type.Literal('live'), Type.Literal('ended'), Type.Literal('vod')]),
             status: Type.String(),
             hlsUrl: Type.String(),
           }),

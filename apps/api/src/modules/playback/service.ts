@@ -1,8 +1,8 @@
-import { liveHlsUrl, NotFoundError, type PublicUrls } from '@airwave/core';
+import { liveHlsUrl, NotFoundError, presentAsset, type PublicUrls } from '@airwave/core';
 import type { Db } from '@airwave/db';
 
 /** What a viewer may know about a stream: public by playback id, nothing about its owner. */
-export type ViewerState = 'waiting' | 'live' | 'ended';
+export type ViewerState = 'waiting' | 'live' | 'ended' | 'vod';
 
 export class PlaybackService {
   constructor(
@@ -15,7 +15,13 @@ export class PlaybackService {
       where: { playbackId, deletedAt: null },
       select: { status: true, playbackId: true, _count: { select: { sessions: true } } },
     });
-    if (!stream) throw new NotFoundError('Stream');
+    if (!stream) {
+      // A recording plays by its own playback id once it is ready.
+      const asset = await this.db.asset.findFirst({ where: { playbackId, deletedAt: null } });
+      if (!asset) throw new NotFoundError('Stream');
+      const hlsUrl = presentAsset(asset, this.urls).playback.hlsUrl;
+      return { state: asset.status === 'ready' ? 'vod' : 'waiting', status: asset.status, hlsUrl };
+    }
     const state: ViewerState =
       stream.status === 'active' || stream.status === 'reconnecting'
         ? 'live'

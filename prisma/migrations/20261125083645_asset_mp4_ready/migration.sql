@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Asset" ADD COLUMN     "mp4Ready" BOOLEAN NOT NULL DEFAULT false;
