@@ -41,8 +41,10 @@ it('relays a live stream to a second RTMP server; a refusing destination is erro
 
       const dead = await waitFor(async () => (await targets()).find((x) => x.url.includes(String(deadPort)) && x.status === 'errored'), 30_000, 'dead target errored');
       expect(dead.error).toBeTruthy();
-      // The ladder is unaffected.
-      expect((await api.call('GET', `/v1/live-streams/${s.id}`)).body.status).toBe('active');
+      // The ladder is unaffected: the stream becomes (or stays) active and its playlist grows.
+      await waitFor(async () => (await api.call('GET', `/v1/live-streams/${s.id}`)).body.status === 'active', 30_000, 'ladder active');
+      const playlist = s.playback.hlsUrl.replace(/index\.m3u8$/, '360p/index.m3u8');
+      await waitFor(async () => ((await (await fetch(playlist)).text()).match(/#EXTINF/g) ?? []).length >= 2, 30_000, 'ladder segments');
     } finally {
       await encoder.stop();
     }
