@@ -1,7 +1,7 @@
 import type { Config } from '@airwave/config';
 import type { PublicUrls } from '@airwave/core';
 import type { Db } from '@airwave/db';
-import type { Queues } from '@airwave/jobs';
+import { jobs, type Queues } from '@airwave/jobs';
 import type { Storage } from '@airwave/storage';
 import type { SessionControl } from './session-control.js';
 import type { Logger } from 'pino';
@@ -19,4 +19,12 @@ export interface WorkerContext {
 
 export function publicUrls(config: Config): PublicUrls {
   return { rtmpBaseUrl: config.ingest.rtmpBaseUrl, cdnBaseUrl: config.cdnBaseUrl, apiPublicUrl: config.api.publicUrl };
+}
+
+/**
+ * Fans out events a transaction just committed. Best effort: an event whose fan-out did not reach
+ * Redis stays undispatched in the outbox and the sweeper enqueues it again.
+ */
+export async function dispatchEvents(ctx: WorkerContext, eventIds: readonly string[]): Promise<void> {
+  for (const eventId of eventIds) await ctx.queues.add(jobs.webhookFanout, { eventId }).catch(() => {});
 }

@@ -2,7 +2,7 @@
 // silent, and expired records. The job ids and state guards make a double run harmless.
 import { liveStreamState, STALE_SESSION_MS } from '@airwave/core';
 import { jobs } from '@airwave/jobs';
-import type { WorkerContext } from './context.js';
+import { dispatchEvents, type WorkerContext } from './context.js';
 
 const GRACE_MS = 10_000;
 
@@ -32,7 +32,7 @@ export async function sweepStaleSessions(ctx: WorkerContext): Promise<number> {
   for (const { id } of stale) {
     const t = await ctx.db.$transaction((tx) => liveStreamState.publishStopped(tx, id, { urls: ctx.urls }));
     if (!t) continue;
-    for (const eventId of t.eventIds) await ctx.queues.add(jobs.webhookFanout, { eventId });
+    await dispatchEvents(ctx, t.eventIds);
     if (t.endedSession) await ctx.queues.add(jobs.finalize, { sessionId: id });
     if (t.reconnectDeadline) {
       await ctx.queues.add(jobs.reconnectWindow, { sessionId: id, disconnectedAt: t.stream.statusChangedAt.getTime() }, { delay: Math.max(0, t.reconnectDeadline.getTime() - Date.now()) });

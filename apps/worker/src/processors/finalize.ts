@@ -10,7 +10,7 @@ import type { Asset } from '@airwave/db';
 import { jobs } from '@airwave/jobs';
 import { CACHE_IMMUTABLE } from '@airwave/storage';
 import HLS from 'hls-parser';
-import type { WorkerContext } from '../context.js';
+import { dispatchEvents, type WorkerContext } from '../context.js';
 import { resolveFfmpeg } from '../transcode/ffmpeg-process.js';
 
 const { MediaPlaylist, Segment } = HLS.types;
@@ -31,7 +31,7 @@ async function setStatus(ctx: WorkerContext, asset: Asset, data: { status: 'read
     const updated = await tx.asset.update({ where: { id: asset.id }, data });
     return [await recordEvent(tx, asset.projectId, data.status === 'ready' ? 'asset.ready' : 'asset.errored', presentAsset(updated, ctx.urls))];
   });
-  for (const eventId of eventIds) await ctx.queues.add(jobs.webhookFanout, { eventId }).catch(() => {});
+  await dispatchEvents(ctx, eventIds);
 }
 
 /** The last run of the session may still be uploading its final segments: wait for it. */

@@ -3,9 +3,8 @@
 // that refuses or drops never touches the HLS ladder or the other destinations.
 import { decryptSecret, setSimulcastStatus } from '@airwave/core';
 import type { SimulcastStatus } from '@airwave/db';
-import { jobs } from '@airwave/jobs';
 import type { Job } from 'bullmq';
-import type { WorkerContext } from '../context.js';
+import { dispatchEvents, type WorkerContext } from '../context.js';
 import { ingestPullUrl } from '../ingest-pull.js';
 import { resolveFfmpeg, runFfmpeg } from '../transcode/ffmpeg-process.js';
 
@@ -13,7 +12,7 @@ const LIVE = new Set(['connected', 'active']);
 
 async function setStatus(ctx: WorkerContext, targetId: string, status: SimulcastStatus, error: string | null = null) {
   const eventIds = await ctx.db.$transaction((tx) => setSimulcastStatus(tx, targetId, status, error));
-  for (const eventId of eventIds) await ctx.queues.add(jobs.webhookFanout, { eventId }).catch(() => {});
+  await dispatchEvents(ctx, eventIds);
 }
 
 export function destinationUrl(url: string, streamKey: string | null): string {

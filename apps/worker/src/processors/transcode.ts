@@ -6,7 +6,7 @@ import { jobs } from '@airwave/jobs';
 import { ingestPullUrl } from '../ingest-pull.js';
 import { liveSessionDir } from './finalize.js';
 import { UnrecoverableError, type Job } from 'bullmq';
-import type { WorkerContext } from '../context.js';
+import { dispatchEvents, type WorkerContext } from '../context.js';
 import { buildLadderArgs, renditionNames } from '../transcode/ffmpeg-args.js';
 import { resolveFfmpeg, runFfmpeg, unsupportedInputReason } from '../transcode/ffmpeg-process.js';
 import { planLadder, segmentSeconds, unsupportedSource, type SourceInfo } from '../transcode/ladder.js';
@@ -93,7 +93,7 @@ export async function transcode(ctx: WorkerContext, job: Job<{ sessionId: string
     },
     onPlayable: async () => {
       const t = await db.$transaction((tx) => liveStreamState.markActive(tx, sessionId, { urls: ctx.urls }));
-      for (const eventId of t?.eventIds ?? []) await ctx.queues.add(jobs.webhookFanout, { eventId }).catch(() => {});
+      await dispatchEvents(ctx, t?.eventIds ?? []);
       log.info({ renditions: names }, 'stream is playable');
     },
   });
@@ -152,7 +152,7 @@ async function reportTranscodeStats(ctx: WorkerContext, sessionId: string, trans
       if (!session || !LIVE.has(session.status)) return [];
       return updateHealthInputs(tx, session, { transcodeStats }, ctx.urls);
     });
-    for (const eventId of eventIds) await ctx.queues.add(jobs.webhookFanout, { eventId });
+    await dispatchEvents(ctx, eventIds);
   } catch (err) {
     ctx.log.warn({ sessionId, err: (err as Error).message }, 'could not report transcode stats');
   }
