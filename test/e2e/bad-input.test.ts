@@ -16,8 +16,16 @@ async function firstSegmentStreams(hlsUrl: string) {
   const variant = master.variants[0]!;
   const mediaUrl = new URL(variant.uri, hlsUrl).toString();
   const media = await waitFor(async () => {
-    const p = HLS.parse(await (await fetch(mediaUrl)).text());
-    return !p.isMasterPlaylist && p.segments.length > 0 && p;
+    // s3rver writes objects in place, so a read can catch a playlist half written: read again.
+    const res = await fetch(mediaUrl);
+    const text = res.ok ? await res.text() : '';
+    let p: ReturnType<typeof HLS.parse> | undefined;
+    try {
+      p = text ? HLS.parse(text) : undefined;
+    } catch {
+      p = undefined;
+    }
+    return p && !p.isMasterPlaylist && p.segments.length > 0 && p;
   }, 20_000, 'a segment');
   return { variant, streams: await probe(new URL(media.segments[0]!.uri, mediaUrl).toString()) };
 }
