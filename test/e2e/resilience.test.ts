@@ -15,11 +15,16 @@ const pids = (pattern: string) => {
   }
 };
 
+/** The media playlist, or undefined while it is missing, half written, or the local S3 drops the socket. */
 async function media(url: string) {
-  const res = await fetch(url);
-  if (!res.ok) return undefined;
-  const p = HLS.parse(await res.text());
-  return p.isMasterPlaylist ? undefined : p;
+  try {
+    const res = await fetch(url);
+    if (!res.ok) return undefined;
+    const p = HLS.parse(await res.text());
+    return p.isMasterPlaylist ? undefined : p;
+  } catch {
+    return undefined;
+  }
 }
 
 async function liveStream(name: string) {
