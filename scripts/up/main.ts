@@ -96,9 +96,8 @@ async function main(): Promise<void> {
   } else {
     const bucket = process.env.STORAGE_BUCKET ?? 'airwave';
     s3 = await startLocalS3({ directory: path.join(stateDir, 's3'), bucket, port: s3Port, host: '127.0.0.1' });
-    const cdn = process.env.CDN_BASE_URL ?? `http://localhost:${s3Port}/${bucket}`;
-    storageEnv = { STORAGE_ENDPOINT: s3.endpoint, STORAGE_BUCKET: bucket, STORAGE_ACCESS_KEY_ID: 'S3RVER', STORAGE_SECRET_ACCESS_KEY: 'S3RVER', CDN_BASE_URL: cdn };
-    say(`storage:  embedded S3 (s3rver) on ${s3.endpoint}, bucket '${bucket}' served as the CDN at ${cdn} (data in .airwave/s3)`);
+    storageEnv = { STORAGE_ENDPOINT: s3.endpoint, STORAGE_BUCKET: bucket, STORAGE_ACCESS_KEY_ID: 'S3RVER', STORAGE_SECRET_ACCESS_KEY: 'S3RVER' };
+    say(`storage:  embedded S3 (s3rver) on ${s3.endpoint}, bucket '${bucket}' (data in .airwave/s3); players fetch it through the API's playback edge at /cdn`);
   }
 
   const applied = await deployMigrations(postgres.url);

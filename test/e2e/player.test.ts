@@ -1,5 +1,7 @@
 /// <reference lib="dom" />
 // A viewer opens the player link in a real browser while an encoder publishes.
+import { createPrivateKey } from 'node:crypto';
+import { SignJWT } from 'jose';
 import { expect, it } from 'vitest';
 import { launchChromium } from './browser.js';
 import { startEncoder, useStack, waitFor } from './stack.js';
@@ -54,6 +56,38 @@ it('keeps playing across an encoder reconnect inside the window', async () => {
     const sessions = (await stack.api.call('GET', `/v1/live-streams/${stream.id}/sessions`)).body.data;
     expect(sessions).toHaveLength(1);
     expect(sessions[0].reconnects).toBe(1);
+  } finally {
+    await encoder.stop();
+    await browser.close();
+  }
+}, 180_000);
+
+it('plays a signed stream only with a valid token', async () => {
+  const stream = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'Private', playbackPolicy: 'signed', renditions: ['360p'], reconnectWindowSeconds: 0 } })).body;
+  const key = (await stack.api.call('POST', '/v1/signing-keys')).body;
+  const token = await new SignJWT({})
+    .setProtectedHeader({ alg: 'RS256', kid: key.id })
+    .setSubject(stream.playbackId)
+    .setAudience('v')
+    .setExpirationTime('10m')
+    .sign(createPrivateKey(key.privateKey));
+  const browser = await launchChromium();
+  const encoder = startEncoder(stream.ingestUrl, { size: '640x360', seconds: 90 });
+  try {
+    await waitFor(async () => (await stack.api.call('GET', `/v1/live-streams/${stream.id}`)).body.status === 'active', 60_000, 'stream active');
+    expect((await fetch(stream.playback.hlsUrl)).status).toBe(403);
+    expect((await fetch(`${stream.playback.hlsUrl}?token=${token}`)).status).toBe(200);
+
+    const page = await browser.newPage();
+    const refused: number[] = [];
+    page.on('response', (r) => r.url().includes('/cdn/') && r.status() === 403 && refused.push(r.status()));
+    await page.goto(`${stack.apiUrl}/play/${stream.playbackId}`);
+    await page.waitForFunction(() => (window as any).airwavePlayer?.state === 'live', undefined, { timeout: 30_000 });
+    await waitFor(() => refused.length > 0, 20_000, 'the edge refused the player without a token');
+    expect(await page.evaluate(() => document.querySelector('video')!.currentTime)).toBe(0);
+
+    await page.goto(`${stack.apiUrl}/play/${stream.playbackId}?token=${token}`);
+    await page.waitForFunction(() => document.querySelector('video')!.currentTime > 2, undefined, { timeout: 40_000 });
   } finally {
     await encoder.stop();
     await browser.close();

@@ -24,15 +24,16 @@ export interface Stack {
 
 export async function startStack(testFile: string, env: Record<string, string> = {}): Promise<Stack> {
   const storage = await startTestStorage();
-  const rtmpPort = await ephemeralPort();
-  const api = await startApi(testFile, { ...storage.env, INGEST_RTMP_PORT: String(rtmpPort), INGEST_PUBLIC_HOST: '127.0.0.1', ...env });
-  const address = await api.app.listen({ port: 0, host: '127.0.0.1' });
+  const [rtmpPort, apiPort] = [await ephemeralPort(), await ephemeralPort()];
+  // Known before the API starts: it is also the CDN (the playback edge at /cdn) players are sent to.
+  const apiEnv = { ...storage.env, API_PORT: String(apiPort), API_PUBLIC_URL: `http://127.0.0.1:${apiPort}`, INGEST_RTMP_PORT: String(rtmpPort), INGEST_PUBLIC_HOST: '127.0.0.1', ...env };
+  const api = await startApi(testFile, apiEnv);
+  const address = await api.app.listen({ port: apiPort, host: '127.0.0.1' });
   const { config } = api.env;
   const logs: string[] = [];
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
-    ...storage.env,
-    ...env,
+    ...apiEnv,
     DATABASE_URL: config.databaseUrl,
     REDIS_URL: config.redis.url,
     REDIS_PREFIX: config.redis.prefix,

@@ -4,6 +4,7 @@ import type { Config } from '@airwave/config';
 import { CursorCodec, type PublicUrls } from '@airwave/core';
 import type { Db } from '@airwave/db';
 import type { Queues } from '@airwave/jobs';
+import { Storage } from '@airwave/storage';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -12,7 +13,10 @@ import { ErrorEnvelope } from './lib/schemas.js';
 import { AssetService } from './modules/assets/service.js';
 import { assetRoutes } from './modules/assets/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
+import { PlaybackEdge } from './modules/playback/edge.js';
+import { edgeRoutes } from './modules/playback/edge-routes.js';
 import { playbackRoutes } from './modules/playback/routes.js';
+import { PlaybackTokens } from './modules/playback/tokens.js';
 import { PlaybackService } from './modules/playback/service.js';
 import { internalRoutes } from './modules/internal/routes.js';
 import { IngestHookService } from './modules/internal/service.js';
@@ -20,6 +24,8 @@ import { LiveStreamRepository } from './modules/live-streams/repository.js';
 import { liveStreamRoutes } from './modules/live-streams/routes.js';
 import { LiveStream, Session } from './modules/live-streams/schemas.js';
 import { LiveStreamService } from './modules/live-streams/service.js';
+import { signingKeyRoutes } from './modules/signing-keys/routes.js';
+import { SigningKeyService } from './modules/signing-keys/service.js';
 import { simulcastTargetRoutes } from './modules/simulcast-targets/routes.js';
 import { SimulcastTargetService } from './modules/simulcast-targets/service.js';
 import { webhookRoutes } from './modules/webhooks/routes.js';
@@ -74,10 +80,12 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
   const simulcast = new SimulcastTargetService(db, config);
   const liveStreams = new LiveStreamService(new LiveStreamRepository(db), simulcast, effects, config, urls, cursors);
   const auth = new ApiKeyAuthenticator(db);
+  const tokens = new PlaybackTokens(db, config.playbackSigningKey);
 
   // Routes
   await app.register(healthRoutes, { db, redis });
   await app.register(playbackRoutes, { service: new PlaybackService(db, urls) });
+  await app.register(edgeRoutes, { edge: new PlaybackEdge(db, tokens), storage: Storage.fromConfig(config), internalToken: config.internalToken });
   await app.register(
     async (v1) => {
       await v1.register(rateLimiter, { redis, prefix: config.redis.prefix, max: config.rateLimit.max, windowMs: config.rateLimit.windowMs });
@@ -86,6 +94,7 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
       await v1.register(liveStreamRoutes, { service: liveStreams });
       await v1.register(simulcastTargetRoutes, { service: simulcast });
       await v1.register(assetRoutes, { service: new AssetService(db, effects, urls, cursors) });
+      await v1.register(signingKeyRoutes, { service: new SigningKeyService(db, tokens, cursors) });
       await v1.register(webhookRoutes, { service: new WebhookService(db, config, cursors) });
     },
     { prefix: '/v1' },

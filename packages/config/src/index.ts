@@ -30,10 +30,10 @@ const schema = {
     STORAGE_BUCKET: { type: 'string', minLength: 3, default: 'airwave' },
     STORAGE_ACCESS_KEY_ID: { type: 'string', default: 'S3RVER' },
     STORAGE_SECRET_ACCESS_KEY: { type: 'string', default: 'S3RVER' },
-    CDN_BASE_URL: { type: 'string', pattern: '^https?://', default: 'http://localhost:9000/airwave' },
+    CDN_BASE_URL: { type: 'string', pattern: '^https?://' },
     FFMPEG_PATH: { type: 'string' },
     WORKER_CONCURRENCY: { type: 'integer', minimum: 1, maximum: 256, default: 4 },
-    PLAYBACK_SIGNING_KEY: { type: 'string' },
+    PLAYBACK_SIGNING_KEY: { type: 'string', minLength: 32 },
     STREAM_KEY_ENCRYPTION_KEY: { type: 'string' },
     ALLOW_PRIVATE_TARGETS: { type: 'boolean', default: false },
     WEBHOOK_RETRY_BASE_MS: { type: 'integer', minimum: 1, default: 30_000 },
@@ -66,7 +66,7 @@ interface RawEnv {
   STORAGE_BUCKET: string;
   STORAGE_ACCESS_KEY_ID: string;
   STORAGE_SECRET_ACCESS_KEY: string;
-  CDN_BASE_URL: string;
+  CDN_BASE_URL?: string;
   FFMPEG_PATH?: string;
   WORKER_CONCURRENCY: number;
   PLAYBACK_SIGNING_KEY?: string;
@@ -96,13 +96,15 @@ export interface Config {
   };
   internalToken: string;
   storage: { endpoint?: string; region: string; bucket: string; accessKeyId: string; secretAccessKey: string };
+  /** Where players fetch `live/…`, `vod/…`, `thumbs/…`: a CDN, or the API's own edge at /cdn. */
   cdnBaseUrl: string;
   ffmpegPath?: string;
   transcodeDir: string;
   /** How long a session that is not recorded keeps its segments after it ends (late viewers). */
   liveSegmentRetentionSeconds: number;
   workerConcurrency: number;
-  playbackSigningKey?: string;
+  /** HMAC secret of the tokens Airwave mints itself (console preview, `POST /v1/playback-tokens`). */
+  playbackSigningKey: string;
   /** 32 bytes for AES-256-GCM (stream keys, simulcast keys, webhook secrets at rest). */
   encryptionKey: Buffer;
   allowPrivateTargets: boolean;
@@ -138,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const isProduction = raw.NODE_ENV === 'production';
   const trim = (u: string) => u.replace(/\/+$/, '');
+  const apiPublicUrl = trim(raw.API_PUBLIC_URL ?? `http://localhost:${raw.API_PORT}`);
   return {
     env: raw.NODE_ENV,
     logLevel: raw.LOG_LEVEL,
@@ -146,7 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     api: {
       host: raw.API_HOST,
       port: raw.API_PORT,
-      publicUrl: trim(raw.API_PUBLIC_URL ?? `http://localhost:${raw.API_PORT}`),
+      publicUrl: apiPublicUrl,
       internalUrl: trim(raw.API_INTERNAL_URL ?? `http://127.0.0.1:${raw.API_PORT}`),
     },
     ingest: {
@@ -165,12 +168,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       accessKeyId: raw.STORAGE_ACCESS_KEY_ID,
       secretAccessKey: raw.STORAGE_SECRET_ACCESS_KEY,
     },
-    cdnBaseUrl: trim(raw.CDN_BASE_URL),
+    // Without a CDN the API's playback edge serves the bucket (and enforces signed playback).
+    cdnBaseUrl: trim(raw.CDN_BASE_URL ?? `${apiPublicUrl}/cdn`),
     ffmpegPath: raw.FFMPEG_PATH,
     transcodeDir: raw.TRANSCODE_DIR ?? path.join(tmpdir(), 'airwave-transcode'),
     liveSegmentRetentionSeconds: raw.LIVE_SEGMENT_RETENTION_SECONDS,
     workerConcurrency: raw.WORKER_CONCURRENCY,
-    playbackSigningKey: raw.PLAYBACK_SIGNING_KEY,
+    playbackSigningKey: raw.PLAYBACK_SIGNING_KEY ?? devSecret(isProduction, 'PLAYBACK_SIGNING_KEY', 'playback-signing'),
     encryptionKey: parseEncryptionKey(raw.STREAM_KEY_ENCRYPTION_KEY, isProduction),
     allowPrivateTargets: raw.ALLOW_PRIVATE_TARGETS,
     webhooks: { retryBaseMs: raw.WEBHOOK_RETRY_BASE_MS, timeoutMs: raw.WEBHOOK_TIMEOUT_MS },

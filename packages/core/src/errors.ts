@@ -44,6 +44,13 @@ export class InvalidStateError extends AppError {
   }
 }
 
+/** Authenticated or not, this caller may not have the resource (playback tokens, origins). */
+export class ForbiddenError extends AppError {
+  constructor(code: string, message: string) {
+    super(403, code, message);
+  }
+}
+
 export class ConflictError extends AppError {
   constructor(code: string, message: string) {
     super(409, code, message);

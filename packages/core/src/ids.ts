@@ -26,6 +26,7 @@ export const idPrefixes = {
   delivery: 'whd',
   event: 'msg',
   idempotency: 'idem',
+  signingKey: 'sk',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -1,7 +1,9 @@
 // The S3 API (AWS SDK v3) against any S3-compatible store: AWS, R2, MinIO, or the local s3rver.
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Config } from '@airwave/config';
 
 export const CONTENT_TYPES: Record<string, string> = {
@@ -15,6 +17,17 @@ export const CONTENT_TYPES: Record<string, string> = {
 /** Segments never change once written; playlists change every segment (DESIGN.md §5). */
 export const CACHE_IMMUTABLE = 'public, max-age=31536000, immutable';
 export const CACHE_PLAYLIST = 'public, max-age=1';
+
+export interface StoredObject {
+  body: Readable;
+  contentType?: string;
+  cacheControl?: string;
+  contentLength?: number;
+  /** Set when a Range was asked for: the answer is a 206. */
+  contentRange?: string;
+  etag?: string;
+  lastModified?: Date;
+}
 
 export class Storage {
   readonly client: S3Client;
@@ -68,6 +81,35 @@ export class Storage {
       if (err instanceof NoSuchKey || (err as { name?: string }).name === 'NoSuchKey') return undefined;
       throw err;
     }
+  }
+
+  /**
+   * An object as a stream with the headers a CDN passes on, or undefined when it does not exist.
+   * `range` is an HTTP Range header value (players seek in the MP4 with it).
+   */
+  async read(key: string, range?: string): Promise<StoredObject | undefined> {
+    try {
+      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range }));
+      if (!res.Body) return undefined;
+      return {
+        body: res.Body as Readable,
+        contentType: res.ContentType,
+        cacheControl: res.CacheControl,
+        contentLength: res.ContentLength,
+        contentRange: res.ContentRange,
+        etag: res.ETag,
+        lastModified: res.LastModified,
+      };
+    } catch (err) {
+      const name = (err as { name?: string }).name;
+      if (err instanceof NoSuchKey || name === 'NoSuchKey' || name === 'NotFound') return undefined;
+      throw err;
+    }
+  }
+
+  /** A time-limited GET URL of a private object (ffmpeg reads recordings with these, not via the CDN). */
+  presignGet(key: string, expiresInSeconds = 3600): Promise<string> {
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSeconds });
   }
 
   async list(prefix: string): Promise<string[]> {

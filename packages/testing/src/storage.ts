@@ -14,7 +14,6 @@ export async function startTestStorage() {
       STORAGE_BUCKET: s3.bucket,
       STORAGE_ACCESS_KEY_ID: 'S3RVER',
       STORAGE_SECRET_ACCESS_KEY: 'S3RVER',
-      CDN_BASE_URL: s3.cdnBaseUrl,
     },
     async close() {
       await s3.close();

@@ -19,7 +19,7 @@ describe('creating a live stream', () => {
     expect(s.streamKey).toMatch(/^aw_live_[A-Za-z0-9_-]{32}$/);
     expect(s.rtmpUrl).toBe('rtmp://localhost:1935/live');
     expect(s.ingestUrl).toBe(`${s.rtmpUrl}/${s.streamKey}`);
-    expect(s.playback.hlsUrl).toBe(`http://localhost:9000/airwave/live/${s.playbackId}/index.m3u8`);
+    expect(s.playback.hlsUrl).toBe(`http://localhost:3000/cdn/live/${s.playbackId}/index.m3u8`);
     expect(s).toMatchObject({ record: true, playbackPolicy: 'public', latencyMode: 'standard', reconnectWindowSeconds: 60 });
     expect(s.renditions).toEqual(['1080p', '720p', '480p', '360p', '240p']);
     expect(new Date(s.createdAt).toISOString()).toBe(s.createdAt);

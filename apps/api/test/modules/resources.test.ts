@@ -70,7 +70,7 @@ describe('assets', () => {
     const list = (await api.call('GET', '/v1/assets?limit=2')).body;
     expect(list.data.map((x: any) => x.id)).toEqual([b.id, a.id]);
     const got = (await api.call('GET', `/v1/assets/${b.id}`)).body;
-    expect(got).toMatchObject({ status: 'ready', durationSeconds: 61.5, playback: { hlsUrl: `http://localhost:9000/airwave/vod/${b.id}/index.m3u8` } });
+    expect(got).toMatchObject({ status: 'ready', durationSeconds: 61.5, playback: { hlsUrl: `http://localhost:3000/cdn/vod/${b.id}/index.m3u8` } });
     expect(got.mp4Url).toContain(`/vod/${b.id}/`);
     expect((await api.call('GET', `/v1/assets/${a.id}`)).body.mp4Url).toBeNull();
     expect((await api.call('DELETE', `/v1/assets/${b.id}`)).status).toBe(204);

@@ -2,7 +2,7 @@
 // recorded segment list, the live master, an MP4 of the top rendition remuxed with `-c copy`, and a
 // thumbnail. Any failure marks the asset errored with the reason (and the job is retried).
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { presentAsset, recordEvent, recordingAssetId } from '@airwave/core';
@@ -43,6 +43,30 @@ async function waitForTranscode(ctx: WorkerContext, sessionId: string, run: numb
 /** Where an unrecorded session's segments live: removed `liveSegmentRetentionSeconds` after it ends. */
 export const liveSessionDir = (playbackId: string, sessionId: string) => `live/${playbackId}/sessions/${sessionId}`;
 
+/** A local playlist naming http(s) segments. */
+const READ_PLAYLIST = ['-protocol_whitelist', 'file,http,https,tcp,tls,crypto'];
+
+interface RecordedSegment {
+  uri: string;
+  duration: number;
+}
+
+/** The VOD playlist of one rendition; a new run tag (the part before '_') is a reconnect or a restart. */
+function vodPlaylist<T extends RecordedSegment>(segs: T[], uriOf: (s: T, i: number) => string): string {
+  const playlist = new MediaPlaylist({
+    version: 3,
+    targetDuration: Math.max(...segs.map((s) => Math.ceil(s.duration))),
+    playlistType: 'VOD',
+    endlist: true,
+    independentSegments: true,
+    segments: segs.map((s, i) => {
+      const discontinuity = i > 0 && s.uri.split('_')[0] !== segs[i - 1]!.uri.split('_')[0];
+      return new Segment({ uri: uriOf(s, i), duration: s.duration, discontinuity, mediaSequenceNumber: i, discontinuitySequence: 0 });
+    }),
+  });
+  return HLS.stringify(playlist);
+}
+
 export async function finalize(ctx: WorkerContext, data: { sessionId: string }) {
   const assetId = recordingAssetId(data.sessionId);
   const asset = await ctx.db.asset.findUnique({ where: { id: assetId }, include: { session: true } });
@@ -63,19 +87,7 @@ export async function finalize(ctx: WorkerContext, data: { sessionId: string }) 
     for (const r of rows) byRendition.set(r.rendition, [...(byRendition.get(r.rendition) ?? []), r]);
 
     for (const [rendition, segs] of byRendition) {
-      const playlist = new MediaPlaylist({
-        version: 3,
-        targetDuration: Math.max(...segs.map((s) => Math.ceil(s.duration))),
-        playlistType: 'VOD',
-        endlist: true,
-        independentSegments: true,
-        // A new run tag (the part before '_') is a reconnect or a restart: mark the join.
-        segments: segs.map((s, i) => {
-          const discontinuity = i > 0 && s.uri.split('_')[0] !== segs[i - 1]!.uri.split('_')[0];
-          return new Segment({ uri: s.uri, duration: s.duration, discontinuity, mediaSequenceNumber: i, discontinuitySequence: 0 });
-        }),
-      });
-      await ctx.storage.put(`vod/${assetId}/${rendition}/index.m3u8`, HLS.stringify(playlist), VOD_CACHE);
+      await ctx.storage.put(`vod/${assetId}/${rendition}/index.m3u8`, vodPlaylist(segs, (s) => s.uri), VOD_CACHE);
     }
 
     // The run wrote the master next to the recording; its first variant is the top rendition.
@@ -88,10 +100,14 @@ export async function finalize(ctx: WorkerContext, data: { sessionId: string }) 
     const durationSeconds = Math.round(topSegs.reduce((n, s) => n + s.duration, 0) * 1000) / 1000;
 
     const bin = resolveFfmpeg(ctx.config.ffmpegPath);
-    const topUrl = `${ctx.config.cdnBaseUrl}/vod/${assetId}/${top}/index.m3u8`;
+    // ffmpeg reads the bucket itself through presigned URLs: the CDN may need a playback token or
+    // an allowed origin, and a private bucket answers nobody else.
+    const signed = await Promise.all(topSegs.map((s) => ctx.storage.presignGet(`vod/${assetId}/${top}/${s.uri}`, 6 * 3600)));
+    const topUrl = path.join(work, 'top.m3u8');
+    await writeFile(topUrl, vodPlaylist(topSegs, (_s, i) => signed[i]!));
     if (master.variants[0]!.resolution) {
       const jpg = path.join(work, 'thumbnail.jpg');
-      await ffmpeg(bin, ['-ss', String(Math.min(2, durationSeconds / 2)), '-i', topUrl, '-frames:v', '1', '-vf', 'scale=-2:360', jpg]);
+      await ffmpeg(bin, ['-ss', String(Math.min(2, durationSeconds / 2)), ...READ_PLAYLIST, '-i', topUrl, '-frames:v', '1', '-vf', 'scale=-2:360', jpg]);
       if ((await stat(jpg)).size > 0) await ctx.storage.putFile(`vod/${assetId}/thumbnail.jpg`, jpg, CACHE_IMMUTABLE);
     }
     // Playable now: the HLS recording does not wait for the MP4, whose remux grows with the length.
@@ -100,7 +116,7 @@ export async function finalize(ctx: WorkerContext, data: { sessionId: string }) 
 
     // MP4 of the top rendition: a remux, not an encode; faststart so it plays while downloading.
     const mp4 = path.join(work, 'recording.mp4');
-    await ffmpeg(bin, ['-i', topUrl, '-map', '0', '-c', 'copy', '-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', mp4]);
+    await ffmpeg(bin, [...READ_PLAYLIST, '-i', topUrl, '-map', '0', '-c', 'copy', '-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', mp4]);
     await ctx.storage.putFile(`vod/${assetId}/recording.mp4`, mp4, CACHE_IMMUTABLE);
     await ctx.db.asset.update({ where: { id: asset.id }, data: { mp4Ready: true } });
     return { assetId, durationSeconds };

@@ -12,7 +12,9 @@ export function presentAsset(a: Asset, urls: PublicUrls) {
     status: a.status,
     durationSeconds: a.durationSeconds,
     playbackId: a.playbackId,
-    playback: { hlsUrl: `${base}/index.m3u8` },
+    playbackPolicy: a.playbackPolicy,
+    allowedOrigins: a.allowedOrigins,
+    playback: { policy: a.playbackPolicy, hlsUrl: `${base}/index.m3u8` },
     /** Appears a little after `ready`: the MP4 is remuxed once the HLS recording is playable. */
     mp4Url: ready && a.mp4Ready ? `${base}/recording.mp4` : null,
     thumbnailUrl: ready ? `${base}/thumbnail.jpg` : null,

@@ -16,6 +16,7 @@ export const EVENT_TYPES = [
   'live_stream.simulcast_target.idle',
   'asset.created',
   'asset.ready',
+  'asset.updated',
   'asset.errored',
   'asset.deleted',
 ] as const;

@@ -29,6 +29,7 @@ export function presentLiveStream(s: LiveStream, urls: PublicUrls, opts: Present
     reconnectWindowSeconds: s.reconnectWindowSeconds,
     renditions: s.renditions,
     passthrough: s.passthrough,
+    allowedOrigins: s.allowedOrigins,
     ...(streamKey !== undefined
       ? { streamKey, rtmpUrl: urls.rtmpBaseUrl, ingestUrl: `${urls.rtmpBaseUrl}/${streamKey}` }
       : { rtmpUrl: urls.rtmpBaseUrl }),

@@ -163,7 +163,9 @@ export async function markActive(tx: Tx, sessionId: string, ctx: StateContext): 
   // A recorded session gets its asset the first time it is playable; a reconnect keeps the same one.
   if (stream.record && !(await tx.asset.findUnique({ where: { sessionId } }))) {
     const asset = await tx.asset.create({
-      data: { id: recordingAssetId(sessionId), projectId: stream.projectId, liveStreamId: stream.id, sessionId, playbackId: newPlaybackId(), passthrough: stream.passthrough },
+      data: { id: recordingAssetId(sessionId), projectId: stream.projectId, liveStreamId: stream.id, sessionId, playbackId: newPlaybackId(), passthrough: stream.passthrough,
+        // The recording is as private as the broadcast; the owner may change it on the asset.
+        playbackPolicy: stream.playbackPolicy, allowedOrigins: stream.allowedOrigins },
     });
     eventIds.push(await recordEvent(tx, stream.projectId, 'asset.created', presentAsset(asset, ctx.urls), now));
   }

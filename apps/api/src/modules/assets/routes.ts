@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { commonErrors, DateTime, errors, idParam, Nullable, Page, PageQuery } from '../../lib/schemas.js';
+import { AllowedOrigins, commonErrors, DateTime, errors, idParam, Nullable, Page, PageQuery } from '../../lib/schemas.js';
 import type { AssetService } from './service.js';
 
 const tags = ['assets'];
+const PlaybackPolicy = Type.Union([Type.Literal('public'), Type.Literal('signed')], { description: 'signed: playback needs a token (copied from the stream)' });
 const AssetId = idParam('as', 'Asset id');
 const Asset = Type.Object(
   {
@@ -13,7 +14,9 @@ const Asset = Type.Object(
     status: Type.Union([Type.Literal('preparing'), Type.Literal('ready'), Type.Literal('errored')]),
     durationSeconds: Nullable(Type.Number()),
     playbackId: Type.String(),
-    playback: Type.Object({ hlsUrl: Type.String() }),
+    playbackPolicy: PlaybackPolicy,
+    allowedOrigins: Type.Array(Type.String()),
+    playback: Type.Object({ policy: PlaybackPolicy, hlsUrl: Type.String() }),
     mp4Url: Nullable(Type.String()),
     thumbnailUrl: Nullable(Type.String()),
     passthrough: Nullable(Type.String()),
@@ -49,6 +52,23 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ service: AssetService }> =
     '/assets/:id',
     { schema: { tags, summary: 'Get an asset', params: Params, response: { 200: ref, ...errors(...commonErrors, 404) } } },
     async (req) => service.present(await service.get(req.projectId, req.params.id)),
+  );
+
+  app.patch(
+    '/assets/:id',
+    {
+      schema: {
+        tags,
+        summary: "Change a recording's playback policy or allowed origins",
+        params: Params,
+        body: Type.Object(
+          { playbackPolicy: Type.Optional(PlaybackPolicy), allowedOrigins: Type.Optional(AllowedOrigins) },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: ref, ...errors(...commonErrors, 404) },
+      },
+    },
+    async (req) => service.present(await service.update(req.projectId, req.params.id, req.body)),
   );
 
   app.delete(

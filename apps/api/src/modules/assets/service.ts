@@ -1,7 +1,12 @@
 import { CursorCodec, keysetAfter, newestFirst, NotFoundError, paginate, presentAsset, recordEvent, type PageRequest, type PublicUrls } from '@airwave/core';
 import type { Asset, Db } from '@airwave/db';
 import type { Effects } from '../../lib/effects.js';
+import { normaliseOrigins } from '../../lib/schemas.js';
 
+export interface AssetUpdate {
+  playbackPolicy?: 'public' | 'signed';
+  allowedOrigins?: string[];
+}
 
 export class AssetService {
   constructor(
@@ -28,6 +33,20 @@ export class AssetService {
     const a = await this.db.asset.findFirst({ where: { id, projectId, deletedAt: null } });
     if (!a) throw new NotFoundError('Asset');
     return a;
+  }
+
+  async update(projectId: string, id: string, input: AssetUpdate): Promise<Asset> {
+    const { asset, eventIds } = await this.db.$transaction(async (tx) => {
+      const { count } = await tx.asset.updateMany({
+        where: { id, projectId, deletedAt: null },
+        data: { ...input, allowedOrigins: input.allowedOrigins && normaliseOrigins(input.allowedOrigins) },
+      });
+      if (count !== 1) throw new NotFoundError('Asset');
+      const asset = await tx.asset.findUniqueOrThrow({ where: { id } });
+      return { asset, eventIds: [await recordEvent(tx, projectId, 'asset.updated', presentAsset(asset, this.urls))] };
+    });
+    await this.effects.dispatchEvents(eventIds);
+    return asset;
   }
 
   async delete(projectId: string, id: string): Promise<void> {

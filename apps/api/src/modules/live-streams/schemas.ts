@@ -1,6 +1,6 @@
 import { RENDITION_NAMES } from '@airwave/core';
 import { Type } from 'typebox';
-import { DateTime, idParam, Nullable, Page, PageQuery } from '../../lib/schemas.js';
+import { AllowedOrigins, DateTime, idParam, Nullable, Page, PageQuery } from '../../lib/schemas.js';
 
 export const LiveStreamId = idParam('ls', 'Live stream id');
 export const StreamParams = Type.Object({ id: LiveStreamId }, { additionalProperties: false });
@@ -16,6 +16,7 @@ export const mutableFields = {
   reconnectWindowSeconds: Type.Integer({ minimum: 0, maximum: 1800, description: 'How long a dropped encoder may come back into the same session' }),
   renditions: Type.Array(Rendition, { minItems: 1, maxItems: 5, uniqueItems: true, description: 'Ladder rungs; those above the source are skipped' }),
   passthrough: Nullable(Type.String({ maxLength: 1024, description: 'Your own metadata, up to 1 KB' })),
+  allowedOrigins: AllowedOrigins,
 };
 
 export const SimulcastTargetInput = Type.Object(
@@ -36,6 +37,7 @@ export const CreateLiveStreamBody = Type.Object(
     reconnectWindowSeconds: Type.Optional(mutableFields.reconnectWindowSeconds),
     renditions: Type.Optional(mutableFields.renditions),
     passthrough: Type.Optional(mutableFields.passthrough),
+    allowedOrigins: Type.Optional(mutableFields.allowedOrigins),
     simulcastTargets: Type.Optional(Type.Array(SimulcastTargetInput, { maxItems: 10 })),
   },
   { additionalProperties: false },
@@ -63,6 +65,7 @@ export const LiveStream = Type.Object(
     reconnectWindowSeconds: Type.Integer(),
     renditions: Type.Array(Rendition),
     passthrough: Nullable(Type.String()),
+    allowedOrigins: Type.Array(Type.String()),
     streamKey: Type.String({ description: 'Secret: the RTMP stream name. Reset it with reset-stream-key.' }),
     rtmpUrl: Type.String({ examples: ['rtmp://localhost:1935/live'] }),
     ingestUrl: Type.String({ description: 'rtmpUrl + "/" + streamKey, for encoders that take one URL' }),

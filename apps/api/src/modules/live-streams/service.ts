@@ -23,6 +23,7 @@ import {
 import type { LiveStream, LiveStreamSession, LiveStreamStatus, Tx } from '@airwave/db';
 import type { Static } from 'typebox';
 import type { Effects } from '../../lib/effects.js';
+import { normaliseOrigins } from '../../lib/schemas.js';
 import type { SimulcastTargetService } from '../simulcast-targets/service.js';
 import type { LiveStreamRepository, RecentAsset } from './repository.js';
 import type { CreateLiveStreamBody, UpdateLiveStreamBody } from './schemas.js';
@@ -90,6 +91,7 @@ export class LiveStreamService {
         reconnectWindowSeconds: input.reconnectWindowSeconds ?? 60,
         renditions: normaliseRenditions(input.renditions),
         passthrough: input.passthrough ?? null,
+        allowedOrigins: normaliseOrigins(input.allowedOrigins),
         playbackId: newPlaybackId(),
         ...this.keyFields(generateStreamKey()),
       });
@@ -115,7 +117,8 @@ export class LiveStreamService {
     checkPassthrough(input.passthrough);
     return this.changeAndEmit(projectId, id, async (tx, stream) => {
       const renditions = input.renditions ? normaliseRenditions(input.renditions) : undefined;
-      return this.repo.update(tx, stream.id, { ...input, renditions });
+      const allowedOrigins = input.allowedOrigins ? normaliseOrigins(input.allowedOrigins) : undefined;
+      return this.repo.update(tx, stream.id, { ...input, renditions, allowedOrigins });
     });
   }
 

@@ -32,6 +32,9 @@ export function playerPage(playbackId: string): string {
   const statusEl = document.getElementById('status');
   const levelsEl = document.getElementById('levels');
   const labels = { waiting: 'Waiting for the broadcast…', live: 'LIVE', ended: 'The broadcast has ended', vod: 'Recording' };
+  // Signed playback: the page's own ?token= goes on the playlist URL; the edge puts it on every child URI.
+  const token = new URLSearchParams(location.search).get('token');
+  const withToken = (url) => (token ? url + (url.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(token) : url);
   const player = (window.airwavePlayer = { state: 'waiting', hls: null, levels: [], levelsPlayed: [] });
 
   function show(state) {
@@ -71,7 +74,7 @@ export function playerPage(playbackId: string): string {
       if (res.ok) {
         const s = await res.json();
         show(s.state);
-        if (s.state === 'live' || s.state === 'vod') attach(s.hlsUrl);
+        if (s.state === 'live' || s.state === 'vod') attach(withToken(s.hlsUrl));
         if (s.state === 'vod') return; // a recording does not change: stop polling
       }
     } catch {}

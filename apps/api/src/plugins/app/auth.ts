@@ -3,6 +3,7 @@
 import { safeEqual, sha256Hex, UnauthorizedError, API_KEY_PREFIX } from '@airwave/core';
 import type { Db } from '@airwave/db';
 import type { FastifyRequest } from 'fastify';
+import { TtlCache } from '../../lib/ttl-cache.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,7 +23,7 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 
 /** Resolves API keys to projects, with a short cache so a burst of requests costs one query. */
 export class ApiKeyAuthenticator {
-  private readonly cache = new Map<string, { projectId: string; expires: number }>();
+  private readonly cache = new TtlCache<string, string | null>(CACHE_TTL_MS, CACHE_MAX);
 
   constructor(private readonly db: Db) {}
 
@@ -30,17 +31,12 @@ export class ApiKeyAuthenticator {
     const token = bearerToken(request);
     if (!token || !token.startsWith(API_KEY_PREFIX) || token.length > 200) throw new UnauthorizedError();
     const hash = sha256Hex(token);
-    const now = Date.now();
-    const cached = this.cache.get(hash);
-    if (cached && cached.expires > now) {
-      request.projectId = cached.projectId;
-      return;
-    }
-    const key = await this.db.apiKey.findUnique({ where: { hash } });
-    if (!key || key.revokedAt || !safeEqual(key.hash, hash)) throw new UnauthorizedError();
-    if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    this.cache.set(hash, { projectId: key.projectId, expires: now + CACHE_TTL_MS });
-    request.projectId = key.projectId;
+    const projectId = await this.cache.get(hash, async () => {
+      const key = await this.db.apiKey.findUnique({ where: { hash } });
+      return key && !key.revokedAt && safeEqual(key.hash, hash) ? key.projectId : null;
+    });
+    if (!projectId) throw new UnauthorizedError();
+    request.projectId = projectId;
   }
 }
 

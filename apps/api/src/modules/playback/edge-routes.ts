@@ -1,0 +1,70 @@
+// The local CDN: `GET /cdn/<object key>` serves the bucket through the playback edge. With a real
+// CDN in front of the bucket, the CDN asks `GET /internal/playback/authorize` instead (nginx
+// auth_request) and only playlists of signed content come here, to carry the token (docs/playback-security.md).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Storage } from '@airwave/storage';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { text as streamText } from 'node:stream/consumers';
+import { Type } from 'typebox';
+import { NotFoundError } from '@airwave/core';
+import { checkInternalToken } from '../../plugins/app/auth.js';
+import { withToken, type PlaybackEdge } from './edge.js';
+
+const Query = Type.Object({ token: Type.Optional(Type.String({ maxLength: 4096 })) }, { additionalProperties: true });
+
+function viewer(req: FastifyRequest, token: string | undefined) {
+  return { token, origin: req.headers.origin, referer: req.headers.referer };
+}
+
+/** CORS for players on other origins: anyone for open content, the checked origin otherwise. */
+function cors(reply: FastifyReply, req: FastifyRequest, restricted: boolean) {
+  if (!restricted) return reply.header('access-control-allow-origin', '*');
+  reply.header('vary', 'Origin');
+  if (req.headers.origin) reply.header('access-control-allow-origin', req.headers.origin);
+  return reply;
+}
+
+export const edgeRoutes: FastifyPluginAsyncTypebox<{ edge: PlaybackEdge; storage: Storage; internalToken: string }> = async (
+  app,
+  { edge, storage, internalToken },
+) => {
+  app.get('/cdn/*', { schema: { hide: true, querystring: Query } }, async (req, reply) => {
+    const key = (req.params as { '*': string })['*'];
+    const token = req.query.token;
+    const { policy } = await edge.authorize(key, viewer(req, token));
+    cors(reply, req, policy.allowedOrigins.length > 0);
+    const range = typeof req.headers.range === 'string' ? req.headers.range : undefined;
+    const isPlaylist = key.endsWith('.m3u8');
+    const obj = await storage.read(key, isPlaylist ? undefined : range);
+    if (!obj) return reply.code(404).send({ error: { code: 'not_found', message: 'Object not found', details: [] } });
+    // Signed content is per viewer: shared caches must not keep one viewer's answer for another.
+    const cacheControl = policy.signed ? (obj.cacheControl ?? '').replace('public', 'private') : obj.cacheControl;
+    if (cacheControl) reply.header('cache-control', cacheControl);
+    reply.type(obj.contentType ?? 'application/octet-stream');
+    if (isPlaylist && policy.signed && token) {
+      const text = await streamText(obj.body);
+      return reply.send(withToken(text, token));
+    }
+    reply.header('accept-ranges', 'bytes');
+    if (obj.etag) reply.header('etag', obj.etag);
+    if (obj.lastModified) reply.header('last-modified', obj.lastModified.toUTCString());
+    if (obj.contentLength !== undefined) reply.header('content-length', obj.contentLength);
+    if (obj.contentRange) reply.code(206).header('content-range', obj.contentRange);
+    return reply.send(obj.body);
+  });
+
+  // nginx `auth_request`: the original URI arrives in X-Original-URI, the viewer's Origin and
+  // Referer as they were. 204 lets the CDN serve from its cache or the bucket.
+  app.get('/internal/playback/authorize', { schema: { hide: true } }, async (req, reply) => {
+    checkInternalToken(req, internalToken);
+    const original = new URL(String(req.headers['x-original-uri'] ?? '/'), 'http://cdn');
+    let key: string;
+    try {
+      key = decodeURIComponent(original.pathname.replace(/^\/+/, ''));
+    } catch {
+      throw new NotFoundError('Object');
+    }
+    await edge.authorize(key, viewer(req, original.searchParams.get('token') ?? undefined));
+    return reply.code(204).send();
+  });
+};
