@@ -6,6 +6,7 @@ import { startApp, stopApps, type AppProcess } from './apps.js';
 import { portIsFree } from './net.js';
 import path from 'node:path';
 import { startLocalS3, type LocalS3 } from '@airwave/storage';
+import { ensureSelfSignedCert } from './tls.js';
 import { ensureStateDir, localEnvPath, localSecrets, readEnvFile, stateDir, writeEnvFile } from './paths.js';
 import { resolvePostgres, type PostgresChoice } from './postgres.js';
 import { resolveRedis, type RedisChoice } from './redis.js';
@@ -53,6 +54,8 @@ interface LocalStream {
   streamKey: string;
   rtmpUrl: string;
   ingestUrl: string;
+  rtmpsUrl: string;
+  srtUrl: string | null;
   playback: { hlsUrl: string; playerUrl: string };
 }
 
@@ -60,10 +63,12 @@ async function main(): Promise<void> {
   ensureStateDir();
   const apiPort = Number(process.env.API_PORT ?? 3000);
   const rtmpPort = Number(process.env.INGEST_RTMP_PORT ?? 1935);
+  const rtmpsPort = Number(process.env.INGEST_RTMPS_PORT ?? 1936);
   const s3Port = Number(process.env.LOCAL_S3_PORT ?? 9000);
   await checkPorts([
     { env: 'API_PORT', port: apiPort },
     { env: 'INGEST_RTMP_PORT', port: rtmpPort },
+    { env: 'INGEST_RTMPS_PORT', port: rtmpsPort },
     ...(process.env.STORAGE_ENDPOINT ? [] : [{ env: 'LOCAL_S3_PORT', port: s3Port }]),
   ]);
 
@@ -107,6 +112,9 @@ async function main(): Promise<void> {
   const apiKey = await localApiKey(postgres.url, previous.AIRWAVE_API_KEY);
   const apiUrl = process.env.API_PUBLIC_URL ?? `http://localhost:${apiPort}`;
 
+  const tls = process.env.INGEST_TLS_CERT_FILE
+    ? { certFile: process.env.INGEST_TLS_CERT_FILE, keyFile: process.env.INGEST_TLS_KEY_FILE ?? '' }
+    : await ensureSelfSignedCert(path.join(stateDir, 'tls'));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...localSecrets(),
@@ -116,6 +124,9 @@ async function main(): Promise<void> {
     API_PORT: String(apiPort),
     API_PUBLIC_URL: apiUrl,
     INGEST_RTMP_PORT: String(rtmpPort),
+    INGEST_RTMPS_PORT: String(rtmpsPort),
+    INGEST_TLS_CERT_FILE: tls.certFile,
+    INGEST_TLS_KEY_FILE: tls.keyFile,
     // A local stack lets webhooks and relays point at localhost (DESIGN.md §6).
     ALLOW_PRIVATE_TARGETS: process.env.ALLOW_PRIVATE_TARGETS ?? 'true',
   };
@@ -165,6 +176,8 @@ async function main(): Promise<void> {
 
   Test stream  ${stream.id}
   RTMP URL     ${stream.rtmpUrl}
+  RTMPS URL    ${stream.rtmpsUrl}   (self-signed certificate in .airwave/tls)
+  SRT URL      ${stream.srtUrl ?? 'off (no libsrt)'}
   Stream key   ${stream.streamKey}
   HLS          ${stream.playback.hlsUrl}
   Player       ${stream.playback.playerUrl}

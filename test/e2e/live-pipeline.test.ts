@@ -73,7 +73,7 @@ it('publishes a 720p encoder as a 4-rung HLS ladder at the CDN, then goes idle w
     // A segment fetched through the CDN decodes to its rendition's size, with video and audio.
     for (const [name, height] of [['720p', 720], ['240p', 240]] as const) {
       const pl = HLS.parse((await getText(`${base}${name}/index.m3u8`))!.text) as HLS.types.MediaPlaylist;
-      const segUrl = `${base}${name}/${pl.segments[0]!.uri}`;
+      const segUrl = new URL(pl.segments[0]!.uri, `${base}${name}/index.m3u8`).href;
       const res = await fetch(segUrl);
       expect(res.headers.get('cache-control')).toContain('immutable');
       expect(res.headers.get('content-type')).toBe('video/mp2t');

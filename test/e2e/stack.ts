@@ -1,16 +1,22 @@
 // The whole product for an end-to-end test: the API in-process on a real port, the ingest and the
 // worker as real child processes, a real S3 API as storage and CDN, and ffmpeg as the encoder.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { startTestStorage } from '@airwave/testing';
 import { startApp, stopApps, type AppProcess } from '../../scripts/up/apps.js';
 import { ephemeralPort } from '../../scripts/up/net.js';
+import { ensureSelfSignedCert } from '../../scripts/up/tls.js';
 import { startApi, type TestApi } from '../../apps/api/test/helpers.js';
 
 export interface Stack {
   api: TestApi;
   apiUrl: string;
   rtmpPort: number;
+  rtmpsPort: number;
+  srtPort: number;
   storage: Awaited<ReturnType<typeof startTestStorage>>;
   logs: string[];
   childEnv: NodeJS.ProcessEnv;
@@ -24,9 +30,11 @@ export interface Stack {
 
 export async function startStack(testFile: string, env: Record<string, string> = {}): Promise<Stack> {
   const storage = await startTestStorage();
-  const [rtmpPort, apiPort] = [await ephemeralPort(), await ephemeralPort()];
+  const [rtmpPort, rtmpsPort, srtPort, apiPort] = [await ephemeralPort(), await ephemeralPort(), await ephemeralPort(), await ephemeralPort()];
+  const tlsDir = path.join(os.tmpdir(), `airwave-test-tls-${process.pid}-${rtmpsPort}`);
+  const tls = await ensureSelfSignedCert(tlsDir);
   // Known before the API starts: it is also the CDN (the playback edge at /cdn) players are sent to.
-  const apiEnv = { ...storage.env, API_PORT: String(apiPort), API_PUBLIC_URL: `http://127.0.0.1:${apiPort}`, INGEST_RTMP_PORT: String(rtmpPort), INGEST_PUBLIC_HOST: '127.0.0.1', ...env };
+  const apiEnv = { ...storage.env, API_PORT: String(apiPort), API_PUBLIC_URL: `http://127.0.0.1:${apiPort}`, INGEST_RTMP_PORT: String(rtmpPort), INGEST_RTMPS_PORT: String(rtmpsPort), INGEST_SRT_PORT: String(srtPort), INGEST_PUBLIC_HOST: '127.0.0.1', INGEST_TLS_CERT_FILE: tls.certFile, INGEST_TLS_KEY_FILE: tls.keyFile, ...env };
   const api = await startApi(testFile, apiEnv);
   const address = await api.app.listen({ port: apiPort, host: '127.0.0.1' });
   const { config } = api.env;
@@ -61,7 +69,7 @@ export async function startStack(testFile: string, env: Record<string, string> =
   const extraIngests: AppProcess[] = [];
   const startIngest = async (port: number, overrides: Record<string, string> = {}) => {
     const name = `ingest-${port}`;
-    const p = startApp(name, 'apps/ingest/src/main.ts', { ...childEnv, INGEST_RTMP_PORT: String(port), INGEST_NODE_ID: name, INGEST_INTERNAL_URL: `rtmp://127.0.0.1:${port}/live`, ...overrides }, collect(name));
+    const p = startApp(name, 'apps/ingest/src/main.ts', { ...childEnv, INGEST_RTMP_PORT: String(port), INGEST_NODE_ID: name, INGEST_INTERNAL_URL: `rtmp://127.0.0.1:${port}/live`, INGEST_TLS_CERT_FILE: '', INGEST_SRT_PORT: '0', ...overrides }, collect(name));
     extraIngests.push(p);
     await waitFor(() => logs.some((l) => l.startsWith(`${name}:`) && l.includes('RTMP ingest listening')), 30_000, `${name} did not start`);
     return p;
@@ -72,6 +80,8 @@ export async function startStack(testFile: string, env: Record<string, string> =
     api,
     apiUrl: address,
     rtmpPort,
+    rtmpsPort,
+    srtPort,
     storage,
     logs,
     childEnv,
@@ -83,6 +93,7 @@ export async function startStack(testFile: string, env: Record<string, string> =
       await stopApps([ingest, ...extraIngests, ...workers], 5000);
       await api.close();
       await storage.close();
+      await rm(tlsDir, { recursive: true, force: true });
     },
   };
 }
@@ -116,7 +127,8 @@ export function startEncoder(url: string, opts: { seconds?: number; size?: strin
   args.push('-t', String(seconds));
   if (video) args.push(...(opts.videoCodec ?? ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '60', '-pix_fmt', 'yuv420p']));
   if (audio) args.push('-c:a', 'aac', '-b:a', '96k');
-  args.push('-f', 'flv', url);
+  // SRT carries MPEG-TS; RTMP(S) carries FLV.
+  args.push('-f', url.startsWith('srt://') ? 'mpegts' : 'flv', url);
   const child = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));

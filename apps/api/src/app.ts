@@ -1,7 +1,7 @@
 // Start-up order is the architecture: external plugins, then app plugins, then routes.
 import { randomUUID, hkdfSync } from 'node:crypto';
 import type { Config } from '@airwave/config';
-import { CursorCodec, type PublicUrls } from '@airwave/core';
+import { CursorCodec, publicUrls } from '@airwave/core';
 import type { Db } from '@airwave/db';
 import type { Queues } from '@airwave/jobs';
 import { Storage } from '@airwave/storage';
@@ -43,10 +43,6 @@ export interface AppDeps {
   /** Producer connection: fails fast while Redis is down. */
   redis: Redis;
   queues: Queues;
-}
-
-export function publicUrls(config: Config): PublicUrls {
-  return { rtmpBaseUrl: config.ingest.rtmpBaseUrl, cdnBaseUrl: config.cdnBaseUrl, apiPublicUrl: config.api.publicUrl };
 }
 
 export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logger'] = false) {

@@ -44,6 +44,10 @@ export class ApiClient {
     return this.post<AuthorizeAnswer>('/ingest/authorize', input);
   }
 
+  precheck(streamKey: string) {
+    return this.post<{ allow: boolean; reason?: string }>('/ingest/precheck', { streamKey });
+  }
+
   started(sessionId: string, stats: SessionStats) {
     return this.post<{ keep: boolean }>(`/ingest/sessions/${sessionId}/started`, { stats });
   }

@@ -25,12 +25,17 @@ interface NmsSession extends PublisherLike {
   close(): void;
 }
 interface Nms {
+  rtmpServer: { tcpServer?: import('node:net').Server; tlsServer?: import('node:tls').Server };
   on(event: string, fn: (session: NmsSession) => void): void;
   run(): Promise<void>;
   stop(): Promise<void>;
 }
 
 const HEARTBEAT_MS = 5000;
+/** A client that has not started the RTMP handshake by then is dropped (NMS itself waits forever). */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+/** C0 of every RTMP handshake: the protocol version. */
+const RTMP_VERSION = 0x03;
 /** The longest wait for the encoder's headers and first keyframe(s) before reporting the publish started. */
 const HEADERS_WAIT_MS = 5000;
 
@@ -61,18 +66,46 @@ export class IngestServer {
 
   async start(): Promise<void> {
     const NodeMediaServer = require('node-media-server');
+    const { tls } = this.config.ingest;
     this.nms = new NodeMediaServer({
       bind: this.config.ingest.bind,
       rtmp: { port: this.config.ingest.rtmpPort, chunk_size: 60000, gop_cache: true, ping: 30, ping_timeout: 60 },
+      // RTMPS: the same sessions over TLS (NMS terminates it with Node's tls module).
+      ...(tls ? { rtmps: { port: this.config.ingest.rtmpsPort, cert: tls.certFile, key: tls.keyFile } } : {}),
       // NMS keeps relay/record metadata in a JSON store; ours lives in Postgres, so keep it out of the tree.
       store: { path: path.join(os.tmpdir(), `airwave-nms-${this.config.ingest.nodeId}`) },
     });
     // Its constructor forces `debug` logging, which costs CPU per packet.
     require('node-media-server/src/core/logger.js').level = this.config.logLevel === 'debug' ? 'debug' : 'error';
+    this.guardHandshake(this.nms!.rtmpServer.tcpServer, 'connection', 'rtmp');
+    this.guardHandshake(this.nms!.rtmpServer.tlsServer, 'secureConnection', 'rtmps');
     this.nms!.on('prePublish', (s) => this.onPrePublish(s));
     this.nms!.on('prePlay', (s) => this.onPrePlay(s));
     await this.nms!.run();
-    this.log.info({ port: this.config.ingest.rtmpPort, nodeId: this.config.ingest.nodeId }, 'RTMP ingest listening');
+    this.log.info(
+      { port: this.config.ingest.rtmpPort, rtmpsPort: tls ? this.config.ingest.rtmpsPort : null, nodeId: this.config.ingest.nodeId },
+      'RTMP ingest listening',
+    );
+    if (!tls) this.log.warn('RTMPS is off: set INGEST_TLS_CERT_FILE and INGEST_TLS_KEY_FILE to accept rtmps:// publishes');
+  }
+
+  /**
+   * Drops a connection whose first byte is not RTMP's C0 (a TLS client hello on the plain port, an
+   * HTTP request, noise) or that sends nothing, before NMS waits on it; other sessions never notice.
+   * Plain RTMP on the RTMPS port fails the TLS handshake and Node closes it.
+   */
+  private guardHandshake(server: import('node:net').Server | undefined, event: 'connection' | 'secureConnection', port: string): void {
+    server?.prependListener(event, (socket: import('node:net').Socket) => {
+      const timer = setTimeout(() => socket.destroy(), HANDSHAKE_TIMEOUT_MS);
+      socket.once('close', () => clearTimeout(timer));
+      socket.prependOnceListener('data', (chunk: Buffer) => {
+        clearTimeout(timer);
+        if (chunk[0] === RTMP_VERSION) return;
+        const hint = chunk[0] === 0x16 ? ' (a TLS client hello: use the rtmps:// URL)' : '';
+        this.log.warn({ port, ip: clientIp(socket.remoteAddress ?? '') }, `dropped a connection that is not RTMP${hint}`);
+        socket.destroy();
+      });
+    });
   }
 
   async stop(): Promise<void> {

@@ -5,6 +5,8 @@ import { createRedis, ingestControlChannel, type SessionControlMessage } from '@
 import { pino } from 'pino';
 import { ApiClient } from './api-client.js';
 import { IngestServer } from './ingest-server.js';
+import { loadLibSrt } from './srt/libsrt.js';
+import { SrtIngest } from './srt/srt-ingest.js';
 
 const config = loadConfigOrExit();
 const log = pino({ level: config.logLevel, base: { service: 'ingest', node: config.ingest.nodeId } });
@@ -18,8 +20,35 @@ if (!free) {
   process.exit(1);
 }
 
-const server = new IngestServer(config, ApiClient.fromConfig(config), log);
+const api = ApiClient.fromConfig(config);
+const server = new IngestServer(config, api, log);
 await server.start();
+const srt = startSrt();
+
+/** SRT next to RTMP when libsrt is there (Debian's ffmpeg brings it); RTMP alone otherwise. */
+function startSrt(): SrtIngest | undefined {
+  const { srt: opts } = config.ingest;
+  if (!opts.port) return undefined;
+  const lib = loadLibSrt();
+  if (lib instanceof Error) {
+    log.warn({ err: lib.message }, 'SRT ingest is off');
+    return undefined;
+  }
+  const ingest = new SrtIngest({
+    srt: lib,
+    host: config.ingest.bind,
+    port: opts.port,
+    passphrase: opts.passphrase,
+    latencyMs: opts.latencyMs,
+    ffmpegPath: config.ffmpegPath ?? 'ffmpeg',
+    rtmpBase: config.ingest.internalUrl,
+    precheck: (key) => api.precheck(key),
+    log,
+  });
+  ingest.start();
+  log.info({ port: opts.port, encrypted: Boolean(opts.passphrase) }, 'SRT ingest listening');
+  return ingest;
+}
 
 // The API asks us to drop publishers (disable, delete, complete) over Redis; heartbeats catch misses.
 const sub = createRedis(config.redis.url, 'worker');
@@ -40,6 +69,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     closing = true;
     log.info({ signal, sessions: server.activeSessions }, 'shutting down');
     sub.disconnect();
+    srt?.stop();
     await server.stop();
     process.exit(0);
   });

@@ -17,10 +17,6 @@ export interface WorkerContext {
   control: SessionControl;
 }
 
-export function publicUrls(config: Config): PublicUrls {
-  return { rtmpBaseUrl: config.ingest.rtmpBaseUrl, cdnBaseUrl: config.cdnBaseUrl, apiPublicUrl: config.api.publicUrl };
-}
-
 /**
  * Fans out events a transaction just committed. Best effort: an event whose fan-out did not reach
  * Redis stays undispatched in the outbox and the sweeper enqueues it again.

@@ -17,6 +17,12 @@ const schema = {
     API_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 3000 },
     API_PUBLIC_URL: { type: 'string', pattern: '^https?://' },
     INGEST_RTMP_PORT: { type: 'integer', minimum: 1, maximum: 65535, default: 1935 },
+    INGEST_RTMPS_PORT: { type: 'integer', minimum: 1, maximum: 65535, default: 1936 },
+    INGEST_TLS_CERT_FILE: { type: 'string' },
+    INGEST_SRT_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8890 },
+    INGEST_SRT_PASSPHRASE: { type: 'string', minLength: 10, maxLength: 79 },
+    INGEST_SRT_LATENCY_MS: { type: 'integer', minimum: 20, maximum: 8000, default: 200 },
+    INGEST_TLS_KEY_FILE: { type: 'string' },
     INGEST_PUBLIC_HOST: { type: 'string', default: 'localhost' },
     INGEST_NODE_ID: { type: 'string' },
     INGEST_BIND: { type: 'string', default: '0.0.0.0' },
@@ -53,6 +59,12 @@ interface RawEnv {
   API_PORT: number;
   API_PUBLIC_URL?: string;
   INGEST_RTMP_PORT: number;
+  INGEST_RTMPS_PORT: number;
+  INGEST_TLS_CERT_FILE?: string;
+  INGEST_SRT_PORT: number;
+  INGEST_SRT_PASSPHRASE?: string;
+  INGEST_SRT_LATENCY_MS: number;
+  INGEST_TLS_KEY_FILE?: string;
   INGEST_PUBLIC_HOST: string;
   INGEST_NODE_ID?: string;
   INGEST_BIND: string;
@@ -91,6 +103,12 @@ export interface Config {
     nodeId: string;
     /** What encoders are told: rtmp://<public host>:<port>/live */
     rtmpBaseUrl: string;
+    rtmpsPort: number;
+    rtmpsBaseUrl: string;
+    /** PEM files for RTMPS; without both, the node serves plain RTMP only. */
+    tls?: { certFile: string; keyFile: string };
+    /** SRT listener (UDP); port 0 turns it off. The passphrase, when set, encrypts every caller (AES). */
+    srt: { port: number; passphrase?: string; latencyMs: number; baseUrl: string };
     /** Where workers pull this node's sessions from (recorded on each session). */
     internalUrl: string;
   };
@@ -158,6 +176,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       publicHost: raw.INGEST_PUBLIC_HOST,
       nodeId: raw.INGEST_NODE_ID ?? hostname(),
       rtmpBaseUrl: `rtmp://${raw.INGEST_PUBLIC_HOST}:${raw.INGEST_RTMP_PORT}/live`,
+      rtmpsPort: raw.INGEST_RTMPS_PORT,
+      rtmpsBaseUrl: `rtmps://${raw.INGEST_PUBLIC_HOST}:${raw.INGEST_RTMPS_PORT}/live`,
+      srt: {
+        port: raw.INGEST_SRT_PORT,
+        passphrase: raw.INGEST_SRT_PASSPHRASE,
+        latencyMs: raw.INGEST_SRT_LATENCY_MS,
+        baseUrl: `srt://${raw.INGEST_PUBLIC_HOST}:${raw.INGEST_SRT_PORT}`,
+      },
+      tls: raw.INGEST_TLS_CERT_FILE && raw.INGEST_TLS_KEY_FILE ? { certFile: raw.INGEST_TLS_CERT_FILE, keyFile: raw.INGEST_TLS_KEY_FILE } : undefined,
       internalUrl: trim(raw.INGEST_INTERNAL_URL ?? `rtmp://127.0.0.1:${raw.INGEST_RTMP_PORT}/live`),
     },
     internalToken: raw.INTERNAL_TOKEN ?? devSecret(isProduction, 'INTERNAL_TOKEN', 'internal-token'),

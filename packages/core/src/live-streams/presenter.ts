@@ -4,8 +4,36 @@ import { decryptSecret } from '../secrets.js';
 /** The public addresses a representation needs; all come from config. */
 export interface PublicUrls {
   rtmpBaseUrl: string;
+  rtmpsBaseUrl: string;
+  /** srt://host:port, or undefined when SRT ingest is off. */
+  srtBaseUrl?: string;
+  srtPassphrase?: string;
   cdnBaseUrl: string;
   apiPublicUrl: string;
+}
+
+/** The addresses a process's config gives the outside world. */
+export function publicUrls(config: {
+  ingest: { rtmpBaseUrl: string; rtmpsBaseUrl: string; srt: { port: number; baseUrl: string; passphrase?: string } };
+  cdnBaseUrl: string;
+  api: { publicUrl: string };
+}): PublicUrls {
+  const { ingest } = config;
+  return {
+    rtmpBaseUrl: ingest.rtmpBaseUrl,
+    rtmpsBaseUrl: ingest.rtmpsBaseUrl,
+    srtBaseUrl: ingest.srt.port ? ingest.srt.baseUrl : undefined,
+    srtPassphrase: ingest.srt.passphrase,
+    cdnBaseUrl: config.cdnBaseUrl,
+    apiPublicUrl: config.api.publicUrl,
+  };
+}
+
+/** The one URL an SRT encoder needs: the key travels as the stream id. */
+export function srtIngestUrl(urls: PublicUrls, streamKey: string): string | null {
+  if (!urls.srtBaseUrl) return null;
+  const passphrase = urls.srtPassphrase ? `&passphrase=${encodeURIComponent(urls.srtPassphrase)}` : '';
+  return `${urls.srtBaseUrl}?streamid=${encodeURIComponent(streamKey)}${passphrase}`;
 }
 
 export const liveHlsUrl = (urls: PublicUrls, playbackId: string) => `${urls.cdnBaseUrl}/live/${playbackId}/index.m3u8`;
@@ -31,8 +59,8 @@ export function presentLiveStream(s: LiveStream, urls: PublicUrls, opts: Present
     passthrough: s.passthrough,
     allowedOrigins: s.allowedOrigins,
     ...(streamKey !== undefined
-      ? { streamKey, rtmpUrl: urls.rtmpBaseUrl, ingestUrl: `${urls.rtmpBaseUrl}/${streamKey}` }
-      : { rtmpUrl: urls.rtmpBaseUrl }),
+      ? { streamKey, rtmpUrl: urls.rtmpBaseUrl, rtmpsUrl: urls.rtmpsBaseUrl, ingestUrl: `${urls.rtmpBaseUrl}/${streamKey}`, srtUrl: srtIngestUrl(urls, streamKey) }
+      : { rtmpUrl: urls.rtmpBaseUrl, rtmpsUrl: urls.rtmpsBaseUrl }),
     playbackId: s.playbackId,
     /** Refreshed about every 10 s while the stream is active. */
     thumbnailUrl: `${urls.cdnBaseUrl}/thumbs/${s.playbackId}.jpg`,

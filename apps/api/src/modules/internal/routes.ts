@@ -44,6 +44,14 @@ export const internalRoutes: FastifyPluginAsyncTypebox<{ service: IngestHookServ
     async (req) => service.authorize(req.body, req.log),
   );
 
+  // SRT callers are checked before their relay starts, so a wrong key is dropped at once. Read-only:
+  // the relay's own RTMP publish is what claims the stream.
+  app.post(
+    '/ingest/precheck',
+    { schema: { hide: true, body: Type.Object({ streamKey: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false }) } },
+    async (req) => service.precheck(req.body.streamKey),
+  );
+
   app.post(
     '/ingest/sessions/:sessionId/started',
     { schema: { hide: true, params: SessionParams, body: Type.Object({ stats: Type.Optional(Stats) }, { additionalProperties: false }) } },

@@ -19,6 +19,11 @@ export class IngestHookService {
     private readonly urls: PublicUrls,
   ) {}
 
+  async precheck(streamKey: string): Promise<{ allow: boolean; reason?: string }> {
+    const denied = await liveStreamState.precheckPublish(this.db, sha256Hex(streamKey));
+    return denied ? { allow: false, reason: denied.reason } : { allow: true };
+  }
+
   async authorize(input: AuthorizeInput, log: FastifyBaseLogger) {
     const keyPrefix = displayPrefix(input.streamKey);
     const streamKeyHash = sha256Hex(input.streamKey);

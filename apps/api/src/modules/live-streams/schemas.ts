@@ -68,6 +68,8 @@ export const LiveStream = Type.Object(
     allowedOrigins: Type.Array(Type.String()),
     streamKey: Type.String({ description: 'Secret: the RTMP stream name. Reset it with reset-stream-key.' }),
     rtmpUrl: Type.String({ examples: ['rtmp://localhost:1935/live'] }),
+    rtmpsUrl: Type.String({ description: 'RTMP over TLS (required by YouTube, Twitch, Facebook-style encoders)', examples: ['rtmps://localhost:1936/live'] }),
+    srtUrl: Nullable(Type.String({ description: 'SRT caller URL (MPEG-TS), stream key as the stream id; null when this deployment has no SRT ingest', examples: ['srt://localhost:8890?streamid=aw_live_…'] })),
     ingestUrl: Type.String({ description: 'rtmpUrl + "/" + streamKey, for encoders that take one URL' }),
     playbackId: Type.String(),
     thumbnailUrl: Type.String({ description: 'JPEG from the live ladder, refreshed about every 10 s while active' }),
