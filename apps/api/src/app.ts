@@ -12,6 +12,7 @@ import { Effects } from './lib/effects.js';
 import { ErrorEnvelope } from './lib/schemas.js';
 import { AssetService } from './modules/assets/service.js';
 import { assetRoutes } from './modules/assets/routes.js';
+import { consoleRoutes } from './modules/console/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { PlaybackEdge } from './modules/playback/edge.js';
 import { edgeRoutes } from './modules/playback/edge-routes.js';
@@ -24,6 +25,7 @@ import { LiveStreamRepository } from './modules/live-streams/repository.js';
 import { liveStreamRoutes } from './modules/live-streams/routes.js';
 import { LiveStream, Session } from './modules/live-streams/schemas.js';
 import { LiveStreamService } from './modules/live-streams/service.js';
+import { StatsHistory } from './modules/live-streams/stats-history.js';
 import { signingKeyRoutes } from './modules/signing-keys/routes.js';
 import { SigningKeyService } from './modules/signing-keys/service.js';
 import { simulcastTargetRoutes } from './modules/simulcast-targets/routes.js';
@@ -74,13 +76,15 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
   const cursors = new CursorCodec(Buffer.from(hkdfSync('sha256', config.encryptionKey, 'airwave', 'pagination-cursor', 32)));
   const effects = new Effects(queues, redis, config.redis.prefix, app.log);
   const simulcast = new SimulcastTargetService(db, config);
-  const liveStreams = new LiveStreamService(new LiveStreamRepository(db), simulcast, effects, config, urls, cursors);
+  const history = new StatsHistory(redis, config.redis.prefix);
+  const liveStreams = new LiveStreamService(new LiveStreamRepository(db), simulcast, effects, config, urls, cursors, history);
   const auth = new ApiKeyAuthenticator(db);
   const tokens = new PlaybackTokens(db, config.playbackSigningKey);
 
   // Routes
   await app.register(healthRoutes, { db, redis });
   await app.register(playbackRoutes, { service: new PlaybackService(db, urls) });
+  await app.register(consoleRoutes);
   await app.register(edgeRoutes, { edge: new PlaybackEdge(db, tokens), storage: Storage.fromConfig(config), internalToken: config.internalToken });
   await app.register(
     async (v1) => {
@@ -97,7 +101,7 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
   );
   await app.register(internalRoutes, {
     prefix: '/internal',
-    service: new IngestHookService(db, effects, urls),
+    service: new IngestHookService(db, effects, urls, history),
     internalToken: config.internalToken,
   });
   return app;

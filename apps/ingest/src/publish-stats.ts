@@ -66,8 +66,16 @@ export class PublishStats {
     return this.keyframes >= 1;
   }
 
+  /**
+   * The ingest wall time of content time 0: the smallest (arrival − dts) over video packets, i.e.
+   * the arrival of the frame that queued least on the way. Players get it as PROGRAM-DATE-TIME.
+   */
+  private epochMs: number | undefined;
+
   onPacket(p: PacketLike): void {
     if (p.codec_type === 9) {
+      const epoch = Date.now() - p.dts;
+      if (this.epochMs === undefined || epoch < this.epochMs) this.epochMs = epoch;
       this.sawVideo = true;
       this.videoCodecId = p.codec_id || this.videoCodecId;
       // H.264 sequence header: FLV tag body (5 bytes) then AVCDecoderConfigurationRecord.
@@ -113,6 +121,7 @@ export class PublishStats {
     }
     if (this.sawAudio) stats.audioCodec = audio ?? `flv-${this.audioCodecId || pub.audioCodec}`;
     if (this.lastBitrateKbps !== undefined) stats.bitrateKbps = this.lastBitrateKbps;
+    if (this.epochMs !== undefined) stats.timelineEpochMs = Math.round(this.epochMs);
     return stats;
   }
 }

@@ -67,6 +67,8 @@ export async function transcode(ctx: WorkerContext, job: Job<{ sessionId: string
   await Promise.all(names.map((n) => mkdir(path.join(outputDir, n), { recursive: true })));
 
   const input = ingestPullUrl(config, session.ingestAddress, stream.streamKeyEncrypted);
+  // When content time 0 of this publish reached the ingest (its clock), from the ingest's stats.
+  const epochMs = (session.stats as { timelineEpochMs?: number } | null)?.timelineEpochMs;
   const recording = stream.record ? openRecording(ctx, sessionId) : undefined;
   const publisher = new SegmentPublisher({
     storage: ctx.storage,
@@ -90,6 +92,10 @@ export async function transcode(ctx: WorkerContext, job: Job<{ sessionId: string
         void ffmpeg?.stop();
       }
       return false;
+    },
+    timeline: () => {
+      const startSeconds = ffmpeg?.inputStartSeconds();
+      return epochMs !== undefined && startSeconds !== undefined ? { epochMs, startSeconds } : undefined;
     },
     onPlayable: async () => {
       const t = await db.$transaction((tx) => liveStreamState.markActive(tx, sessionId, { urls: ctx.urls }));

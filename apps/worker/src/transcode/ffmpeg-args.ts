@@ -29,7 +29,8 @@ export function buildLadderArgs(job: LadderJob): string[] {
   const args = [
     '-hide_banner',
     '-nostdin',
-    '-loglevel', 'error',
+    // info: the input's start time (the run's place on the ingest clock, for PROGRAM-DATE-TIME).
+    '-loglevel', 'info',
     // Progress lines on stdout let the supervisor see ffmpeg is alive and how fast it runs.
     '-progress', 'pipe:1',
     '-stats_period', '2',

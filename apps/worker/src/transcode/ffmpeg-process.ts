@@ -12,6 +12,8 @@ export interface FfmpegRun {
   stderrTail(): string;
   /** Latest `-progress` figures: speed (1.0 means real time) and frames dropped so far. */
   progress(): { speed?: number; dropFrames?: number };
+  /** The input's start time as ffmpeg reported it (seconds on the source's clock). */
+  inputStartSeconds(): number | undefined;
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -27,7 +29,12 @@ export function runFfmpeg(bin: string, args: string[]): FfmpegRun {
   const tail: string[] = [];
   let stopping = false;
   const progress: { speed?: number; dropFrames?: number } = {};
+  let inputStart: number | undefined;
   createInterface({ input: child.stderr! }).on('line', (line) => {
+    // "  Duration: N/A, start: 12.345000, bitrate: N/A" under "Input #0": where the input's clock began.
+    const start = inputStart === undefined ? /^\s+Duration: .*, start: (-?[\d.]+)/.exec(line) : null;
+    if (start) inputStart = Number(start[1]);
+    if (/Opening '.*' for writing/.test(line)) return; // one per segment: keep the tail for what matters
     tail.push(line);
     if (tail.length > 20) tail.shift();
   });
@@ -50,6 +57,7 @@ export function runFfmpeg(bin: string, args: string[]): FfmpegRun {
     stoppedByUs: () => stopping,
     stderrTail: () => tail.join('\n'),
     progress: () => ({ ...progress }),
+    inputStartSeconds: () => inputStart,
     async stop(graceMs = 5000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       stopping = true;

@@ -10,6 +10,8 @@ export interface SegmentEntry {
   uri: string;
   duration: number;
   discontinuity: boolean;
+  /** When the segment's first frame reached the ingest (EXT-X-PROGRAM-DATE-TIME). */
+  programDateTime?: Date;
 }
 
 export class LivePlaylist {
@@ -30,14 +32,14 @@ export class LivePlaylist {
     if (parsed.isMasterPlaylist) return;
     this.mediaSequence = parsed.mediaSequenceBase ?? 0;
     this.discontinuitySequence = parsed.discontinuitySequenceBase ?? 0;
-    this.segments = parsed.segments.map((s) => ({ uri: s.uri, duration: s.duration, discontinuity: Boolean(s.discontinuity) }));
+    this.segments = parsed.segments.map((s) => ({ uri: s.uri, duration: s.duration, discontinuity: Boolean(s.discontinuity), programDateTime: s.programDateTime }));
     this.nextIsDiscontinuity = this.segments.length > 0;
   }
 
   /** Adds a segment; answers whether it starts a discontinuity (a new run of the session). */
-  append(uri: string, duration: number): boolean {
+  append(uri: string, duration: number, programDateTime?: Date): boolean {
     const discontinuity = this.nextIsDiscontinuity;
-    this.segments.push({ uri, duration, discontinuity });
+    this.segments.push({ uri, duration, discontinuity, programDateTime });
     this.nextIsDiscontinuity = false;
     while (this.segments.length > this.windowSize) {
       const dropped = this.segments.shift()!;
@@ -66,6 +68,7 @@ export class LivePlaylist {
             uri: s.uri,
             duration: s.duration,
             discontinuity: s.discontinuity,
+            programDateTime: s.programDateTime,
             mediaSequenceNumber: this.mediaSequence + i,
             discontinuitySequence: this.discontinuitySequence,
           }),

@@ -30,10 +30,18 @@ export interface SegmentPublisherOptions {
   onUploaded?(rendition: string, uri: string, duration: number, discontinuity: boolean): Promise<void>;
   /** Other keys the master playlist is also written to (the recording's own master). */
   masterCopies?: string[];
+  /**
+   * Where this run's first segment sits on the ingest's wall clock: `epochMs` is when content time 0
+   * of the publish reached the ingest, `startSeconds` the content time ffmpeg's input began at.
+   * Unknown (undefined) leaves segments without EXT-X-PROGRAM-DATE-TIME.
+   */
+  timeline?(): { epochMs: number; startSeconds: number } | undefined;
 }
 
 interface RenditionState {
   playlist: LivePlaylist;
+  /** Content seconds this run has published in this rendition. */
+  runSeconds: number;
   seen: Set<string>;
   uploaded: number;
   chain: Promise<void>;
@@ -50,11 +58,12 @@ export class SegmentPublisher {
 
   /** Loads what a previous run published, so this run continues the same playlists. */
   async start(): Promise<void> {
-    const windowSize = Math.max(6, Math.ceil(24 / this.o.segmentSeconds));
+    // About 24 s of standard segments, 8 s of low-latency ones: a short window keeps players near the edge.
+    const windowSize = this.o.segmentSeconds <= 1 ? 8 : Math.max(6, Math.ceil(24 / this.o.segmentSeconds));
     for (const name of this.o.renditions) {
       const playlist = new LivePlaylist(this.o.segmentSeconds, windowSize);
       playlist.resumeFrom(await this.o.storage.getText(`${this.o.prefix}/${name}/index.m3u8`));
-      this.state.set(name, { playlist, seen: new Set(), uploaded: 0, chain: Promise.resolve() });
+      this.state.set(name, { playlist, runSeconds: 0, seen: new Set(), uploaded: 0, chain: Promise.resolve() });
       // inotify tells us at once; the poll is a safety net for missed events.
       this.watchers.push(watch(path.join(this.o.outputDir, name), () => this.schedule(name)));
     }
@@ -95,7 +104,10 @@ export class SegmentPublisher {
       st.seen.add(seg.uri);
       // The live playlist sits at <prefix>/<rendition>/index.m3u8; point it at wherever the segment went.
       const uri = this.o.segmentDir ? `${path.posix.relative(`${this.o.prefix}/${name}`, `${this.o.segmentDir}/${name}`)}/${seg.uri}` : seg.uri;
-      const discontinuity = st.playlist.append(uri, seg.duration);
+      const t = this.o.timeline?.();
+      const pdt = t && new Date(Math.round(t.epochMs + (t.startSeconds + st.runSeconds) * 1000));
+      st.runSeconds += seg.duration;
+      const discontinuity = st.playlist.append(uri, seg.duration, pdt);
       await this.o.onUploaded?.(name, seg.uri, seg.duration, discontinuity);
       st.uploaded++;
     }

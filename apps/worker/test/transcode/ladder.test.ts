@@ -45,7 +45,7 @@ describe('buildLadderArgs', () => {
       `-sc_threshold:v:${i}`, '0', `-g:v:${i}`, '120', `-keyint_min:v:${i}`, '120', `-force_key_frames:v:${i}`, 'expr:gte(t,n_forced*4)',
     ];
     expect(args).toEqual([
-      '-hide_banner', '-nostdin', '-loglevel', 'error', '-progress', 'pipe:1', '-stats_period', '2', '-rw_timeout', '8000000',
+      '-hide_banner', '-nostdin', '-loglevel', 'info', '-progress', 'pipe:1', '-stats_period', '2', '-rw_timeout', '8000000',
       '-i', 'rtmp://ingest/live/k?token=t',
       '-filter_complex', '[0:v:0]split=2[s0][s1];[s0]scale=1280:720:flags=bicubic,setsar=1[v0];[s1]scale=426:240:flags=bicubic,setsar=1[v1]',
       '-map', '[v0]', '-map', '0:a:0', '-map', '[v1]', '-map', '0:a:0',

@@ -3,6 +3,7 @@
 import { displayPrefix, liveStreamState, sha256Hex, type PublicUrls } from '@airwave/core';
 import type { Db } from '@airwave/db';
 import type { FastifyBaseLogger } from 'fastify';
+import type { StatsHistory } from '../live-streams/stats-history.js';
 import type { Effects } from '../../lib/effects.js';
 
 export interface AuthorizeInput {
@@ -17,6 +18,7 @@ export class IngestHookService {
     private readonly db: Db,
     private readonly effects: Effects,
     private readonly urls: PublicUrls,
+    private readonly history: StatsHistory,
   ) {}
 
   async precheck(streamKey: string): Promise<{ allow: boolean; reason?: string }> {
@@ -59,6 +61,7 @@ export class IngestHookService {
   async heartbeat(sessionId: string, stats?: Record<string, unknown>) {
     const { keep, eventIds } = await this.db.$transaction((tx) => liveStreamState.recordHeartbeat(tx, sessionId, stats, { urls: this.urls }));
     await this.effects.dispatchEvents(eventIds);
+    if (keep) await this.history.record(sessionId, stats);
     return { keep };
   }
 

@@ -43,6 +43,10 @@ export class LiveStreamRepository {
     return tx.liveStream.update({ where: { id }, data });
   }
 
+  findSession(liveStreamId: string, sessionId: string) {
+    return this.db.liveStreamSession.findFirst({ where: { id: sessionId, liveStreamId } });
+  }
+
   listSessions(liveStreamId: string, take: number, after?: CursorPosition) {
     return this.db.liveStreamSession.findMany({
       where: { liveStreamId, ...keysetAfter(after) },

@@ -4,6 +4,7 @@ import { commonErrors, errors } from '../../lib/schemas.js';
 import {
   CreateLiveStreamBody,
   ListLiveStreamsQuery,
+  LiveStreamId,
   LiveStreamPage,
   SessionPage,
   SessionsQuery,
@@ -109,5 +110,32 @@ export const liveStreamRoutes: FastifyPluginAsyncTypebox<{ service: LiveStreamSe
       },
     },
     async (req) => service.listSessions(req.projectId, req.params.id, req.query),
+  );
+
+  app.get(
+    '/live-streams/:id/sessions/:sessionId/stats',
+    {
+      schema: {
+        tags,
+        summary: "A session's encoder health over its last 15 minutes",
+        description: 'One sample per ingest heartbeat (5 s): bitrate, frame rate, keyframe interval. Kept for 6 hours.',
+        params: Type.Object({ id: LiveStreamId, sessionId: Type.String({ pattern: '^lss_[0-9A-Za-z]{22}$' }) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            sessionId: Type.String(),
+            data: Type.Array(
+              Type.Object({
+                t: Type.String({ format: 'date-time' }),
+                bitrateKbps: Type.Optional(Type.Number()),
+                fps: Type.Optional(Type.Number()),
+                keyframeIntervalSeconds: Type.Optional(Type.Number()),
+              }),
+            ),
+          }),
+          ...errors(...commonErrors, 404),
+        },
+      },
+    },
+    async (req) => service.sessionStats(req.projectId, req.params.id, req.params.sessionId),
   );
 };

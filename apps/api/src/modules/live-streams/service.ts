@@ -23,6 +23,7 @@ import {
 import type { LiveStream, LiveStreamSession, LiveStreamStatus, Tx } from '@airwave/db';
 import type { Static } from 'typebox';
 import type { Effects } from '../../lib/effects.js';
+import type { StatsHistory } from './stats-history.js';
 import { normaliseOrigins } from '../../lib/schemas.js';
 import type { SimulcastTargetService } from '../simulcast-targets/service.js';
 import type { LiveStreamRepository, RecentAsset } from './repository.js';
@@ -47,6 +48,7 @@ export class LiveStreamService {
     private readonly config: Config,
     private readonly urls: PublicUrls,
     private readonly cursors: CursorCodec,
+    private readonly history: StatsHistory,
   ) {}
 
   private get ctx(): StateContext {
@@ -158,6 +160,14 @@ export class LiveStreamService {
   enable = (projectId: string, id: string) => this.transition(projectId, id, 'enabled', liveStreamState.enableStream);
   complete = (projectId: string, id: string) => this.transition(projectId, id, 'completed', liveStreamState.completeSession);
   delete = (projectId: string, id: string) => this.transition(projectId, id, 'deleted', liveStreamState.deleteStream);
+
+  /** The session's encoder stats over its last minutes, oldest first. */
+  async sessionStats(projectId: string, id: string, sessionId: string) {
+    const stream = await this.get(projectId, id);
+    const session = await this.repo.findSession(stream.id, sessionId);
+    if (!session) throw new NotFoundError('Session');
+    return { sessionId: session.id, data: await this.history.read(session.id) };
+  }
 
   async listSessions(projectId: string, id: string, q: PageRequest) {
     const stream = await this.get(projectId, id);

@@ -43,10 +43,15 @@ export function playerPage(playbackId: string): string {
     statusEl.textContent = labels[state];
   }
 
+  let latencyMode = 'standard';
   function attach(url) {
     if (player.hls || player.native) return;
     if (window.Hls && Hls.isSupported()) {
-      const hls = (player.hls = new Hls({ liveSyncDurationCount: 3 }));
+      // low: 1 s segments; play 2 s behind the newest one and speed up (≤ 1.5×) to catch up after a stall.
+      const options = latencyMode === 'low'
+        ? { lowLatencyMode: true, liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 5, maxLiveSyncPlaybackRate: 1.5, backBufferLength: 10 }
+        : { liveSyncDurationCount: 3 };
+      const hls = (player.hls = new Hls(options));
       hls.on(Hls.Events.MANIFEST_PARSED, (_e, data) => {
         player.levels = data.levels.map((l) => l.height + 'p');
         levelsEl.textContent = 'Renditions: ' + [...player.levels].reverse().join(', ');
@@ -74,6 +79,7 @@ export function playerPage(playbackId: string): string {
       if (res.ok) {
         const s = await res.json();
         show(s.state);
+        latencyMode = s.latencyMode;
         if (s.state === 'live' || s.state === 'vod') attach(withToken(s.hlsUrl));
         if (s.state === 'vod') return; // a recording does not change: stop polling
       }

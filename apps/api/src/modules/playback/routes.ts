@@ -33,6 +33,7 @@ export const playbackRoutes: FastifyPluginAsyncTypebox<{ service: PlaybackServic
             state: Type.Union([Type.Literal('waiting'), Type.Literal('live'), Type.Literal('ended'), Type.Literal('vod')]),
             status: Type.String(),
             hlsUrl: Type.String(),
+            latencyMode: Type.Union([Type.Literal('standard'), Type.Literal('low')], { description: 'How the player should tune itself' }),
           }),
           ...errors(400, 404),
         },

@@ -10,17 +10,17 @@ export class PlaybackService {
     private readonly urls: PublicUrls,
   ) {}
 
-  async status(playbackId: string): Promise<{ state: ViewerState; status: string; hlsUrl: string }> {
+  async status(playbackId: string): Promise<{ state: ViewerState; status: string; hlsUrl: string; latencyMode: 'standard' | 'low' }> {
     const stream = await this.db.liveStream.findFirst({
       where: { playbackId, deletedAt: null },
-      select: { status: true, playbackId: true, _count: { select: { sessions: true } } },
+      select: { status: true, playbackId: true, latencyMode: true, _count: { select: { sessions: true } } },
     });
     if (!stream) {
       // A recording plays by its own playback id once it is ready.
       const asset = await this.db.asset.findFirst({ where: { playbackId, deletedAt: null } });
       if (!asset) throw new NotFoundError('Stream');
       const hlsUrl = presentAsset(asset, this.urls).playback.hlsUrl;
-      return { state: asset.status === 'ready' ? 'vod' : 'waiting', status: asset.status, hlsUrl };
+      return { state: asset.status === 'ready' ? 'vod' : 'waiting', status: asset.status, hlsUrl, latencyMode: 'standard' };
     }
     const state: ViewerState =
       stream.status === 'active' || stream.status === 'reconnecting'
@@ -28,6 +28,6 @@ export class PlaybackService {
         : stream.status === 'connected' || (stream.status === 'idle' && stream._count.sessions === 0)
           ? 'waiting'
           : 'ended';
-    return { state, status: stream.status, hlsUrl: liveHlsUrl(this.urls, stream.playbackId) };
+    return { state, status: stream.status, hlsUrl: liveHlsUrl(this.urls, stream.playbackId), latencyMode: stream.latencyMode };
   }
 }

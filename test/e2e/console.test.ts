@@ -1,0 +1,65 @@
+/// <reference lib="dom" />
+// The web console in a real browser: sign in, create a stream, publish to it with ffmpeg, watch it
+// go live and play, then see its recording appear and play. Screenshots land in test/output/.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { launchChromium } from './browser.js';
+import { startEncoder, useStack } from './stack.js';
+
+const stack = useStack(import.meta.filename);
+const outputDir = path.resolve('test/output');
+
+it('creates a stream, shows it live with a playing preview and health, then its recording', async () => {
+  await mkdir(outputDir, { recursive: true });
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+  let encoder: ReturnType<typeof startEncoder> | undefined;
+  try {
+    await page.goto(`${stack.apiUrl}/console`);
+    await page.waitForURL(/#\/login$/);
+    await page.fill('input[name=apiKey]', 'aw_key_wrong');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('text=That API key is not valid.');
+    await page.fill('input[name=apiKey]', stack.api.apiKey);
+    await page.click('button[type=submit]');
+    await page.waitForURL(/#\/streams$/);
+
+    await page.fill('input[name=name]', 'Console stream');
+    await page.selectOption('select[name=latencyMode]', 'low');
+    await page.click('text=Create live stream');
+    await page.waitForURL(/#\/streams\/ls_/);
+    const streamId = page.url().split('/').pop()!;
+    const created = (await stack.api.call('GET', `/v1/live-streams/${streamId}`)).body;
+    expect(created).toMatchObject({ name: 'Console stream', latencyMode: 'low', status: 'idle' });
+
+    // What the page shows is what an encoder needs.
+    const rtmpUrl = await page.inputValue('[data-testid=rtmp-url]');
+    const streamKey = await page.inputValue('[data-testid=stream-key]');
+    expect(await page.inputValue('[data-testid=rtmps-url]')).toMatch(/^rtmps:\/\//);
+    expect(streamKey).toBe(created.streamKey);
+
+    encoder = startEncoder(`${rtmpUrl}/${streamKey}`, { size: '640x360', seconds: 120 });
+    await page.waitForFunction(() => document.querySelector('h1 [data-testid=status]')?.textContent === 'LIVE', undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => (document.querySelector('[data-testid=preview]') as HTMLVideoElement).currentTime > 1, undefined, { timeout: 40_000 });
+    // Health: the encoder's figures and a chart of heartbeats (one every 5 s).
+    await page.waitForFunction(() => /640×360 · 30 fps/.test(document.querySelector('[data-testid=health]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => Number((document.querySelector('[data-testid=health-chart]') as HTMLElement).dataset.samples) >= 2, undefined, { timeout: 30_000 });
+    const live = path.join(outputDir, 'console-live.png');
+    await page.screenshot({ path: live, fullPage: true });
+    console.log(`console screenshot (live): ${live}`);
+
+    await encoder.stop();
+    await page.waitForFunction(() => document.querySelector('h1 [data-testid=status]')?.textContent === 'reconnecting' || document.querySelector('h1 [data-testid=status]')?.textContent === 'idle', undefined, { timeout: 30_000 });
+    await stack.api.call('POST', `/v1/live-streams/${streamId}/complete`);
+    await page.waitForSelector('[data-testid^=asset-] .badge.ready', { timeout: 90_000 });
+    await page.click('[data-testid^=asset-] >> text=Play');
+    await page.waitForFunction(() => (document.querySelector('[data-testid=recording-player]') as HTMLVideoElement | null)?.currentTime! > 1, undefined, { timeout: 40_000 });
+    const ended = path.join(outputDir, 'console-recording.png');
+    await page.screenshot({ path: ended, fullPage: true });
+    console.log(`console screenshot (recording): ${ended}`);
+  } finally {
+    await encoder?.stop();
+    await browser.close();
+  }
+}, 240_000);
