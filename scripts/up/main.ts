@@ -173,6 +173,7 @@ async function main(): Promise<void> {
   API          ${apiUrl}
   API key      ${apiKey}
   Swagger UI   ${apiUrl}/docs
+  Console      ${apiUrl}/console   (sign in with the API key)
 
   Test stream  ${stream.id}
   RTMP URL     ${stream.rtmpUrl}
