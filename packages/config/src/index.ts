@@ -3,9 +3,10 @@
 import { createHash } from 'node:crypto';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
-import envSchema from 'env-schema';
+import parseEnv from 'env-schema';
 
-const schema = {
+/** Every variable Airwave reads (DESIGN.md §6 and what issues added); deployment files are checked against it. */
+export const envSchema = {
   type: 'object',
   properties: {
     NODE_ENV: { type: 'string', default: 'development' },
@@ -152,7 +153,7 @@ function parseEncryptionKey(value: string | undefined, isProduction: boolean): B
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   let raw: RawEnv;
   try {
-    raw = envSchema<RawEnv>({ schema, data: env, dotenv: false });
+    raw = parseEnv<RawEnv>({ schema: envSchema, data: env, dotenv: false });
   } catch (err) {
     throw new ConfigError(`invalid configuration: ${(err as Error).message}`);
   }

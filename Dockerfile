@@ -1,0 +1,44 @@
+# One image definition for the three apps: `docker build --target api|ingest|worker .`
+# Debian bookworm: its ffmpeg 5.1 has libx264, AAC and libsrt (the SRT listener binds libsrt).
+FROM node:20-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY apps/api/package.json apps/api/
+COPY apps/ingest/package.json apps/ingest/
+COPY apps/worker/package.json apps/worker/
+COPY packages/config/package.json packages/config/
+COPY packages/core/package.json packages/core/
+COPY packages/db/package.json packages/db/
+COPY packages/jobs/package.json packages/jobs/
+COPY packages/storage/package.json packages/storage/
+COPY packages/testing/package.json packages/testing/
+RUN npm ci --no-audit --no-fund
+
+FROM deps AS build
+COPY . .
+# The Prisma client is generated into packages/db/src/generated; the console is a static build.
+RUN npm run db:generate && npm run console:build
+
+# The API needs no ffmpeg.
+FROM node:20-bookworm-slim AS api
+ENV NODE_ENV=production API_HOST=0.0.0.0
+WORKDIR /app
+COPY --from=build --chown=node:node /app /app
+USER node
+EXPOSE 3000
+CMD ["node", "--import", "tsx", "apps/api/src/server.ts"]
+
+FROM node:20-bookworm-slim AS media
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build --chown=node:node /app /app
+USER node
+
+FROM media AS ingest
+ENV INGEST_BIND=0.0.0.0
+EXPOSE 1935 1936 8890/udp
+CMD ["node", "--import", "tsx", "apps/ingest/src/main.ts"]
+
+FROM media AS worker
+CMD ["node", "--import", "tsx", "apps/worker/src/main.ts"]
