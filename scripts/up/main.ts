@@ -125,6 +125,8 @@ async function main(): Promise<void> {
     API_PUBLIC_URL: apiUrl,
     INGEST_RTMP_PORT: String(rtmpPort),
     INGEST_RTMPS_PORT: String(rtmpsPort),
+    // Ctrl-C stops a local stack at once; deployments drain (INGEST_DRAIN_SECONDS, default 30).
+    INGEST_DRAIN_SECONDS: process.env.INGEST_DRAIN_SECONDS ?? '0',
     INGEST_TLS_CERT_FILE: tls.certFile,
     INGEST_TLS_KEY_FILE: tls.keyFile,
     // A local stack lets webhooks and relays point at localhost (DESIGN.md §6).

@@ -54,3 +54,32 @@ it('disable, complete and delete really disconnect the publisher', async () => {
     }
   }
 }, 150_000);
+
+it('a node told to stop (SIGTERM) drains: no new publishes, the current one keeps going until the deadline, then resumes on another node', async () => {
+  const port = await ephemeralPort();
+  const node = await stack.startIngest(port, { INGEST_DRAIN_SECONDS: '4' });
+  const s = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'drain', latencyMode: 'low', renditions: ['240p'], reconnectWindowSeconds: 60 } })).body;
+  let enc = startEncoder(`rtmp://127.0.0.1:${port}/live/${s.streamKey}`, { size: '320x240', seconds: 120 });
+  try {
+    await waitFor(async () => (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body.status === 'active', 40_000, 'active on the draining node');
+    node.child.kill('SIGTERM');
+    await waitFor(() => stack.logs.some((l) => l.startsWith(`ingest-${port}:`) && l.includes('draining')), 5000, 'drain started');
+    // New connections are refused at once: a load balancer sends the encoder elsewhere.
+    const late = startEncoder(`rtmp://127.0.0.1:${port}/live/${s.streamKey}`, { size: '320x240', seconds: 10 });
+    expect(await late.exited).not.toBe(0);
+    // The publisher already there is not cut off before the deadline.
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(enc.child.exitCode).toBeNull();
+    expect((await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body.status).toBe('active');
+    // At the deadline it is closed, the node exits, and the encoder comes back through the main node.
+    expect(await enc.exited).not.toBeNull();
+    await waitFor(() => node.child.exitCode !== null, 10_000, 'node exited after draining');
+    enc = startEncoder(`${s.rtmpUrl}/${s.streamKey}`, { size: '320x240', seconds: 60 });
+    await waitFor(async () => {
+      const sessions = (await stack.api.call('GET', `/v1/live-streams/${s.id}/sessions`)).body.data;
+      return sessions.length === 1 && sessions[0].reconnects === 1 && sessions[0].status === 'active';
+    }, 40_000, 'the same session resumed on the other node');
+  } finally {
+    await enc.stop();
+  }
+}, 120_000);

@@ -55,6 +55,7 @@ export async function startStack(testFile: string, env: Record<string, string> =
     ALLOW_PRIVATE_TARGETS: 'true',
     WEBHOOK_RETRY_BASE_MS: '200',
     LIVE_SEGMENT_RETENTION_SECONDS: '2',
+    INGEST_DRAIN_SECONDS: '2',
     LOG_LEVEL: 'info',
   };
   const collect = (name: string) => (line: string) => logs.push(`${name}: ${line}`);

@@ -57,6 +57,8 @@ export class IngestServer {
   private readonly publishes = new Map<string, LivePublish>();
   /** NMS sessions refused (NMS still emits postPublish for them). */
   private readonly refused = new Set<string>();
+  /** Stop reports in flight: shutting down waits for them so the API learns at once. */
+  private readonly reporting = new Set<Promise<void>>();
 
   constructor(
     private readonly config: Config,
@@ -108,9 +110,25 @@ export class IngestServer {
     });
   }
 
+  /**
+   * Graceful drain (SIGTERM, a rolling update): new connections are refused at once — the load
+   * balancer sends encoders elsewhere — and current publishers may finish within `deadlineMs`. Those
+   * still live then are closed; their encoders reconnect through another node into the same session.
+   */
+  async drain(deadlineMs: number): Promise<number> {
+    this.nms?.rtmpServer.tcpServer?.close();
+    this.nms?.rtmpServer.tlsServer?.close();
+    const until = Date.now() + deadlineMs;
+    while (this.publishes.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 250));
+    return this.publishes.size;
+  }
+
   async stop(): Promise<void> {
     for (const p of this.publishes.values()) p.nmsSession.close();
     await this.nms?.stop();
+    // The API hears "encoder gone" now (reconnect window), not when the node's heartbeats go stale.
+    await new Promise((r) => setTimeout(r, 100)); // sockets report 'close' a tick after being destroyed
+    await Promise.race([Promise.allSettled([...this.reporting]), new Promise((r) => setTimeout(r, 5000))]);
   }
 
   /** Closes the publisher holding one of our sessions (API said: disable, delete, complete). */
@@ -154,7 +172,9 @@ export class IngestServer {
     let socketClosed = false;
     session.socket?.once('close', () => {
       socketClosed = true;
-      void this.onSocketClosed(session);
+      const report = this.onSocketClosed(session);
+      this.reporting.add(report);
+      void report.finally(() => this.reporting.delete(report));
     });
 
     void this.api

@@ -67,7 +67,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, async () => {
     if (closing) return;
     closing = true;
-    log.info({ signal, sessions: server.activeSessions }, 'shutting down');
+    const drainMs = signal === 'SIGTERM' ? config.ingest.drainSeconds * 1000 : 0;
+    log.info({ signal, sessions: server.activeSessions, drainSeconds: drainMs / 1000 }, 'draining: no new publishes');
+    srt?.stopAccepting();
+    const left = await server.drain(drainMs);
+    log.info({ closing: left }, 'shutting down');
     sub.disconnect();
     srt?.stop();
     await server.stop();

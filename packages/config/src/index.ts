@@ -21,6 +21,7 @@ export const envSchema = {
     INGEST_RTMPS_PORT: { type: 'integer', minimum: 1, maximum: 65535, default: 1936 },
     INGEST_TLS_CERT_FILE: { type: 'string' },
     INGEST_SRT_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8890 },
+    INGEST_DRAIN_SECONDS: { type: 'integer', minimum: 0, maximum: 86_400, default: 30 },
     INGEST_SRT_PASSPHRASE: { type: 'string', minLength: 10, maxLength: 79 },
     INGEST_SRT_LATENCY_MS: { type: 'integer', minimum: 20, maximum: 8000, default: 200 },
     INGEST_TLS_KEY_FILE: { type: 'string' },
@@ -63,6 +64,7 @@ interface RawEnv {
   INGEST_RTMPS_PORT: number;
   INGEST_TLS_CERT_FILE?: string;
   INGEST_SRT_PORT: number;
+  INGEST_DRAIN_SECONDS: number;
   INGEST_SRT_PASSPHRASE?: string;
   INGEST_SRT_LATENCY_MS: number;
   INGEST_TLS_KEY_FILE?: string;
@@ -108,6 +110,8 @@ export interface Config {
     rtmpsBaseUrl: string;
     /** PEM files for RTMPS; without both, the node serves plain RTMP only. */
     tls?: { certFile: string; keyFile: string };
+    /** On SIGTERM: stop taking publishes, wait this long for the current ones to end, then close them. */
+    drainSeconds: number;
     /** SRT listener (UDP); port 0 turns it off. The passphrase, when set, encrypts every caller (AES). */
     srt: { port: number; passphrase?: string; latencyMs: number; baseUrl: string };
     /** Where workers pull this node's sessions from (recorded on each session). */
@@ -179,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rtmpBaseUrl: `rtmp://${raw.INGEST_PUBLIC_HOST}:${raw.INGEST_RTMP_PORT}/live`,
       rtmpsPort: raw.INGEST_RTMPS_PORT,
       rtmpsBaseUrl: `rtmps://${raw.INGEST_PUBLIC_HOST}:${raw.INGEST_RTMPS_PORT}/live`,
+      drainSeconds: raw.INGEST_DRAIN_SECONDS,
       srt: {
         port: raw.INGEST_SRT_PORT,
         passphrase: raw.INGEST_SRT_PASSPHRASE,

@@ -78,11 +78,18 @@ export class SrtIngest {
     return this.callers.size;
   }
 
+  /** Closes the listening socket; connected callers go on (drain). */
+  stopAccepting(): void {
+    if (this.listener < 0) return;
+    this.o.srt.epollRemove(this.eid, this.listener);
+    this.o.srt.close(this.listener);
+    this.listener = -1;
+  }
+
   stop(): void {
     clearInterval(this.timer);
     for (const c of this.callers.values()) this.drop(c, 'ingest stopping');
-    if (this.listener >= 0) this.o.srt.close(this.listener);
-    this.listener = -1;
+    this.stopAccepting();
   }
 
   private poll(): void {

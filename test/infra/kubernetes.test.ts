@@ -1,0 +1,117 @@
+// infra/k8s cannot be applied here (no cluster): every manifest is validated against the
+// Kubernetes (and KEDA) JSON schemas from kubernetes-models, and against what Airwave needs: a
+// config its apps accept in production, probes, resources, disruption budgets, load balancers for
+// TCP and UDP ingest, a drain window longer than the ingest's deadline, and an autoscaler that reads
+// the real BullMQ transcode keys.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { envSchema, loadConfig } from '@airwave/config';
+import { QUEUE_NAMES } from '@airwave/jobs';
+import { ScaledObject, TriggerAuthentication } from '@kubernetes-models/keda/keda.sh/v1alpha1';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
+import { describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+
+const BASE = 'infra/k8s/base';
+type Doc = { apiVersion: string; kind: string; metadata: { name: string }; [k: string]: any };
+
+const models: Record<string, new (data: any) => { validate(): void }> = {
+  'apps/v1/Deployment': Deployment,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'v1/ConfigMap': ConfigMap,
+  'v1/Secret': Secret,
+  'v1/Service': Service,
+  'v1/Namespace': Namespace,
+  'keda.sh/v1alpha1/ScaledObject': ScaledObject,
+  'keda.sh/v1alpha1/TriggerAuthentication': TriggerAuthentication,
+};
+
+const load = (file: string): Doc[] => parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJSON() as Doc).filter(Boolean);
+const kustomization = (dir: string) => parse(readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8')) as { resources: string[]; images?: { name: string }[]; replicas?: { name: string }[] };
+const base = kustomization(BASE).resources.flatMap((r) => load(path.join(BASE, r)));
+const find = (kind: string, name: string) => base.find((d) => d.kind === kind && d.metadata.name === name)!;
+const deployments = base.filter((d) => d.kind === 'Deployment');
+
+describe('infra/k8s', () => {
+  it('every manifest is valid against the Kubernetes and KEDA schemas', () => {
+    const overlay = 'infra/k8s/overlays/production';
+    const docs = [...base, ...load(path.join(BASE, 'secret.example.yaml')), ...kustomization(overlay).resources.filter((r) => r.endsWith('.yaml')).flatMap((r) => load(path.join(overlay, r)))];
+    expect(docs.length).toBeGreaterThanOrEqual(12);
+    for (const doc of docs) {
+      const Model = models[`${doc.apiVersion}/${doc.kind}`];
+      expect(Model, `${doc.kind} ${doc.metadata.name}: no schema to check it against`).toBeDefined();
+      expect(() => new Model!(doc).validate(), `${doc.kind} ${doc.metadata.name}`).not.toThrow();
+    }
+  });
+
+  it('the production overlay points at files that exist and names only images and deployments of the base', () => {
+    const overlay = kustomization('infra/k8s/overlays/production');
+    for (const r of overlay.resources) expect(existsSync(path.join('infra/k8s/overlays/production', r)), r).toBe(true);
+    const images = new Set(deployments.flatMap((d) => [...d.spec.template.spec.containers, ...(d.spec.template.spec.initContainers ?? [])].map((c: { image: string }) => c.image)));
+    for (const i of overlay.images ?? []) expect(images.has(i.name), i.name).toBe(true);
+    for (const r of overlay.replicas ?? []) expect(deployments.some((d) => d.metadata.name === r.name), r.name).toBe(true);
+  });
+
+  it('the ConfigMap and the Secret keys make a configuration the apps accept in production', () => {
+    const known = new Set(Object.keys(envSchema.properties));
+    const config = find('ConfigMap', 'airwave-config').data as Record<string, string>;
+    const secret = load(path.join(BASE, 'secret.example.yaml'))[0]!.stringData as Record<string, string>;
+    for (const key of [...Object.keys(config), ...Object.keys(secret)]) expect(known.has(key), key).toBe(true);
+    for (const d of deployments) {
+      for (const c of d.spec.template.spec.containers) {
+        expect(c.envFrom.map((e: any) => e.configMapRef?.name ?? e.secretRef?.name).sort(), d.metadata.name).toEqual(['airwave-config', 'airwave-secrets']);
+        const env = Object.fromEntries((c.env ?? []).filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value.replace('$(POD_IP)', '10.0.0.7')]));
+        for (const key of Object.keys(env)) expect(known.has(key), `${d.metadata.name}: ${key}`).toBe(true);
+        expect(() => loadConfig({ ...config, ...secret, ...env }), d.metadata.name).not.toThrow();
+      }
+    }
+  });
+
+  it('every deployment has probes where it serves, resource requests, non-root pods and a disruption budget', () => {
+    for (const d of deployments) {
+      const name = d.metadata.name;
+      const pod = d.spec.template.spec;
+      expect(pod.securityContext.runAsNonRoot, name).toBe(true);
+      for (const c of pod.containers) expect(c.resources.requests.cpu, name).toBeDefined();
+      const pdb = base.find((p) => p.kind === 'PodDisruptionBudget' && p.metadata.name === name);
+      expect(pdb?.spec.selector.matchLabels, name).toEqual(d.spec.selector.matchLabels);
+    }
+    const api = find('Deployment', 'airwave-api').spec.template.spec.containers[0];
+    expect(api.readinessProbe.httpGet.path).toBe('/readyz');
+    expect(api.livenessProbe.httpGet.path).toBe('/healthz');
+    expect(find('Deployment', 'airwave-api').spec.template.spec.initContainers[0].command).toContain('deploy');
+  });
+
+  it('ingest: TCP and UDP load balancers on the container ports, a grace period longer than the drain deadline', () => {
+    const ingest = find('Deployment', 'airwave-ingest');
+    const container = ingest.spec.template.spec.containers[0];
+    const ports = Object.fromEntries(container.ports.map((p: any) => [p.name, p]));
+    const config = find('ConfigMap', 'airwave-config').data;
+    expect(ports.rtmp.containerPort).toBe(Number(config.INGEST_RTMP_PORT));
+    expect(ports.rtmps.containerPort).toBe(Number(config.INGEST_RTMPS_PORT));
+    expect(ports.srt).toMatchObject({ containerPort: Number(config.INGEST_SRT_PORT), protocol: 'UDP' });
+    expect(ingest.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(Number(config.INGEST_DRAIN_SECONDS));
+    expect(container.readinessProbe.tcpSocket.port).toBe('rtmp'); // fails as soon as a drain closes the listener
+    const tcp = find('Service', 'airwave-ingest-tcp');
+    const udp = find('Service', 'airwave-ingest-srt');
+    expect(tcp.spec.type).toBe('LoadBalancer');
+    expect(tcp.spec.ports.map((p: any) => [p.port, p.targetPort, p.protocol])).toEqual([[1935, 'rtmp', 'TCP'], [443, 'rtmps', 'TCP']]);
+    expect(udp.spec.ports.map((p: any) => [p.targetPort, p.protocol])).toEqual([['srt', 'UDP']]);
+    const pullUrl = container.env.find((e: any) => e.name === 'INGEST_INTERNAL_URL').value;
+    expect(pullUrl).toBe(`rtmp://$(POD_IP):${config.INGEST_RTMP_PORT}/live`);
+  });
+
+  it('workers scale on the BullMQ transcode queue keys Airwave really writes', () => {
+    const scaled = find('ScaledObject', 'airwave-worker');
+    const prefix = find('ConfigMap', 'airwave-config').data.REDIS_PREFIX;
+    expect(QUEUE_NAMES).toContain('transcode');
+    expect(scaled.spec.scaleTargetRef.name).toBe('airwave-worker');
+    const lists = scaled.spec.triggers.map((t: any) => t.metadata.listName);
+    expect(lists).toEqual([`${prefix}:transcode:active`, `${prefix}:transcode:wait`]);
+    const concurrency = find('ConfigMap', 'airwave-config').data.WORKER_CONCURRENCY;
+    expect(scaled.spec.triggers[0].metadata.listLength).toBe(concurrency);
+    expect(find('TriggerAuthentication', scaled.spec.triggers[0].authenticationRef.name)).toBeDefined();
+  });
+});
