@@ -77,6 +77,7 @@ it('publishes a 720p encoder as a 4-rung HLS ladder at the CDN, then goes idle w
       const res = await fetch(segUrl);
       expect(res.headers.get('cache-control')).toContain('immutable');
       expect(res.headers.get('content-type')).toBe('video/mp2t');
+      expect((await res.arrayBuffer()).byteLength % 188).toBe(0); // whole MPEG-TS packets
       const streams = await probe(segUrl);
       expect(streams.find((s) => s.codec_type === 'video')).toMatchObject({ codec_name: 'h264', height });
       expect(streams.find((s) => s.codec_type === 'audio')).toMatchObject({ codec_name: 'aac' });

@@ -53,6 +53,8 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
     logger,
     bodyLimit: 1024 * 1024,
     requestIdHeader: 'x-request-id',
+    // The playback edge streams media: a viewer that stops reading must not hold shutdown open.
+    forceCloseConnections: true,
     genReqId: () => randomUUID(),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -18,6 +18,8 @@ export interface LocalS3 {
   bucket: string;
   /** Plain-HTTP base of the bucket: the local CDN_BASE_URL. */
   cdnBaseUrl: string;
+  /** Every object written (PUT, multipart completion, copy): benches count S3 requests and bytes. */
+  onObjectCreated(listener: (key: string, size: number) => void): void;
   close(): Promise<void>;
 }
 
@@ -36,6 +38,12 @@ export async function startLocalS3(opts: { directory: string; bucket: string; po
     endpoint,
     bucket: opts.bucket,
     cdnBaseUrl: `${endpoint}/${opts.bucket}`,
+    onObjectCreated(listener) {
+      // s3rver emits S3 event notifications: { Records: [{ eventName, s3: { object: { key, size } } }] }.
+      server.on('event', (event: { Records?: { eventName: string; s3: { object: { key: string; size?: number } } }[] }) => {
+        for (const r of event.Records ?? []) if (r.eventName.startsWith('ObjectCreated')) listener(decodeURIComponent(r.s3.object.key), r.s3.object.size ?? 0);
+      });
+    },
     close: () => server.close() as Promise<void>,
   };
 }

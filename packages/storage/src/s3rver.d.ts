@@ -12,5 +12,7 @@ declare module 's3rver' {
     constructor(options: S3rverOptions);
     run(): Promise<import('node:net').AddressInfo>;
     close(): Promise<void>;
+    /** S3 event notifications (it is a Koa app, an EventEmitter). */
+    on(event: 'event', listener: (event: any) => void): this;
   }
 }
