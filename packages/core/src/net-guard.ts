@@ -1,6 +1,7 @@
 // Webhook and simulcast URLs are fetched by our servers, so by default they may not point inside
 // our network (SSRF). A local stack sets ALLOW_PRIVATE_TARGETS so developers can use localhost;
 // cloud metadata endpoints are refused always.
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP, type IPVersion } from 'node:net';
 
@@ -67,4 +68,30 @@ export async function checkTargetUrl(url: string, allowPrivate: boolean): Promis
     if (!verdict.ok) return verdict;
   }
   return { ok: true };
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+type Resolver = (hostname: string, cb: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+
+const systemResolver: Resolver = (hostname, cb) => dnsLookup(hostname, { all: true }, cb);
+
+/**
+ * A `lookup` for the socket that connects: every address the name resolves to *at connection time*
+ * is checked, so a name that resolved to a public address when it was saved (or a moment ago) and
+ * now resolves inside our network (DNS rebinding) is refused. `resolve` is replaceable for tests.
+ */
+export function guardedLookup(allowPrivate: boolean, resolve: Resolver = systemResolver) {
+  return (hostname: string, options: { all?: boolean }, callback: LookupCallback): void => {
+    resolve(hostname, (err, addresses) => {
+      if (err) return callback(err, []);
+      for (const a of addresses) {
+        const verdict = checkAddress(a.address, allowPrivate);
+        if (!verdict.ok) return callback(Object.assign(new Error(`refused: ${verdict.reason}`), { code: 'ETARGETREFUSED' }), []);
+      }
+      if (options.all) return callback(null, addresses);
+      const first = addresses[0];
+      if (!first) return callback(Object.assign(new Error(`cannot resolve ${hostname}`), { code: 'ENOTFOUND' }), []);
+      callback(null, first.address, first.family);
+    });
+  };
 }

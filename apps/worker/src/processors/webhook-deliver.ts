@@ -1,10 +1,11 @@
 // Delivers one event to one endpoint, signed per Standard Webhooks. Every attempt is recorded; a
 // failure throws so BullMQ retries it with the webhook back-off. The `webhook-id` is the event id on
 // every retry, so receivers can de-duplicate.
-import { checkTargetUrl, decryptSecret, newId } from '@airwave/core';
+import { checkTargetUrl, decryptSecret, guardedLookup, newId } from '@airwave/core';
 import { webhookRetryDelay } from '@airwave/jobs';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { Webhook } from 'standardwebhooks';
+import { Agent, fetch } from 'undici';
 import type { WorkerContext } from '../context.js';
 
 interface Attempt {
@@ -13,16 +14,26 @@ interface Attempt {
   durationMs: number;
 }
 
-async function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<Attempt> {
+// One connection pool per policy; its sockets check the addresses they connect to (DNS rebinding).
+const agents = new Map<boolean, Agent>();
+const agentFor = (allowPrivate: boolean) => {
+  let agent = agents.get(allowPrivate);
+  if (!agent) agents.set(allowPrivate, (agent = new Agent({ connect: { lookup: guardedLookup(allowPrivate) } })));
+  return agent;
+};
+
+async function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number, allowPrivate: boolean): Promise<Attempt> {
   const started = performance.now();
   try {
-    const res = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs), dispatcher: agentFor(allowPrivate) });
     await res.body?.cancel().catch(() => {});
     const ok = res.status >= 200 && res.status < 300;
     return { statusCode: res.status, error: ok ? null : `HTTP ${res.status}`, durationMs: Math.round(performance.now() - started) };
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    const reason = e.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : (e.cause?.code ?? e.message);
+    const e = err as Error & { cause?: unknown };
+    const cause = e.cause as (Error & { code?: string }) | undefined;
+    const reason =
+      e.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : cause?.code === 'ETARGETREFUSED' ? cause.message : (cause?.code ?? e.message);
     return { statusCode: null, error: reason, durationMs: Math.round(performance.now() - started) };
   }
 }
@@ -52,7 +63,7 @@ export async function webhookDeliver(ctx: WorkerContext, job: Job<{ eventId: str
       'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
       'webhook-signature': signature,
     };
-    result = await post(hook.url, headers, body, ctx.config.webhooks.timeoutMs);
+    result = await post(hook.url, headers, body, ctx.config.webhooks.timeoutMs, ctx.config.allowPrivateTargets);
   }
 
   const ok = result.error === null;
