@@ -33,7 +33,7 @@ import { SimulcastTargetService } from './modules/simulcast-targets/service.js';
 import { webhookRoutes } from './modules/webhooks/routes.js';
 import { WebhookService } from './modules/webhooks/service.js';
 import { ApiKeyAuthenticator } from './plugins/app/auth.js';
-import errorHandler from './plugins/app/error-handler.js';
+import errorHandler, { sendError } from './plugins/app/error-handler.js';
 import idempotency from './plugins/app/idempotency.js';
 import metrics from './plugins/app/metrics.js';
 import rateLimiter from './plugins/external/rate-limit.js';
@@ -55,6 +55,12 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
     requestIdHeader: 'x-request-id',
     // The playback edge streams media: a viewer that stops reading must not hold shutdown open.
     forceCloseConnections: true,
+    // Errors raised before routing (a malformed URL, a parameter longer than the router takes) get
+    // the same envelope as everything else.
+    frameworkErrors: (err, _req, reply) =>
+      err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? sendError(reply, 414, 'uri_too_long', 'A path parameter is longer than any valid id')
+        : sendError(reply, 400, 'bad_url', 'The request URL is malformed'),
     genReqId: () => randomUUID(),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
