@@ -4,7 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { decryptSecret } from '@airwave/core';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { startTestStorage } from '@airwave/testing';
 import { startApp, stopApps, type AppProcess } from '../../scripts/up/apps.js';
 import { ephemeralPort } from '../../scripts/up/net.js';
@@ -161,7 +162,21 @@ export function useStack(testFile: string, env: Record<string, string> = {}): St
     Object.assign(holder, await startStack(testFile, env));
   }, 90_000);
   afterAll(async () => {
-    await holder.close?.();
+    if (!holder.close) return;
+    try {
+      // Every line the ingest nodes and workers logged during this file: never a whole key.
+      const leaks = await linesWithSecrets(holder);
+      expect(leaks, 'log lines carrying a whole stream or API key').toEqual([]);
+    } finally {
+      await holder.close();
+    }
   });
   return holder;
+}
+
+/** Log lines that contain a stream key of any stream of this stack, or its API key. */
+export async function linesWithSecrets(stack: Stack): Promise<string[]> {
+  const streams = await stack.api.env.db.liveStream.findMany({ select: { streamKeyEncrypted: true } });
+  const secrets = [stack.api.apiKey, ...streams.map((s) => decryptSecret(s.streamKeyEncrypted, stack.api.env.config.encryptionKey))];
+  return stack.logs.filter((line) => secrets.some((k) => line.includes(k)));
 }

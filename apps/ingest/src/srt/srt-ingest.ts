@@ -147,7 +147,8 @@ export class SrtIngest {
     const relay = spawn(this.o.ffmpegPath, args, { stdio: ['pipe', 'ignore', 'pipe'] });
     c.relay = relay;
     let stderr = '';
-    relay.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-500)));
+    // ffmpeg names its output URL in errors; the key must not reach the log.
+    relay.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString().replaceAll(key, c.keyPrefix)).slice(-500)));
     relay.stdin!.on('error', () => {}); // EPIPE when the RTMP side refused or was stopped
     for (const chunk of c.pending) relay.stdin!.write(chunk);
     c.pending = [];

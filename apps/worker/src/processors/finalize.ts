@@ -22,7 +22,7 @@ function ffmpeg(bin: string, args: string[]): Promise<void> {
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited ${code}: ${err.trim().split('\n').slice(-2).join(' | ')}`))));
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited ${code}: ${err.trim().split('\n').slice(-2).join(' | ').replace(/\?[^\s'"]*/g, '?…')}`))));
   });
 }
 

@@ -24,8 +24,30 @@ export function resolveFfmpeg(configured: string | undefined): string {
   return found;
 }
 
+/**
+ * The secrets in ffmpeg's arguments: stream keys are the last path segment of RTMP/SRT URLs (ours and
+ * simulcast destinations'), tokens ride in query strings. ffmpeg echoes its inputs and outputs on
+ * stderr, and stderr ends up in logs and in error messages, so each is cut to a short prefix there.
+ */
+export function secretsOf(args: string[]): string[] {
+  const out: string[] = [];
+  for (const arg of args) {
+    if (!/^(rtmps?|srt|https?):\/\//.test(arg)) continue;
+    const [base, query] = arg.split('?');
+    const last = base!.slice(base!.lastIndexOf('/') + 1);
+    if (last.length >= 16) out.push(last);
+    for (const [, v] of new URLSearchParams(query ?? '')) if (v.length >= 16) out.push(v);
+  }
+  return out;
+}
+
+export function redact(line: string, secrets: string[]): string {
+  return secrets.reduce((l, s) => l.replaceAll(s, `${s.slice(0, 8)}…`), line);
+}
+
 export function runFfmpeg(bin: string, args: string[]): FfmpegRun {
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const secrets = secretsOf(args);
   const tail: string[] = [];
   let stopping = false;
   const progress: { speed?: number; dropFrames?: number } = {};
@@ -35,7 +57,7 @@ export function runFfmpeg(bin: string, args: string[]): FfmpegRun {
     const start = inputStart === undefined ? /^\s+Duration: .*, start: (-?[\d.]+)/.exec(line) : null;
     if (start) inputStart = Number(start[1]);
     if (/Opening '.*' for writing/.test(line)) return; // one per segment: keep the tail for what matters
-    tail.push(line);
+    tail.push(redact(line, secrets));
     if (tail.length > 20) tail.shift();
   });
   createInterface({ input: child.stdout! }).on('line', (line) => {
