@@ -1,7 +1,9 @@
 // Encrypted and alternative ingest: RTMPS, and what a confused client sends to the wrong port.
 import net from 'node:net';
 import tls from 'node:tls';
+import fc from 'fast-check';
 import { expect, it } from 'vitest';
+import { chunks, handshake, publishPreamble } from './rtmp-wire.js';
 import { startEncoder, useStack, waitFor } from './stack.js';
 
 const stack = useStack(import.meta.filename);
@@ -87,3 +89,78 @@ it('publishes MPEG-TS over SRT with the srtUrl the API gives, into the same ladd
     await intruder.stop();
   }
 }, 150_000);
+
+it('survives random, truncated and malformed RTMP (chunks, AMF, FLV tags) while a good publisher keeps going', async () => {
+  const good = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'good', renditions: ['240p'], latencyMode: 'low', record: false, reconnectWindowSeconds: 0 } })).body;
+  const target = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'fuzzed', renditions: ['240p'], latencyMode: 'low', record: false, reconnectWindowSeconds: 0 } })).body;
+  const encoder = startEncoder(good.ingestUrl, { size: '320x240', seconds: 120 });
+  try {
+    await waitFor(async () => (await status(good.id)) === 'active', 60_000, 'good publisher active');
+    const before = (await stack.api.call('GET', `/v1/live-streams/${good.id}/sessions`)).body.data[0];
+    const port = stack.rtmpPort;
+    const media = fc.record({
+      type: fc.constantFrom(8, 9, 18, 20, 1, 4, 5, 6, fc.sample(fc.integer({ min: 0, max: 255 }), 1)[0]!),
+      csid: fc.integer({ min: 2, max: 63 }),
+      streamId: fc.constantFrom(0, 1, 0xffffffff),
+      // FLV-looking bodies: AVC keyframe/sequence headers, AAC, and noise.
+      payload: fc.oneof(
+        fc.uint8Array({ maxLength: 600 }).map((b) => Buffer.from(b)),
+        fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.concat([Buffer.from([0x17, 0x00, 0, 0, 0, 0x01]), Buffer.from(b)])),
+        fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.concat([Buffer.from([0xaf, 0x00]), Buffer.from(b)])),
+      ),
+      cut: fc.option(fc.integer({ min: 1, max: 200 })),
+    });
+    const scenario = fc.oneof(
+      fc.record({ kind: fc.constant('noise' as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 5000 }) }),
+      fc.record({ kind: fc.constant('chunks' as const), messages: fc.array(media, { minLength: 1, maxLength: 8 }) }),
+      fc.record({ kind: fc.constant('publish' as const), messages: fc.array(media, { minLength: 1, maxLength: 12 }) }),
+      fc.record({ kind: fc.constant('half-handshake' as const), bytes: fc.uint8Array({ maxLength: 1600 }) }),
+    );
+    let cases = 0;
+    await fc.assert(
+      fc.asyncProperty(scenario, async (sc) => {
+        cases++;
+        // A crash shows up here with its stack trace, not as a refused connection.
+        expect(stack.ingest.child.exitCode, stack.logs.filter((l) => l.startsWith('ingest')).slice(-30).join('\n')).toBeNull();
+        if (sc.kind === 'half-handshake') {
+          const s = net.connect({ host: '127.0.0.1', port });
+          s.on('error', () => {});
+          await new Promise((r) => s.once('connect', r));
+          s.end(Buffer.concat([Buffer.from([3]), Buffer.from(sc.bytes)]));
+          return;
+        }
+        const s = await handshake(port);
+        let out: Buffer;
+        if (sc.kind === 'noise') out = Buffer.from(sc.bytes);
+        else {
+          const msgs = sc.messages.map((m) => {
+            const c = chunks(m.csid, m.type, m.streamId, m.payload);
+            return m.cut ? c.subarray(0, Math.min(c.length, m.cut)) : c;
+          });
+          out = Buffer.concat([...(sc.kind === 'publish' ? [publishPreamble(target.streamKey)] : []), ...msgs]);
+        }
+        s.write(out);
+        await new Promise((r) => setTimeout(r, 40));
+        s.destroy();
+      }),
+      { numRuns: 120 },
+    );
+    expect(cases).toBe(120);
+    expect(stack.ingest.child.exitCode).toBeNull();
+    await new Promise((r) => setTimeout(r, 6000));
+    const after = (await stack.api.call('GET', `/v1/live-streams/${good.id}/sessions`)).body.data[0];
+    expect(after.id).toBe(before.id);
+    expect(await status(good.id)).toBe('active');
+    expect(Date.parse(after.lastSeenAt)).toBeGreaterThan(Date.parse(before.lastSeenAt));
+    // And a real encoder can still publish to the stream the fuzz abused.
+    await waitFor(async () => ['idle'].includes(await status(target.id)), 30_000, 'fuzzed stream idle again');
+    const real = startEncoder(target.ingestUrl, { size: '320x240', seconds: 30 });
+    try {
+      await waitFor(async () => (await status(target.id)) === 'active', 60_000, 'real encoder after the fuzz');
+    } finally {
+      await real.stop();
+    }
+  } finally {
+    await encoder.stop();
+  }
+}, 240_000);

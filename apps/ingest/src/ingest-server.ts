@@ -51,6 +51,26 @@ export interface LivePublish {
 const keyPrefixOf = (key: string) => `${key.slice(0, 12)}…`;
 const clientIp = (ip: string) => ip.replace(/:\d+$/, '').replace(/^::ffff:/, '');
 
+/**
+ * node-media-server parses untrusted bytes in the socket's 'data' handler; a malformed FLV tag makes
+ * its parser throw (a RangeError in flv.js, found by our RTMP fuzz test), which would take the whole
+ * node and every broadcast on it down. The thrown error becomes the parse error NMS already handles
+ * by ending that one connection.
+ */
+function hardenRtmpParser(): void {
+  const Rtmp = require('node-media-server/src/protocol/rtmp.js') as { prototype: { parserData(b: Buffer): string | null; __hardened?: boolean } };
+  if (Rtmp.prototype.__hardened) return;
+  const parse = Rtmp.prototype.parserData;
+  Rtmp.prototype.parserData = function (this: unknown, buffer: Buffer) {
+    try {
+      return parse.call(this, buffer);
+    } catch (err) {
+      return `malformed RTMP input: ${(err as Error).message}`;
+    }
+  };
+  Rtmp.prototype.__hardened = true;
+}
+
 export class IngestServer {
   private nms: Nms | undefined;
   /** NMS session id → our publish. */
@@ -67,6 +87,7 @@ export class IngestServer {
   ) {}
 
   async start(): Promise<void> {
+    hardenRtmpParser();
     const NodeMediaServer = require('node-media-server');
     const { tls } = this.config.ingest;
     this.nms = new NodeMediaServer({
