@@ -20,30 +20,54 @@ export interface LocalS3 {
   cdnBaseUrl: string;
   /** Every object written (PUT, multipart completion, copy): benches count S3 requests and bytes. */
   onObjectCreated(listener: (key: string, size: number) => void): void;
+  /** Stops answering (fault tests: the storage is down), keeping its data and port. */
+  pause(): Promise<void>;
+  /** Serves again on the same port, with the same data. */
+  resume(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startLocalS3(opts: { directory: string; bucket: string; port?: number; host?: string }): Promise<LocalS3> {
   const host = opts.host ?? '127.0.0.1';
-  const server = new S3rver({
-    address: host,
-    port: opts.port ?? 0,
-    directory: opts.directory,
-    silent: true,
-    configureBuckets: [{ name: opts.bucket, configs: [CORS] }],
-  });
-  const address = (await server.run()) as AddressInfo;
-  const endpoint = `http://${host}:${address.port}`;
+  const listeners: ((key: string, size: number) => void)[] = [];
+  const start = async (port: number) => {
+    const s = new S3rver({
+      address: host,
+      port,
+      directory: opts.directory,
+      silent: true,
+      configureBuckets: [{ name: opts.bucket, configs: [CORS] }],
+    });
+    // s3rver emits S3 event notifications: { Records: [{ eventName, s3: { object: { key, size } } }] }.
+    s.on('event', (event: { Records?: { eventName: string; s3: { object: { key: string; size?: number } } }[] }) => {
+      for (const r of event.Records ?? []) {
+        if (r.eventName.startsWith('ObjectCreated')) for (const l of listeners) l(decodeURIComponent(r.s3.object.key), r.s3.object.size ?? 0);
+      }
+    });
+    const address = (await s.run()) as AddressInfo;
+    return { server: s, port: address.port };
+  };
+  let { server, port } = await start(opts.port ?? 0);
+  let running = true;
+  const endpoint = `http://${host}:${port}`;
   return {
     endpoint,
     bucket: opts.bucket,
     cdnBaseUrl: `${endpoint}/${opts.bucket}`,
-    onObjectCreated(listener) {
-      // s3rver emits S3 event notifications: { Records: [{ eventName, s3: { object: { key, size } } }] }.
-      server.on('event', (event: { Records?: { eventName: string; s3: { object: { key: string; size?: number } } }[] }) => {
-        for (const r of event.Records ?? []) if (r.eventName.startsWith('ObjectCreated')) listener(decodeURIComponent(r.s3.object.key), r.s3.object.size ?? 0);
-      });
+    onObjectCreated: (listener) => void listeners.push(listener),
+    async pause() {
+      if (!running) return;
+      running = false;
+      await server.close();
     },
-    close: () => server.close() as Promise<void>,
+    async resume() {
+      if (running) return;
+      ({ server, port } = await start(port));
+      running = true;
+    },
+    close: async () => {
+      if (running) await server.close();
+      running = false;
+    },
   };
 }

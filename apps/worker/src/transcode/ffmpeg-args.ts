@@ -22,6 +22,9 @@ export function renditionNames(job: Pick<LadderJob, 'rungs' | 'source'>): string
   return job.rungs.length > 0 ? job.rungs.map((r) => r.name) : job.source.hasAudio ? [AUDIO_ONLY] : [];
 }
 
+/** Finished segments a rendition may hold on local disk while storage is unreachable. */
+export const LOCAL_BACKLOG_SEGMENTS = 120;
+
 export function buildLadderArgs(job: LadderJob): string[] {
   const { rungs, source, segmentSeconds: seg } = job;
   const fps = Math.round(source.fps ?? 30) || 30;
@@ -103,7 +106,9 @@ export function buildLadderArgs(job: LadderJob): string[] {
   args.push(
     '-f', 'hls',
     '-hls_time', String(seg),
-    '-hls_list_size', '10',
+    // ffmpeg's own playlist is how the uploader finds finished segments: it names the last
+    // LOCAL_BACKLOG_SEGMENTS, which bounds how long uploads may stall (storage outage) without loss.
+    '-hls_list_size', String(LOCAL_BACKLOG_SEGMENTS),
     // temp_file: segments and playlists appear under their final names only when complete.
     '-hls_flags', 'independent_segments+temp_file',
     '-hls_segment_type', 'mpegts',

@@ -6,6 +6,7 @@ import { readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { CACHE_IMMUTABLE, CACHE_PLAYLIST, type Storage } from '@airwave/storage';
 import type { Logger } from 'pino';
+import { LOCAL_BACKLOG_SEGMENTS } from './ffmpeg-args.js';
 import { LivePlaylist, readSegments } from './playlists.js';
 
 export interface SegmentPublisherOptions {
@@ -99,7 +100,7 @@ export class SegmentPublisher {
       const file = path.join(dir, seg.uri);
       const body = await readFile(file);
       const key = this.o.segmentDir ? `${this.o.segmentDir}/${name}/${seg.uri}` : `${this.o.prefix}/${name}/${seg.uri}`;
-      await this.o.storage.put(key, body, CACHE_IMMUTABLE);
+      await this.persist(() => this.o.storage.put(key, body, CACHE_IMMUTABLE));
       await unlink(file).catch(() => {});
       st.seen.add(seg.uri);
       // The live playlist sits at <prefix>/<rendition>/index.m3u8; point it at wherever the segment went.
@@ -111,14 +112,35 @@ export class SegmentPublisher {
       await this.o.onUploaded?.(name, seg.uri, seg.duration, discontinuity);
       st.uploaded++;
     }
-    await this.o.storage.put(`${this.o.prefix}/${name}/index.m3u8`, st.playlist.render(), CACHE_PLAYLIST);
+    await this.persist(() => this.o.storage.put(`${this.o.prefix}/${name}/index.m3u8`, st.playlist.render(), CACHE_PLAYLIST));
     await this.maybePublishMaster();
+  }
+
+  /**
+   * Storage unreachable: keep retrying with back-off while ffmpeg goes on writing segments to local
+   * disk, and upload the backlog in order once it is back, so the recording has no gap. The wait is
+   * bounded by what ffmpeg's playlist still names (LOCAL_BACKLOG_SEGMENTS, with a margin); past that
+   * the run fails and is restarted.
+   */
+  private async persist(write: () => Promise<void>): Promise<void> {
+    const giveUpAt = Date.now() + this.o.segmentSeconds * (LOCAL_BACKLOG_SEGMENTS - 20) * 1000;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await write();
+      } catch (err) {
+        if (Date.now() > giveUpAt) throw err;
+        if (attempt === 0) this.o.log.warn({ err: (err as Error).message }, 'storage write failed; retrying while segments wait on disk');
+        await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
+      }
+    }
   }
 
   private async maybePublishMaster(): Promise<void> {
     if (this.masterUploaded || [...this.state.values()].some((s) => s.uploaded === 0)) return;
     this.masterUploaded = true;
-    for (const key of [`${this.o.prefix}/index.m3u8`, ...(this.o.masterCopies ?? [])]) await this.o.storage.put(key, this.o.masterPlaylist, CACHE_PLAYLIST);
+    for (const key of [`${this.o.prefix}/index.m3u8`, ...(this.o.masterCopies ?? [])]) {
+      await this.persist(() => this.o.storage.put(key, this.o.masterPlaylist, CACHE_PLAYLIST));
+    }
     await this.o.onPlayable();
   }
 

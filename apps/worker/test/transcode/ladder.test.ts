@@ -52,7 +52,7 @@ describe('buildLadderArgs', () => {
       ...x264(0, '3.1', 3_000_000),
       ...x264(1, '2.1', 400_000),
       '-c:a', 'copy',
-      '-f', 'hls', '-hls_time', '4', '-hls_list_size', '10', '-hls_flags', 'independent_segments+temp_file', '-hls_segment_type', 'mpegts',
+      '-f', 'hls', '-hls_time', '4', '-hls_list_size', '120', '-hls_flags', 'independent_segments+temp_file', '-hls_segment_type', 'mpegts',
       '-hls_segment_filename', '/out/%v/r1_%05d.ts', '-var_stream_map', 'v:0,a:0,name:720p v:1,a:1,name:240p', '/out/%v/index.m3u8',
     ]);
   });

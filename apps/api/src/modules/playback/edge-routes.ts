@@ -6,7 +6,7 @@ import type { Storage } from '@airwave/storage';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { text as streamText } from 'node:stream/consumers';
 import { Type } from 'typebox';
-import { NotFoundError } from '@airwave/core';
+import { NotFoundError, ServiceUnavailableError } from '@airwave/core';
 import { checkInternalToken } from '../../plugins/app/auth.js';
 import { withToken, type PlaybackEdge } from './edge.js';
 
@@ -35,7 +35,12 @@ export const edgeRoutes: FastifyPluginAsyncTypebox<{ edge: PlaybackEdge; storage
     cors(reply, req, policy.allowedOrigins.length > 0);
     const range = typeof req.headers.range === 'string' ? req.headers.range : undefined;
     const isPlaylist = key.endsWith('.m3u8');
-    const obj = await storage.read(key, isPlaylist ? undefined : range);
+    // An unreachable bucket is a 503 players retry, not a 500.
+    const obj = await storage.read(key, isPlaylist ? undefined : range).catch((err: Error) => {
+      req.log.warn({ err: err.message }, 'media origin unreachable');
+      reply.header('retry-after', '1');
+      throw new ServiceUnavailableError('The media origin is unreachable; retry shortly');
+    });
     if (!obj) return reply.code(404).send({ error: { code: 'not_found', message: 'Object not found', details: [] } });
     // Signed content is per viewer: shared caches must not keep one viewer's answer for another.
     const cacheControl = policy.signed ? (obj.cacheControl ?? '').replace('public', 'private') : obj.cacheControl;
