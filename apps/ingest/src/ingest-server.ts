@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '@airwave/config';
+import { safeEqual } from '@airwave/core';
 import { ingestPullToken } from '@airwave/jobs';
 import type { Logger } from 'pino';
 import type { ApiClient } from './api-client.js';
@@ -171,7 +172,7 @@ export class IngestServer {
   private onPrePlay(session: NmsSession): void {
     // Only workers pull, with a token derived from INTERNAL_TOKEN: the ingest is not a public player.
     const token = session.streamQuery?.token;
-    if (typeof token !== 'string' || token !== ingestPullToken(this.config.internalToken, session.streamName)) {
+    if (typeof token !== 'string' || !safeEqual(token, ingestPullToken(this.config.internalToken, session.streamName))) {
       this.log.warn({ ip: clientIp(session.ip) }, 'play refused: no valid pull token');
       setImmediate(() => session.close());
     }
