@@ -1,6 +1,7 @@
 // Periodic housekeeping: the outbox (events that never reached Redis), sessions whose ingest went
 // silent, and expired records. The job ids and state guards make a double run harmless.
 import { liveStreamState, STALE_SESSION_MS } from '@airwave/core';
+import { Prisma } from '@airwave/db';
 import { jobs } from '@airwave/jobs';
 import { dispatchEvents, type WorkerContext } from './context.js';
 
@@ -42,6 +43,34 @@ export async function sweepStaleSessions(ctx: WorkerContext): Promise<number> {
   return stale.length;
 }
 
+/**
+ * Live sessions whose ladder job never reached the queue: the API committed `started` (the stats are
+ * there) and died, or Redis was down, before enqueueing it. The job id is deterministic per run, so
+ * a ladder that is queued or running is not started twice.
+ */
+export async function sweepLadders(ctx: WorkerContext): Promise<number> {
+  const live = await ctx.db.liveStreamSession.findMany({
+    where: {
+      status: { in: ['connected', 'active'] },
+      stats: { not: Prisma.DbNull },
+      error: null,
+      lastSeenAt: { gte: new Date(Date.now() - STALE_SESSION_MS) },
+      startedAt: { lt: new Date(Date.now() - GRACE_MS) },
+    },
+    select: { id: true, reconnects: true },
+    take: 500,
+  });
+  let added = 0;
+  for (const s of live) {
+    const jobId = jobs.transcode.jobId({ sessionId: s.id, run: s.reconnects });
+    if (await ctx.queues.get(jobs.transcode.queue).getJob(jobId)) continue;
+    await ctx.queues.add(jobs.transcode, { sessionId: s.id, run: s.reconnects });
+    ctx.log.warn({ sessionId: s.id }, 'live session had no ladder job; enqueued it');
+    added++;
+  }
+  return added;
+}
+
 /** Recordings whose finalize never got enqueued (Redis was down when the session ended). */
 export async function sweepUnfinalized(ctx: WorkerContext): Promise<number> {
   const assets = await ctx.db.asset.findMany({
@@ -72,6 +101,7 @@ export function startSweepers(ctx: WorkerContext, everyMs = 10_000): () => void 
     try {
       await sweepStaleSessions(ctx);
       await sweepUnfinalized(ctx);
+      await sweepLadders(ctx);
       const n = await sweepOutbox(ctx);
       if (n) ctx.log.info({ events: n }, 're-dispatched events from the outbox');
       if (sweeps++ % 240 === 0) await pruneExpired(ctx); // about hourly

@@ -1,6 +1,6 @@
 import { recordEvent } from '@airwave/core';
 import { expect, it } from 'vitest';
-import { sweepOutbox, sweepStaleSessions } from '../src/sweepers.js';
+import { sweepLadders, sweepOutbox, sweepStaleSessions } from '../src/sweepers.js';
 import { eventually, useApiAndWorker } from './helpers.js';
 import { startReceiver } from './receiver.js';
 
@@ -55,4 +55,22 @@ it('a session whose ingest went silent enters the reconnect window', async () =>
   // The encoder comes back through another ingest: same session.
   const again = (await internal('/ingest/authorize', { streamKey: s.streamKey, ingestNodeId: 'other', ingestAddress: 'rtmp://127.0.0.1:1936/live' })).body;
   expect(again).toMatchObject({ allow: true, sessionId, resumed: true });
+});
+
+it('a live session whose ladder job was never queued (API died after committing started) gets one from the sweeper', async () => {
+  const s = (await env.api.call('POST', '/v1/live-streams', { body: { name: 'Lost job' } })).body;
+  const { sessionId } = (await internal('/ingest/authorize', { streamKey: s.streamKey, ingestNodeId: 'n9', ingestAddress: 'rtmp://127.0.0.1:1/live' })).body;
+  const jobId = `transcode.${sessionId}.0`;
+  const queue = env.api.queues.get('transcode');
+  // Headers not seen yet (no stats): nothing to start.
+  await env.api.env.db.liveStreamSession.update({ where: { id: sessionId }, data: { startedAt: new Date(Date.now() - 60_000) } });
+  expect(await sweepLadders(env.worker.ctx)).toBe(0);
+  // `started` was committed (stats written), then the process died before enqueueing.
+  await env.api.env.db.liveStreamSession.update({ where: { id: sessionId }, data: { stats: { width: 640, height: 360, videoCodec: 'h264' }, lastSeenAt: new Date() } });
+  expect(await queue.getJob(jobId)).toBeUndefined();
+  expect(await sweepLadders(env.worker.ctx)).toBe(1);
+  expect((await queue.getJob(jobId))?.data).toEqual({ sessionId, run: 0 });
+  // Once it exists, sweeping again adds nothing.
+  expect(await sweepLadders(env.worker.ctx)).toBe(0);
+  await env.api.call('POST', `/v1/live-streams/${s.id}/complete`);
 });
