@@ -99,8 +99,7 @@ export class IngestServer {
       // NMS keeps relay/record metadata in a JSON store; ours lives in Postgres, so keep it out of the tree.
       store: { path: path.join(os.tmpdir(), `airwave-nms-${this.config.ingest.nodeId}`) },
     });
-    // Its constructor forces `debug` logging, which costs CPU per packet.
-    require('node-media-server/src/core/logger.js').level = this.config.logLevel === 'debug' ? 'debug' : 'error';
+    this.routeNmsLogs();
     this.guardHandshake(this.nms!.rtmpServer.tcpServer, 'connection', 'rtmp');
     this.guardHandshake(this.nms!.rtmpServer.tlsServer, 'secureConnection', 'rtmps');
     this.nms!.on('prePublish', (s) => this.onPrePublish(s));
@@ -111,6 +110,23 @@ export class IngestServer {
       'RTMP ingest listening',
     );
     if (!tls) this.log.warn('RTMPS is off: set INGEST_TLS_CERT_FILE and INGEST_TLS_KEY_FILE to accept rtmps:// publishes');
+  }
+
+  /**
+   * node-media-server logs with console.log and names stream paths, i.e. whole stream keys
+   * ("/live/<key> already has a publisher"). Its lines go through our logger instead: JSON like the
+   * rest, with every stream path cut to the key's prefix. Its constructor forces `debug`, which costs
+   * CPU per packet: errors only, unless we debug.
+   */
+  private routeNmsLogs(): void {
+    const nmsLogger = require('node-media-server/src/core/logger.js') as { level: string; levels: string[]; log(message: string, level?: string): void };
+    nmsLogger.level = this.config.logLevel === 'debug' ? 'debug' : 'error';
+    nmsLogger.log = (message: string, level = 'info') => {
+      if (nmsLogger.levels.indexOf(level) < nmsLogger.levels.indexOf(nmsLogger.level)) return;
+      const safe = String(message).replace(/(\/live\/)([^\s/?,]{12})[^\s/?,]*/g, '$1$2…');
+      const method = (['trace', 'debug', 'info', 'warn', 'error'] as const).find((l) => l === level) ?? 'info';
+      this.log[method]({ source: 'node-media-server' }, safe);
+    };
   }
 
   /**

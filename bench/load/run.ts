@@ -1,0 +1,139 @@
+// npm run bench:load [publishers|api|pages] — load figures on the whole stack (real processes):
+//   publishers: LOAD_PUBLISHERS (50) encoders on one ingest node at once, renditions limited to the
+//     240p rung (copied: no transcode), CPU and RSS of the ingest per stream, and how many stayed live.
+//   api: ~1,000 req/s of mixed API traffic (list, get, create, sessions, viewer status) while 10
+//     streams publish; latency percentiles.
+//   pages: 1,000 streams created, then listed 100 at a time: every id exactly once, p99 per page.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { startEncoder, startStack, waitFor, type Stack } from '../../test/e2e/stack.js';
+
+const which = new Set(process.argv.slice(2).length ? process.argv.slice(2) : ['publishers', 'api', 'pages']);
+const report: string[] = [];
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? NaN;
+
+function procStat(pid: number): { cpu: number; rssMb: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const rssPages = Number(f[21]);
+  return { cpu: (Number(f[11]) + Number(f[12])) / 100, rssMb: (rssPages * 4096) / 1e6 };
+}
+
+/** A 10 s 426x240 H.264/AAC clip pushed in a loop with -c copy: a publisher that costs almost nothing. */
+function makeClip(): string {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'airwave-load-')), 'clip.flv');
+  spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=426x240:rate=30', '-f', 'lavfi', '-i', 'sine', '-t', '10', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '30', '-b:v', '400k', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k', '-y', file]);
+  return file;
+}
+
+function pushClip(file: string, url: string): ChildProcess {
+  const child = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', file, '-c', 'copy', '-f', 'flv', url], { stdio: 'ignore' });
+  return child;
+}
+
+async function newStreams(stack: Stack, n: number, body: Record<string, unknown>) {
+  const out: { id: string; streamKey: string; ingestUrl: string; playbackId: string }[] = [];
+  for (let i = 0; i < n; i++) out.push((await stack.api.call('POST', '/v1/live-streams', { body: { name: `load ${i}`, ...body } })).body);
+  return out;
+}
+
+if (which.has('publishers')) {
+  const n = Number(process.env.LOAD_PUBLISHERS ?? 50);
+  const stack = await startStack('bench-load-publishers.test.ts', { WORKER_CONCURRENCY: String(n + 5), RATE_LIMIT_MAX: '1000000' });
+  const clip = makeClip();
+  const pushers: ChildProcess[] = [];
+  try {
+    const streams = await newStreams(stack, n, { renditions: ['240p'], latencyMode: 'standard', record: false, reconnectWindowSeconds: 0 });
+    const idle = procStat(stack.ingest.child.pid!);
+    for (const s of streams) {
+      pushers.push(pushClip(clip, s.ingestUrl));
+      await new Promise((r) => setTimeout(r, 100)); // encoders connect over 5 s, as a fleet would
+    }
+    const live = async () => (await Promise.all(streams.map(async (s) => (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body.status as string))).filter((st) => st === 'active').length;
+    await waitFor(async () => (await live()) === n, 120_000, `all ${n} active`).catch(() => undefined);
+    const a = procStat(stack.ingest.child.pid!);
+    const t0 = Date.now();
+    await new Promise((r) => setTimeout(r, 30_000));
+    const b = procStat(stack.ingest.child.pid!);
+    const seconds = (Date.now() - t0) / 1000;
+    const activeAtEnd = await live();
+    const exited = pushers.filter((p) => p.exitCode !== null).length;
+    report.push(
+      `publishers: ${n} on one ingest node (240p copied, no transcode): ${activeAtEnd}/${n} active after 30 s, ${exited} encoders dropped; ` +
+        `ingest ${(((b.cpu - a.cpu) / seconds) * 100).toFixed(1)} % of a core in all = ${((((b.cpu - a.cpu) / seconds) * 100) / n).toFixed(2)} % per stream; ` +
+        `RSS ${b.rssMb.toFixed(0)} MB (${((b.rssMb - idle.rssMb) / n).toFixed(1)} MB per stream above idle ${idle.rssMb.toFixed(0)} MB)`,
+    );
+  } finally {
+    for (const p of pushers) p.kill('SIGKILL');
+    await stack.close();
+  }
+}
+
+if (which.has('api')) {
+  const stack = await startStack('bench-load-api.test.ts', { RATE_LIMIT_MAX: '100000000' });
+  const encoders: ReturnType<typeof startEncoder>[] = [];
+  try {
+    const live = await newStreams(stack, 10, { renditions: ['240p'], latencyMode: 'low', record: false, reconnectWindowSeconds: 0 });
+    for (const s of live) encoders.push(startEncoder(s.ingestUrl, { size: '426x240', seconds: 120 }));
+    await waitFor(async () => (await Promise.all(live.map(async (s) => (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body.status))).every((st) => st === 'active'), 90_000, '10 live').catch(() => undefined);
+    const headers = { authorization: `Bearer ${stack.api.apiKey}`, 'content-type': 'application/json' };
+    const s0 = live[0]!;
+    const r = await autocannon({
+      url: stack.apiUrl,
+      connections: 50,
+      duration: 20,
+      overallRate: 1000,
+      requests: [
+        { method: 'GET', path: '/v1/live-streams?limit=25', headers },
+        { method: 'GET', path: `/v1/live-streams/${s0.id}`, headers },
+        { method: 'GET', path: `/v1/live-streams/${s0.id}/sessions`, headers },
+        { method: 'GET', path: `/play/${s0.playbackId}/status` },
+        { method: 'POST', path: '/v1/live-streams', headers, body: JSON.stringify({ name: 'load' }) },
+      ],
+    });
+    report.push(
+      `api: ${r.requests.average.toFixed(0)} req/s mixed (list, get, sessions, viewer status, create) offered 1,000/s while 10 streams publish: ` +
+        `p50 ${r.latency.p50} ms, p90 ${r.latency.p90} ms, p99 ${r.latency.p99} ms, ${r.non2xx + r.errors + r.timeouts} errors`,
+    );
+  } finally {
+    for (const e of encoders) await e.stop();
+    await stack.close();
+  }
+}
+
+if (which.has('pages')) {
+  const stack = await startStack('bench-load-pages.test.ts', { RATE_LIMIT_MAX: '100000000' });
+  try {
+    const created = new Set<string>();
+    const createMs: number[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const t = performance.now();
+      created.add((await stack.api.call('POST', '/v1/live-streams', { body: { name: `page ${i}` } })).body.id);
+      createMs.push(performance.now() - t);
+    }
+    await stack.api.env.db.$executeRawUnsafe('ANALYZE');
+    const seen: string[] = [];
+    const pageMs: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const t = performance.now();
+      const page: { data: { id: string }[]; nextCursor: string | null } = (await stack.api.call('GET', `/v1/live-streams?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).body;
+      pageMs.push(performance.now() - t);
+      seen.push(...page.data.map((s) => s.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    const exact = seen.length === created.size && new Set(seen).size === seen.length && seen.every((id) => created.has(id));
+    report.push(
+      `pages: 1,000 streams created (p50 ${pct(createMs, 0.5).toFixed(1)} ms, p99 ${pct(createMs, 0.99).toFixed(1)} ms each, sequential); listed in ${pageMs.length} pages of 100: ` +
+        `${exact ? 'every id exactly once' : 'MISMATCH'}; page latency first ${pageMs[0]!.toFixed(1)} ms, last ${pageMs.at(-1)!.toFixed(1)} ms, p99 ${pct(pageMs, 0.99).toFixed(1)} ms`,
+    );
+  } finally {
+    await stack.close();
+  }
+}
+
+console.log(`\n${report.join('\n')}\n(${os.cpus().length} cores; API in-process with the bench, ingest and worker as child processes, local Postgres and Redis)\n`);
+process.exit(0);
