@@ -82,10 +82,14 @@ it('an unsupported codec marks the session errored with a clear reason, and noth
 
 it('random bytes and a half handshake on the RTMP port do not crash or stall the ingest', async () => {
   const garbage = connect(stack.rtmpPort, '127.0.0.1');
+  // The ingest drops a connection whose first byte is not RTMP's: the reset is expected.
+  const garbageClosed = new Promise((r) => garbage.once('close', r));
+  garbage.on('error', () => {});
   await new Promise((r) => garbage.once('connect', r));
-  garbage.write(randomBytes(64 * 1024));
+  garbage.write(Buffer.concat([Buffer.from([0x47]), randomBytes(64 * 1024)]));
   // Half a handshake: C0 and part of C1, then silence, held open.
   const half = connect(stack.rtmpPort, '127.0.0.1');
+  half.on('error', () => {});
   await new Promise((r) => half.once('connect', r));
   half.write(Buffer.concat([Buffer.from([3]), randomBytes(700)]));
 
@@ -94,6 +98,7 @@ it('random bytes and a half handshake on the RTMP port do not crash or stall the
   try {
     await waitFor(async () => (await status(s.id)) === 'active', 40_000, 'a real publish still works');
     expect(stack.ingest.child.exitCode).toBeNull();
+    await garbageClosed; // dropped by the ingest, not left to hang
   } finally {
     garbage.destroy();
     half.destroy();

@@ -39,3 +39,17 @@ export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toL
 export function badge(status: string): HTMLElement {
   return h('span', { class: `badge ${status}`, 'data-testid': 'status' }, status === 'active' ? 'LIVE' : status);
 }
+
+/** A form whose submit runs `action`; a failure is shown in `error` (an element of the form) instead of thrown. */
+export function form(attrs: Attrs, action: () => Promise<void>, error: HTMLElement, ...children: Child[]): HTMLFormElement {
+  const onsubmit = async (e: Event) => {
+    e.preventDefault();
+    error.textContent = '';
+    try {
+      await action();
+    } catch (err) {
+      error.textContent = (err as Error).message;
+    }
+  };
+  return h('form', { ...attrs, onsubmit }, ...children, error);
+}

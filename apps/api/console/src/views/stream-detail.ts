@@ -1,7 +1,7 @@
 // One live stream: ingest URLs, live preview, health over the last minutes, sessions, recordings,
 // and the actions of the API (edit, disable/enable, reset key, end broadcast, delete).
 import { api, playableUrl } from '../api.js';
-import { badge, copyField, h, when } from '../dom.js';
+import { badge, copyField, form, h, when } from '../dom.js';
 import { healthChart } from '../health-chart.js';
 import type { View } from '../main.js';
 import { preview } from '../player.js';
@@ -87,26 +87,19 @@ export async function streamDetailView(id: string): Promise<View> {
   const policy = h('select', { name: 'playbackPolicy' }, ...['public', 'signed'].map((v) => h('option', { value: v, selected: stream.playbackPolicy === v }, v)));
   const record = h('input', { type: 'checkbox', checked: stream.record });
   const window_ = h('input', { type: 'number', min: 0, max: 1800, value: stream.reconnectWindowSeconds });
-  const edit = h(
-    'form',
-    {
-      class: 'card row wrap',
-      onsubmit: async (e: Event) => {
-        e.preventDefault();
-        try {
-          stream = await api<Stream>('PATCH', `/live-streams/${id}`, {
-            name: name.value,
-            latencyMode: latency.value,
-            playbackPolicy: policy.value,
-            record: record.checked,
-            reconnectWindowSeconds: Number(window_.value),
-          });
-          await refresh(true);
-        } catch (err) {
-          error.textContent = (err as Error).message;
-        }
-      },
+  const edit = form(
+    { class: 'card row wrap' },
+    async () => {
+      stream = await api<Stream>('PATCH', `/live-streams/${id}`, {
+        name: name.value,
+        latencyMode: latency.value,
+        playbackPolicy: policy.value,
+        record: record.checked,
+        reconnectWindowSeconds: Number(window_.value),
+      });
+      await refresh(true);
     },
+    h('p', { class: 'error', role: 'alert' }),
     h('label', { class: 'field' }, h('span', {}, 'Name'), name),
     h('label', { class: 'field' }, h('span', {}, 'Latency'), latency),
     h('label', { class: 'field' }, h('span', {}, 'Playback'), policy),

@@ -1,5 +1,5 @@
 import { api } from '../api.js';
-import { badge, h, when } from '../dom.js';
+import { badge, form, h, when } from '../dom.js';
 import type { View } from '../main.js';
 
 interface Stream {
@@ -38,26 +38,18 @@ export async function streamsView(): Promise<View> {
   const policy = h('select', { name: 'playbackPolicy' }, h('option', { value: 'public' }, 'public playback'), h('option', { value: 'signed' }, 'signed playback'));
   const record = h('input', { type: 'checkbox', name: 'record', checked: true });
   const error = h('p', { class: 'error', role: 'alert' });
-  const form = h(
-    'form',
-    {
-      class: 'card row wrap',
-      onsubmit: async (e: Event) => {
-        e.preventDefault();
-        try {
-          const s = await api<Stream>('POST', '/live-streams', { name: name.value, latencyMode: latency.value, playbackPolicy: policy.value, record: record.checked });
-          location.hash = `#/streams/${s.id}`;
-        } catch (err) {
-          error.textContent = (err as Error).message;
-        }
-      },
+  const create = form(
+    { class: 'card row wrap' },
+    async () => {
+      const s = await api<Stream>('POST', '/live-streams', { name: name.value, latencyMode: latency.value, playbackPolicy: policy.value, record: record.checked });
+      location.hash = `#/streams/${s.id}`;
     },
+    error,
     name,
     latency,
     policy,
     h('label', { class: 'inline' }, record, ' record'),
     h('button', { type: 'submit' }, 'Create live stream'),
-    error,
   );
   const table = h(
     'table',
@@ -65,5 +57,5 @@ export async function streamsView(): Promise<View> {
     h('thead', {}, h('tr', {}, ...['Name', 'Status', 'Latency', 'Playback', 'Record', 'Created'].map((t) => h('th', {}, t)))),
     body,
   );
-  return { el: h('section', {}, h('h1', {}, 'Live streams'), form, table), refresh: load };
+  return { el: h('section', {}, h('h1', {}, 'Live streams'), create, table), refresh: load };
 }

@@ -1,6 +1,6 @@
 // Webhook endpoints and their delivery attempts.
 import { api } from '../api.js';
-import { h, when } from '../dom.js';
+import { form, h, when } from '../dom.js';
 import type { View } from '../main.js';
 
 interface Webhook {
@@ -75,28 +75,20 @@ export async function webhooksView(): Promise<View> {
 
   const url = h('input', { type: 'url', placeholder: 'https://example.com/airwave-webhooks', required: true });
   const error = h('p', { class: 'error', role: 'alert' });
-  const form = h(
-    'form',
-    {
-      class: 'card row wrap',
-      onsubmit: async (e: Event) => {
-        e.preventDefault();
-        try {
-          const w = await api<Webhook>('POST', '/webhooks', { url: url.value });
-          created.replaceChildren(h('p', { class: 'notice' }, 'Signing secret (shown once — verify deliveries with it): ', h('code', {}, w.secret ?? '')));
-          url.value = '';
-          await load();
-        } catch (err) {
-          error.textContent = (err as Error).message;
-        }
-      },
+  const add = form(
+    { class: 'card row wrap' },
+    async () => {
+      const w = await api<Webhook>('POST', '/webhooks', { url: url.value });
+      created.replaceChildren(h('p', { class: 'notice' }, 'Signing secret (shown once — verify deliveries with it): ', h('code', {}, w.secret ?? '')));
+      url.value = '';
+      await load();
     },
+    error,
     url,
     h('button', { type: 'submit' }, 'Add endpoint'),
-    error,
   );
   return {
-    el: h('section', {}, h('h1', {}, 'Webhooks'), form, created, h('table', {}, h('thead', {}, h('tr', {}, ...['URL', 'Events', 'State', ''].map((t) => h('th', {}, t)))), list), deliveries),
+    el: h('section', {}, h('h1', {}, 'Webhooks'), add, created, h('table', {}, h('thead', {}, h('tr', {}, ...['URL', 'Events', 'State', ''].map((t) => h('th', {}, t)))), list), deliveries),
     refresh: load,
   };
 }
