@@ -10,7 +10,20 @@ const redis = createRedis(config.redis.url, 'producer');
 const queues = new Queues(redis, config.redis.prefix);
 const app = await buildApp(
   { config, db, redis, queues },
-  { level: config.logLevel, base: { service: 'api' }, redact: ['req.headers.authorization', 'streamKey'] },
+  {
+    level: config.logLevel,
+    base: { service: 'api' },
+    redact: ['req.headers.authorization', 'streamKey'],
+    // Playback tokens ride in query strings (?token=): a request log keeps only that one was sent.
+    serializers: {
+      req: (req: { method: string; url: string; hostname?: string; ip?: string }) => ({
+        method: req.method,
+        url: req.url.replace(/([?&]token=)[^&]+/g, '$1…'),
+        host: req.hostname,
+        remoteAddress: req.ip,
+      }),
+    },
+  },
 );
 
 try {

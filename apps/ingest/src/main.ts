@@ -45,7 +45,13 @@ function startSrt(): SrtIngest | undefined {
     precheck: (key) => api.precheck(key),
     log,
   });
-  ingest.start();
+  try {
+    ingest.start();
+  } catch (err) {
+    // RTMP keeps working; the operator sees why SRT does not (a port in use, an unusable address).
+    log.error({ err: (err as Error).message, port: opts.port }, 'SRT ingest is off: set INGEST_SRT_PORT to a free UDP port');
+    return undefined;
+  }
   log.info({ port: opts.port, encrypted: Boolean(opts.passphrase) }, 'SRT ingest listening');
   return ingest;
 }

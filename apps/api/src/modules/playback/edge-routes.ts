@@ -41,7 +41,7 @@ export const edgeRoutes: FastifyPluginAsyncTypebox<{ edge: PlaybackEdge; storage
       reply.header('retry-after', '1');
       throw new ServiceUnavailableError('The media origin is unreachable; retry shortly');
     });
-    if (!obj) return reply.code(404).send({ error: { code: 'not_found', message: 'Object not found', details: [] } });
+    if (!obj) throw new NotFoundError('Object');
     // Signed content is per viewer: shared caches must not keep one viewer's answer for another.
     const cacheControl = policy.signed ? (obj.cacheControl ?? '').replace('public', 'private') : obj.cacheControl;
     if (cacheControl) reply.header('cache-control', cacheControl);
