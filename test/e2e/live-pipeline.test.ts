@@ -6,9 +6,16 @@ import { probe, startEncoder, useStack, waitFor } from './stack.js';
 
 const stack = useStack(import.meta.filename);
 
+/** A playlist read; a transient failure (the local S3 caught mid-write answers 503) is retried. */
 const getText = async (url: string) => {
-  const res = await fetch(url);
-  return res.ok ? { text: await res.text(), headers: res.headers } : undefined;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const res = await fetch(url);
+    if (res.ok) return { text: await res.text(), headers: res.headers };
+    await res.arrayBuffer();
+    if (res.status === 404) return undefined; // not there yet: the caller polls
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return undefined;
 };
 
 it('publishes a 720p encoder as a 4-rung HLS ladder at the CDN, then goes idle when it stops', async () => {
@@ -66,8 +73,9 @@ it('publishes a 720p encoder as a 4-rung HLS ladder at the CDN, then goes idle w
     }
     const first720 = HLS.parse((await getText(`${base}720p/index.m3u8`))!.text) as HLS.types.MediaPlaylist;
     await waitFor(async () => {
-      const later = HLS.parse((await getText(`${base}720p/index.m3u8`))!.text) as HLS.types.MediaPlaylist;
-      return later.segments.at(-1)!.uri !== first720.segments.at(-1)!.uri;
+      const got = await getText(`${base}720p/index.m3u8`);
+      const later = got && (HLS.parse(got.text) as HLS.types.MediaPlaylist);
+      return later && later.segments.at(-1)!.uri !== first720.segments.at(-1)!.uri;
     }, 15_000, 'playlist keeps growing');
 
     // A segment fetched through the CDN decodes to its rendition's size, with video and audio.
