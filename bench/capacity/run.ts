@@ -3,31 +3,12 @@
 //   CPU of the worker (its ffmpeg ladder included), the ingest and the API; S3 PUTs/s and bytes/s;
 //   Postgres rows written/s and transactions/s; Redis commands/s. docs/scaling.md turns these into
 //   the capacity model for 1,000 and 10,000 concurrent broadcasts.
-import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { startEncoder, startStack, waitFor } from '../../test/e2e/stack.js';
+import { treeCpuSeconds } from '../proc-stats.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
-const TICK = 100; // clock ticks per second (_SC_CLK_TCK on Linux)
-
-/** CPU seconds used so far by a process and everything it started (ffmpeg). */
-function treeCpuSeconds(pid: number): number {
-  let total = 0;
-  const visit = (p: number) => {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) / TICK; // utime + stime
-      for (const task of readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) visit(Number(task));
-    } catch {
-      // the process ended during the walk
-    }
-  };
-  visit(pid);
-  return total;
-}
-
 const stack = await startStack('bench-capacity.test.ts');
 const db = new pg.Client({ connectionString: stack.api.env.config.databaseUrl.replace(/\?.*$/, '') });
 await db.connect();

@@ -5,21 +5,15 @@
 //     streams publish; latency percentiles.
 //   pages: 1,000 streams created, then listed 100 at a time: every id exactly once, p99 per page.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startEncoder, startStack, waitFor, type Stack } from '../../test/e2e/stack.js';
+import { procStat } from '../proc-stats.js';
 
 const which = new Set(process.argv.slice(2).length ? process.argv.slice(2) : ['publishers', 'api', 'pages']);
 const report: string[] = [];
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? NaN;
-
-function procStat(pid: number): { cpu: number; rssMb: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const rssPages = Number(f[21]);
-  return { cpu: (Number(f[11]) + Number(f[12])) / 100, rssMb: (rssPages * 4096) / 1e6 };
-}
 
 /** A 10 s 426x240 H.264/AAC clip pushed in a loop with -c copy: a publisher that costs almost nothing. */
 function makeClip(): string {
