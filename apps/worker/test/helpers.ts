@@ -6,6 +6,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { startApi, type TestApi } from '../../api/test/helpers.js';
 import { publicUrls } from '@airwave/core';
 import { type WorkerContext } from '../src/context.js';
+import { startOwnership } from '../src/ownership.js';
 import { SessionControl } from '../src/session-control.js';
 import { startWorkers } from '../src/workers.js';
 import { Storage } from '@airwave/storage';
@@ -15,12 +16,14 @@ export async function startTestWorker(api: TestApi): Promise<{ ctx: WorkerContex
   const connection = createRedis(config.redis.url, 'worker');
   const control = new SessionControl();
   await control.start(config.redis.url, config.redis.prefix);
+  const log = pino({ level: 'silent' });
   const ctx: WorkerContext = {
+    ownership: await startOwnership({ config, db, queues: api.queues, log }),
     config,
     db,
     queues: api.queues,
     urls: publicUrls(config),
-    log: pino({ level: 'silent' }),
+    log,
     storage: Storage.fromConfig(config),
     control,
   };
@@ -31,6 +34,7 @@ export async function startTestWorker(api: TestApi): Promise<{ ctx: WorkerContex
     async close() {
       control.stopAll();
       await Promise.all(workers.map((w) => w.close()));
+      await ctx.ownership.stop();
       control.close();
       connection.disconnect();
     },

@@ -41,6 +41,7 @@ export const envSchema = {
     CDN_BASE_URL: { type: 'string', pattern: '^https?://' },
     FFMPEG_PATH: { type: 'string' },
     WORKER_CONCURRENCY: { type: 'integer', minimum: 1, maximum: 256, default: 4 },
+    WORKER_STALE_SECONDS: { type: 'integer', minimum: 2, maximum: 600, default: 10 },
     PLAYBACK_SIGNING_KEY: { type: 'string', minLength: 32 },
     STREAM_KEY_ENCRYPTION_KEY: { type: 'string' },
     ALLOW_PRIVATE_TARGETS: { type: 'boolean', default: false },
@@ -84,6 +85,7 @@ interface RawEnv {
   CDN_BASE_URL?: string;
   FFMPEG_PATH?: string;
   WORKER_CONCURRENCY: number;
+  WORKER_STALE_SECONDS: number;
   PLAYBACK_SIGNING_KEY?: string;
   STREAM_KEY_ENCRYPTION_KEY?: string;
   ALLOW_PRIVATE_TARGETS: boolean;
@@ -126,6 +128,11 @@ export interface Config {
   /** How long a session that is not recorded keeps its segments after it ends (late viewers). */
   liveSegmentRetentionSeconds: number;
   workerConcurrency: number;
+  /**
+   * A worker whose heartbeat is this old is taken for dead even though its Redis connection looks
+   * open (frozen, partitioned); a worker that exits is noticed at once (apps/worker/src/ownership.ts).
+   */
+  workerStaleMs: number;
   /** HMAC secret of the tokens Airwave mints itself (console preview, `POST /v1/playback-tokens`). */
   playbackSigningKey: string;
   /** 32 bytes for AES-256-GCM (stream keys, simulcast keys, webhook secrets at rest). */
@@ -207,6 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     transcodeDir: raw.TRANSCODE_DIR ?? path.join(tmpdir(), 'airwave-transcode'),
     liveSegmentRetentionSeconds: raw.LIVE_SEGMENT_RETENTION_SECONDS,
     workerConcurrency: raw.WORKER_CONCURRENCY,
+    workerStaleMs: raw.WORKER_STALE_SECONDS * 1000,
     playbackSigningKey: raw.PLAYBACK_SIGNING_KEY ?? devSecret(isProduction, 'PLAYBACK_SIGNING_KEY', 'playback-signing'),
     encryptionKey: parseEncryptionKey(raw.STREAM_KEY_ENCRYPTION_KEY, isProduction),
     allowPrivateTargets: raw.ALLOW_PRIVATE_TARGETS,

@@ -1,5 +1,6 @@
 export { createDb, type Db, type CreateDbOptions } from './client.js';
 export { parseDatabaseUrl, withSchema } from './connection.js';
+export { isDatabaseUnavailable } from './unavailable.js';
 export { Prisma } from './generated/client.js';
 export type * from './generated/client.js';
 export * from './generated/enums.js';

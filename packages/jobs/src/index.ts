@@ -40,9 +40,11 @@ export const jobs = {
   transcode: {
     queue: 'transcode',
     name: 'live-ladder',
-    jobId: (p) => `transcode.${p.sessionId}.${p.run}`,
+    // A take-over (the worker running the session died) is a job of its own: the dead worker's job
+    // stays locked until BullMQ notices, and is then skipped because a live worker holds the session.
+    jobId: (p) => `transcode.${p.sessionId}.${p.run}${p.takeover ? `.t${p.takeover}` : ''}`,
     opts: { attempts: 6, backoff: { type: 'exponential', delay: 500 }, ...keep },
-  } satisfies JobDef<{ sessionId: string; run: number }> as JobDef<{ sessionId: string; run: number }>,
+  } satisfies JobDef<TranscodePayload> as JobDef<TranscodePayload>,
   /**
    * One `-c copy` relay of a live session to one simulcast target. A destination that refuses or
    * drops is retried with the relay back-off for as long as the session is live.
@@ -84,6 +86,12 @@ export const jobs = {
 };
 
 export type JobName = keyof typeof jobs;
+/** `takeover`: when the watchdog found the session's worker dead (ms), for a job id of its own. */
+export interface TranscodePayload {
+  sessionId: string;
+  run: number;
+  takeover?: number;
+}
 export type PayloadOf<D> = D extends JobDef<infer P> ? P : never;
 
 export { relayRetryDelay, webhookMaxAttempts, webhookRetryDelay, WEBHOOK_RETRY_WINDOW_MS } from './retry.js';

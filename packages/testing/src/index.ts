@@ -38,18 +38,20 @@ export interface TestEnv {
 export async function createTestEnv(testFile: string, env: Record<string, string> = {}): Promise<TestEnv> {
   const base = path.basename(testFile).replace(/\.test\.ts$/, '').replace(/[^a-z0-9]+/gi, '_').toLowerCase();
   const name = `t_${base.slice(0, 40)}_${randomBytes(3).toString('hex')}`;
-  await ensureDatabase(baseUrl);
-  const databaseUrl = withSchema(baseUrl, name);
+  // A test that stops its database brings a server of its own (env.DATABASE_URL).
+  const server = env.DATABASE_URL ?? baseUrl;
+  await ensureDatabase(server);
+  const databaseUrl = withSchema(server, name);
   await deployMigrations(databaseUrl);
   const config = loadConfig({
     LOG_LEVEL: 'silent',
-    DATABASE_URL: databaseUrl,
     REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_PREFIX: name,
     INTERNAL_TOKEN: 'test-internal-token-0123456789',
     ALLOW_PRIVATE_TARGETS: 'true',
     WEBHOOK_RETRY_BASE_MS: '100',
     ...env,
+    DATABASE_URL: databaseUrl,
   });
   const db = createDb(databaseUrl, { max: 5 });
   return {

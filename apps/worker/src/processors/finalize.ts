@@ -34,10 +34,9 @@ async function setStatus(ctx: WorkerContext, asset: Asset, data: { status: 'read
   await dispatchEvents(ctx, eventIds);
 }
 
-/** The last run of the session may still be uploading its final segments: wait for it. */
-async function waitForTranscode(ctx: WorkerContext, sessionId: string, run: number): Promise<void> {
-  const job = await ctx.queues.get('transcode').getJob(jobs.transcode.jobId({ sessionId, run }));
-  for (let i = 0; job && i < 60 && (await job.isActive()); i++) await new Promise((r) => setTimeout(r, 500));
+/** The last run of the session (on whichever worker) may still be uploading its final segments: wait for it. */
+async function waitForTranscode(ctx: WorkerContext, sessionId: string): Promise<void> {
+  for (let i = 0; i < 60 && (await ctx.ownership.isHeld(sessionId)); i++) await new Promise((r) => setTimeout(r, 500));
 }
 
 /** Where an unrecorded session's segments live: removed `liveSegmentRetentionSeconds` after it ends. */
@@ -77,7 +76,7 @@ export async function finalize(ctx: WorkerContext, data: { sessionId: string }) 
   }
   if (asset.deletedAt || (asset.status === 'ready' && asset.mp4Ready)) return { skipped: true };
   if (asset.session && asset.session.status !== 'ended') return { skipped: 'session still live' };
-  await waitForTranscode(ctx, data.sessionId, asset.session?.reconnects ?? 0);
+  await waitForTranscode(ctx, data.sessionId);
 
   const work = await mkdtemp(path.join(os.tmpdir(), `airwave-vod-${assetId}-`));
   try {

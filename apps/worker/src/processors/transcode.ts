@@ -2,8 +2,9 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { liveStreamState, recordingAssetId, updateHealthInputs } from '@airwave/core';
-import { jobs } from '@airwave/jobs';
+import { jobs, type TranscodePayload } from '@airwave/jobs';
 import { ingestPullUrl } from '../ingest-pull.js';
+import type { Hold } from '../ownership.js';
 import { liveSessionDir } from './finalize.js';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { dispatchEvents, type WorkerContext } from '../context.js';
@@ -33,14 +34,30 @@ export function sourceFromStats(stats: unknown): SourceInfo {
 
 const LIVE = new Set(['connected', 'active']);
 
-export async function transcode(ctx: WorkerContext, job: Job<{ sessionId: string; run: number }>) {
-  const { db, config, log: baseLog } = ctx;
+type LiveSession = NonNullable<Awaited<ReturnType<typeof loadSession>>>;
+const loadSession = (ctx: WorkerContext, sessionId: string) =>
+  ctx.db.liveStreamSession.findUnique({ where: { id: sessionId }, include: { liveStream: true } });
+
+export async function transcode(ctx: WorkerContext, job: Job<TranscodePayload>) {
   const { sessionId } = job.data;
-  const log = baseLog.child({ sessionId, job: job.id });
-  const session = await db.liveStreamSession.findUnique({ where: { id: sessionId }, include: { liveStream: true } });
+  const session = await loadSession(ctx, sessionId);
   if (!session || !LIVE.has(session.status)) return { skipped: 'session not live' };
   // A reconnect starts a new run of the session; a retry of an older run must not compete with it.
   if (session.reconnects !== job.data.run) return { skipped: 'superseded by a newer run' };
+  // One ffmpeg per session, whichever job asks: a live worker already running it wins.
+  const hold = await ctx.ownership.acquire(sessionId, `${job.id}#${job.attemptsMade}`);
+  if (!hold) return { skipped: 'another worker runs this session' };
+  try {
+    return await runLadder(ctx, job, session, hold);
+  } finally {
+    await hold.release();
+  }
+}
+
+async function runLadder(ctx: WorkerContext, job: Job<TranscodePayload>, session: LiveSession, hold: Hold) {
+  const { db, config, log: baseLog } = ctx;
+  const { sessionId } = job.data;
+  const log = baseLog.child({ sessionId, job: job.id });
   const stream = session.liveStream;
 
   const source = sourceFromStats(session.stats);
@@ -114,6 +131,7 @@ export async function transcode(ctx: WorkerContext, job: Job<{ sessionId: string
   log.info({ pid: run.pid, renditions: names, segmentSeconds: seg, transcodePath, attempt: job.attemptsMade + 1 }, 'ffmpeg started');
   const reporter = setInterval(() => void reportTranscodeStats(ctx, sessionId, { ...run.progress(), renditions: names, path: transcodePath }), 5000);
   const unsubscribe = ctx.control.onStop(sessionId, () => void run.stop());
+  hold.onLost(() => void run.stop());
   const code = await run.exited;
   unsubscribe();
   clearInterval(reporter);

@@ -45,8 +45,21 @@ export function redact(line: string, secrets: string[]): string {
   return secrets.reduce((l, s) => l.replaceAll(s, `${s.slice(0, 8)}…`), line);
 }
 
+let deathSignal: string[] | undefined;
+
+/**
+ * An ffmpeg outlives a worker killed with SIGKILL (or by the OOM killer) and would go on pulling
+ * from the ingest while the session is taken over elsewhere. util-linux's `setpriv` sets the
+ * parent-death signal and then execs ffmpeg (same pid), so ffmpeg dies with its worker. Where it is
+ * missing, ffmpeg runs as is (in a container the whole pod dies anyway).
+ */
+export function withParentDeathSignal(bin: string, args: string[]): [string, string[]] {
+  deathSignal ??= spawnSync('setpriv', ['--pdeathsig', 'KILL', '--', 'true']).status === 0 ? ['setpriv', '--pdeathsig', 'KILL', '--'] : [];
+  return deathSignal.length ? [deathSignal[0]!, [...deathSignal.slice(1), bin, ...args]] : [bin, args];
+}
+
 export function runFfmpeg(bin: string, args: string[]): FfmpegRun {
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(...withParentDeathSignal(bin, args), { stdio: ['ignore', 'pipe', 'pipe'] });
   const secrets = secretsOf(args);
   const tail: string[] = [];
   let stopping = false;

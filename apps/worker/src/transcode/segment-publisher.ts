@@ -54,6 +54,7 @@ export class SegmentPublisher {
   private poll: NodeJS.Timeout | undefined;
   private masterUploaded = false;
   private failure: Error | undefined;
+  private recording: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: SegmentPublisherOptions) {}
 
@@ -109,7 +110,7 @@ export class SegmentPublisher {
       const pdt = t && new Date(Math.round(t.epochMs + (t.startSeconds + st.runSeconds) * 1000));
       st.runSeconds += seg.duration;
       const discontinuity = st.playlist.append(uri, seg.duration, pdt);
-      await this.o.onUploaded?.(name, seg.uri, seg.duration, discontinuity);
+      this.record(name, seg.uri, seg.duration, discontinuity);
       st.uploaded++;
     }
     await this.persist(() => this.o.storage.put(`${this.o.prefix}/${name}/index.m3u8`, st.playlist.render(), CACHE_PLAYLIST));
@@ -117,8 +118,8 @@ export class SegmentPublisher {
   }
 
   /**
-   * Storage unreachable: keep retrying with back-off while ffmpeg goes on writing segments to local
-   * disk, and upload the backlog in order once it is back, so the recording has no gap. The wait is
+   * Storage (or the database) unreachable: keep retrying with back-off while ffmpeg goes on writing
+   * segments to local disk, and upload the backlog in order once it is back, so the recording has no gap. The wait is
    * bounded by what ffmpeg's playlist still names (LOCAL_BACKLOG_SEGMENTS, with a margin); past that
    * the run fails and is restarted.
    */
@@ -129,10 +130,25 @@ export class SegmentPublisher {
         return await write();
       } catch (err) {
         if (Date.now() > giveUpAt) throw err;
-        if (attempt === 0) this.o.log.warn({ err: (err as Error).message }, 'storage write failed; retrying while segments wait on disk');
+        if (attempt === 0) this.o.log.warn({ err: (err as Error).message }, 'write failed; retrying while segments wait on disk');
         await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
       }
     }
+  }
+
+  /**
+   * The recording's list of segments lives in Postgres. It is written in order on a chain of its
+   * own, so a database outage delays the list (retried like storage) but never the live playlist.
+   */
+  private record(name: string, uri: string, duration: number, discontinuity: boolean): void {
+    const onUploaded = this.o.onUploaded;
+    if (!onUploaded) return;
+    this.recording = this.recording
+      .then(() => this.persist(() => onUploaded(name, uri, duration, discontinuity)))
+      .catch((err: Error) => {
+        this.failure = err;
+        this.o.log.error({ rendition: name, uri, err: err.message }, 'recording a segment failed');
+      });
   }
 
   private async maybePublishMaster(): Promise<void> {
@@ -150,5 +166,6 @@ export class SegmentPublisher {
     for (const w of this.watchers) w.close();
     for (const name of this.o.renditions) this.schedule(name);
     await Promise.all([...this.state.values()].map((s) => s.chain));
+    await this.recording;
   }
 }

@@ -2,6 +2,7 @@
 // AppErrors keep their status; framework errors get a stable code; anything else is a 500 whose
 // internals stay in the log, never in the response.
 import { AppError } from '@airwave/core';
+import { isDatabaseUnavailable } from '@airwave/db';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -36,6 +37,12 @@ export default fp(async function errorHandler(app: FastifyInstance) {
     if (err.statusCode === 429) return sendError(reply, 429, 'rate_limited', err.message);
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       return sendError(reply, err.statusCode, 'bad_request', err.message);
+    }
+    if (isDatabaseUnavailable(err)) {
+      // An outage, not a bug: clients retry (the ingest refuses publishes meanwhile: fail closed).
+      request.log.warn({ err: err.message.split('\n').at(-1) }, 'database unavailable');
+      reply.header('retry-after', '2');
+      return sendError(reply, 503, 'service_unavailable', 'The database is unavailable; retry shortly');
     }
     request.log.error({ err }, 'unhandled error');
     return sendError(reply, 500, 'internal_error', 'Internal server error');
