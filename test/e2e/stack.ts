@@ -58,8 +58,10 @@ export async function startStack(testFile: string, env: Record<string, string> =
     LIVE_SEGMENT_RETENTION_SECONDS: '2',
     INGEST_DRAIN_SECONDS: '2',
     LOG_LEVEL: 'info',
-    // What the caller asked for wins over the defaults above (benches raise WORKER_CONCURRENCY).
+    // What the caller asked for wins over the defaults above (benches raise WORKER_CONCURRENCY)…
     ...env,
+    // …but a database server of the caller's own still gets this file's schema on it.
+    DATABASE_URL: config.databaseUrl,
   };
   const collect = (name: string) => (line: string) => logs.push(`${name}: ${line}`);
   const ingest = startApp('ingest', 'apps/ingest/src/main.ts', childEnv, collect('ingest'));
