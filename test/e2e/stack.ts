@@ -11,6 +11,7 @@ import { startApp, stopApps, type AppProcess } from '../../scripts/up/apps.js';
 import { ephemeralPort } from '../../scripts/up/net.js';
 import { ensureSelfSignedCert } from '../../scripts/up/tls.js';
 import { startApi, type TestApi } from '../../apps/api/test/helpers.js';
+import { listenInternal } from '../../apps/api/src/plugins/app/internal-listener.js';
 
 export interface Stack {
   api: TestApi;
@@ -31,23 +32,24 @@ export interface Stack {
 
 export async function startStack(testFile: string, env: Record<string, string> = {}): Promise<Stack> {
   const storage = await startTestStorage();
-  const [rtmpPort, rtmpsPort, srtPort, apiPort] = [await ephemeralPort(), await ephemeralPort(), await ephemeralPort(), await ephemeralPort()];
+  const [rtmpPort, rtmpsPort, srtPort, apiPort, internalPort] = [await ephemeralPort(), await ephemeralPort(), await ephemeralPort(), await ephemeralPort(), await ephemeralPort()];
   const tlsDir = path.join(os.tmpdir(), `airwave-test-tls-${process.pid}-${rtmpsPort}`);
   const tls = await ensureSelfSignedCert(tlsDir);
   // Known before the API starts: it is also the CDN (the playback edge at /cdn) players are sent to.
-  const apiEnv = { ...storage.env, API_PORT: String(apiPort), API_PUBLIC_URL: `http://127.0.0.1:${apiPort}`, INGEST_RTMP_PORT: String(rtmpPort), INGEST_RTMPS_PORT: String(rtmpsPort), INGEST_SRT_PORT: String(srtPort), INGEST_PUBLIC_HOST: '127.0.0.1', INGEST_TLS_CERT_FILE: tls.certFile, INGEST_TLS_KEY_FILE: tls.keyFile, ...env };
+  const apiEnv = { ...storage.env, API_PORT: String(apiPort), API_INTERNAL_PORT: String(internalPort), API_PUBLIC_URL: `http://127.0.0.1:${apiPort}`, INGEST_RTMP_PORT: String(rtmpPort), INGEST_RTMPS_PORT: String(rtmpsPort), INGEST_SRT_PORT: String(srtPort), INGEST_PUBLIC_HOST: '127.0.0.1', INGEST_TLS_CERT_FILE: tls.certFile, INGEST_TLS_KEY_FILE: tls.keyFile, ...env };
   const api = await startApi(testFile, apiEnv);
   const address = await api.app.listen({ port: apiPort, host: '127.0.0.1' });
+  // Ingest nodes reach the internal endpoints on their own listener, as in production.
+  const internalServer = await listenInternal(api.app, '127.0.0.1', internalPort);
   const { config } = api.env;
   const logs: string[] = [];
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
     ...apiEnv,
-    DATABASE_URL: config.databaseUrl,
     REDIS_URL: config.redis.url,
     REDIS_PREFIX: config.redis.prefix,
     INTERNAL_TOKEN: config.internalToken,
-    API_INTERNAL_URL: address,
+    API_INTERNAL_URL: `http://127.0.0.1:${internalPort}`,
     INGEST_RTMP_PORT: String(rtmpPort),
     INGEST_BIND: '127.0.0.1',
     INGEST_NODE_ID: `ingest-${rtmpPort}`,
@@ -97,6 +99,8 @@ export async function startStack(testFile: string, env: Record<string, string> =
     startIngest,
     async close() {
       await stopApps([ingest, ...extraIngests, ...workers], 5000);
+      internalServer.closeAllConnections();
+      internalServer.close();
       await api.close();
       await storage.close();
       await rm(tlsDir, { recursive: true, force: true });

@@ -91,7 +91,12 @@ describe('docker-compose.yml', () => {
 
   it('puts the CDN in front of MinIO with the playback edge deciding every request', () => {
     expect(cdnConf).toContain('auth_request /_auth;');
-    expect(cdnConf).toContain('proxy_pass http://api/internal/playback/authorize;');
+    // The decision comes from the API's internal listener, the one the ingest nodes use.
+    const api = loadConfig(Object.fromEntries(Object.entries(services.api!.environment!).map(([k, v]) => [k, interpolate(v)])));
+    expect(cdnConf).toContain(`upstream api_internal { server api:${api.api.internalListener!.port}; keepalive 32; }`);
+    expect(cdnConf).toContain('proxy_pass http://api_internal/internal/playback/authorize;');
+    expect(api.api.internalUrl).toBe(`http://api:${api.api.internalListener!.port}`);
+    expect(services.api!.ports).not.toContain(`${api.api.internalListener!.port}:${api.api.internalListener!.port}`);
     expect(cdnConf).toContain('proxy_set_header X-Original-URI $request_uri;');
     const block = (start: string) => cdnConf.slice(cdnConf.indexOf(start)).split(/\n  location /)[0]!;
     expect(block('location ~ \\.m3u8$ {')).toContain('proxy_cache_valid 200 1s;');

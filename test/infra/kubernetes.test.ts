@@ -9,6 +9,7 @@ import { envSchema, loadConfig } from '@airwave/config';
 import { QUEUE_NAMES } from '@airwave/jobs';
 import { ScaledObject, TriggerAuthentication } from '@kubernetes-models/keda/keda.sh/v1alpha1';
 import { Deployment } from 'kubernetes-models/apps/v1';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
@@ -20,6 +21,7 @@ type Doc = { apiVersion: string; kind: string; metadata: { name: string }; [k: s
 const models: Record<string, new (data: any) => { validate(): void }> = {
   'apps/v1/Deployment': Deployment,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
   'v1/ConfigMap': ConfigMap,
   'v1/Secret': Secret,
   'v1/Service': Service,
@@ -82,6 +84,20 @@ describe('infra/k8s', () => {
     expect(api.readinessProbe.httpGet.path).toBe('/readyz');
     expect(api.livenessProbe.httpGet.path).toBe('/healthz');
     expect(find('Deployment', 'airwave-api').spec.template.spec.initContainers[0].command).toContain('deploy');
+  });
+
+  it('api: internal endpoints on their own port, reached by ingest pods only', () => {
+    const api = find('Deployment', 'airwave-api').spec.template.spec.containers[0];
+    const env = Object.fromEntries(api.env.map((e: any) => [e.name, e.value]));
+    const config = loadConfig({ ...find('ConfigMap', 'airwave-config').data, ...env, NODE_ENV: 'development' });
+    const port = config.api.internalListener!.port;
+    expect(api.ports.find((p: any) => p.name === 'internal').containerPort).toBe(port);
+    const svc = find('Service', 'airwave-api');
+    expect(svc.spec.type ?? 'ClusterIP').toBe('ClusterIP');
+    expect(config.api.internalUrl).toBe(`http://${svc.metadata.name}:${svc.spec.ports.find((p: any) => p.name === 'internal').port}`);
+    const policy = find('NetworkPolicy', 'airwave-api').spec;
+    const rule = policy.ingress.find((r: any) => r.ports.some((p: any) => p.port === port));
+    expect(rule.from).toEqual([{ podSelector: { matchLabels: find('Deployment', 'airwave-ingest').spec.selector.matchLabels } }]);
   });
 
   it('ingest: TCP and UDP load balancers on the container ports, a grace period longer than the drain deadline', () => {

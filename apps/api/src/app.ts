@@ -35,6 +35,7 @@ import { WebhookService } from './modules/webhooks/service.js';
 import { ApiKeyAuthenticator } from './plugins/app/auth.js';
 import errorHandler, { sendError } from './plugins/app/error-handler.js';
 import idempotency from './plugins/app/idempotency.js';
+import internalListener from './plugins/app/internal-listener.js';
 import metrics from './plugins/app/metrics.js';
 import rateLimiter from './plugins/external/rate-limit.js';
 import openapi from './plugins/external/swagger.js';
@@ -73,6 +74,7 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
 
   // App plugins
   await app.register(errorHandler);
+  await app.register(internalListener, { separate: Boolean(config.api.internalListener) });
   await app.register(metrics, { queues });
   app.addSchema(ErrorEnvelope);
   app.addSchema(LiveStream);

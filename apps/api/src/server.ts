@@ -1,8 +1,10 @@
 // The api process: config, dependencies, HTTP server, graceful shutdown.
+import type { Server } from 'node:http';
 import { loadConfigOrExit } from '@airwave/config';
 import { createDb } from '@airwave/db';
 import { createRedis, Queues } from '@airwave/jobs';
 import { buildApp } from './app.js';
+import { listenInternal } from './plugins/app/internal-listener.js';
 
 const config = loadConfigOrExit();
 const db = createDb(config.databaseUrl);
@@ -26,15 +28,25 @@ const app = await buildApp(
   },
 );
 
-try {
-  await app.listen({ host: config.api.host, port: config.api.port });
-} catch (err) {
-  const e = err as NodeJS.ErrnoException;
-  if (e.code === 'EADDRINUSE') {
-    app.log.fatal(`port ${config.api.port} is already in use: set API_PORT to another port`);
+/** A busy port is a configuration problem: say which variable moves it, and stop. */
+async function listenOrExit(what: string, port: number, listen: () => Promise<unknown>) {
+  try {
+    await listen();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    app.log.fatal(`port ${port} is already in use: set ${what} to another port`);
     process.exit(1);
   }
-  throw err;
+}
+
+await listenOrExit('API_PORT', config.api.port, () => app.listen({ host: config.api.host, port: config.api.port }));
+let internalServer: Server | undefined;
+const inner = config.api.internalListener;
+if (inner) {
+  await listenOrExit('API_INTERNAL_PORT', inner.port, async () => {
+    internalServer = await listenInternal(app, inner.host, inner.port);
+  });
+  app.log.info({ host: inner.host, port: inner.port }, 'internal endpoints listening on their own port');
 }
 
 let closing = false;
@@ -43,6 +55,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
+    internalServer?.closeAllConnections();
+    internalServer?.close();
     await app.close();
     await queues.close();
     redis.disconnect();

@@ -17,6 +17,8 @@ export const envSchema = {
     API_HOST: { type: 'string', default: '127.0.0.1' },
     API_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 3000 },
     API_PUBLIC_URL: { type: 'string', pattern: '^https?://' },
+    API_INTERNAL_PORT: { type: 'integer', minimum: 1, maximum: 65535 },
+    API_INTERNAL_HOST: { type: 'string' },
     INGEST_RTMP_PORT: { type: 'integer', minimum: 1, maximum: 65535, default: 1935 },
     INGEST_RTMPS_PORT: { type: 'integer', minimum: 1, maximum: 65535, default: 1936 },
     INGEST_TLS_CERT_FILE: { type: 'string' },
@@ -61,6 +63,8 @@ interface RawEnv {
   API_HOST: string;
   API_PORT: number;
   API_PUBLIC_URL?: string;
+  API_INTERNAL_PORT?: number;
+  API_INTERNAL_HOST?: string;
   INGEST_RTMP_PORT: number;
   INGEST_RTMPS_PORT: number;
   INGEST_TLS_CERT_FILE?: string;
@@ -100,7 +104,15 @@ export interface Config {
   logLevel: string;
   databaseUrl: string;
   redis: { url: string; prefix: string };
-  api: { host: string; port: number; publicUrl: string; internalUrl: string };
+  api: {
+    host: string;
+    port: number;
+    publicUrl: string;
+    /** Where ingest nodes (and the CDN's auth_request) reach the internal endpoints. */
+    internalUrl: string;
+    /** When set, `/internal/*` is served only on this listener, never on the public port. */
+    internalListener?: { host: string; port: number };
+  };
   ingest: {
     rtmpPort: number;
     bind: string;
@@ -180,7 +192,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       host: raw.API_HOST,
       port: raw.API_PORT,
       publicUrl: apiPublicUrl,
-      internalUrl: trim(raw.API_INTERNAL_URL ?? `http://127.0.0.1:${raw.API_PORT}`),
+      internalUrl: trim(raw.API_INTERNAL_URL ?? `http://127.0.0.1:${raw.API_INTERNAL_PORT ?? raw.API_PORT}`),
+      internalListener: raw.API_INTERNAL_PORT ? { host: raw.API_INTERNAL_HOST ?? raw.API_HOST, port: raw.API_INTERNAL_PORT } : undefined,
     },
     ingest: {
       rtmpPort: raw.INGEST_RTMP_PORT,
