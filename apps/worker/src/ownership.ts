@@ -112,6 +112,7 @@ export class Ownership {
   private timers: NodeJS.Timeout[] = [];
   private clientTag: string | undefined;
   private serverRunId: string | undefined;
+  private connectedSince = Date.now();
 
   constructor(
     redis: Redis,
@@ -123,6 +124,7 @@ export class Ownership {
     redis.on('ready', () => {
       this.clientTag = undefined;
       this.serverRunId = undefined;
+      this.connectedSince = Date.now();
     });
   }
 
@@ -208,10 +210,13 @@ export class Ownership {
     const dead = new Set<string>();
     const byClient = new Map<string, string>();
     const run = await this.runId();
+    // After a Redis outage nobody's heartbeat could land: judge staleness only once this worker has
+    // itself been connected for a whole staleness period (the others have beaten again by then).
+    const judgeStale = Date.now() - this.connectedSince > this.o.staleMs;
     for (let i = 0; i < beats.length; i += 2) {
       const [worker, seen] = [beats[i]!, Number(beats[i + 1])];
       if (worker === this.workerId) continue;
-      if (seen < now - this.o.staleMs) dead.add(worker);
+      if (judgeStale && seen < now - this.o.staleMs) dead.add(worker);
       const [clientId, tagRun] = (tags[worker] ?? '').split('@');
       if (clientId && tagRun === run) byClient.set(clientId, worker);
     }
