@@ -1,23 +1,22 @@
 // npm run bench:api — starts the API as its own process on a scratch schema of the local Postgres
 // (or DATABASE_URL) and Redis, then drives it with autocannon and prints req/s and latency.
 // Targets on the 2-core dev machine: authorize p99 ≤ 10 ms at 1,000 req/s; create ≥ 1,000 req/s.
-import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { createProjectWithKey } from '@airwave/core';
-import { createDb, withSchema } from '@airwave/db';
-import { deployMigrations, dropSchema } from '@airwave/db/migrations';
+import { createTestEnv } from '@airwave/testing';
 import { startApp, stopApps } from '../../scripts/up/apps.js';
 import { firstFreePort } from '../../scripts/up/net.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-const schema = `bench_${randomBytes(3).toString('hex')}`;
-const databaseUrl = withSchema(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/airwave', schema);
+// A migrated scratch schema (and Redis prefix) of its own, on DATABASE_URL's server or the local one.
+const env = await createTestEnv('bench-api', process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {});
+const { databaseUrl } = env.config;
+const schema = env.name;
+const db = env.db;
 const internalToken = 'bench-internal-token-000000000';
 const port = await firstFreePort(3900);
 const base = `http://127.0.0.1:${port}`;
 
-await deployMigrations(databaseUrl);
-const db = createDb(databaseUrl, { max: 2 });
 const { apiKey } = await createProjectWithKey(db, 'bench');
 const api = startApp('api', 'apps/api/src/server.ts', {
   ...process.env,
@@ -68,8 +67,7 @@ await run('POST /internal/ingest/authorize @1000/s', {
 });
 
 await stopApps([api]);
-await db.$disconnect();
-await dropSchema(databaseUrl);
+await env.cleanup();
 
 const header = ['endpoint', 'req/s', 'p50', 'p99', 'non-2xx/errors'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
