@@ -1,10 +1,11 @@
 // The ladder survives its ffmpeg dying (BullMQ retry) and its worker process dying (another worker
-// takes the session over within two segment lengths); players see one playlist that continues after
-// a discontinuity, and the recording keeps the whole broadcast but that gap.
-import { execFileSync } from 'node:child_process';
+// takes the session and its simulcast relay over within two segment lengths); players see one
+// playlist that continues after a discontinuity, and the recording keeps the whole broadcast but that gap.
+import { execFileSync, spawn } from 'node:child_process';
 import HLS from 'hls-parser';
 import { expect, it } from 'vitest';
-import { startEncoder, useStack, waitFor } from './stack.js';
+import { ephemeralPort } from '../../scripts/up/net.js';
+import { probe, startEncoder, useStack, waitFor } from './stack.js';
 
 const stack = useStack(import.meta.filename);
 
@@ -28,8 +29,8 @@ async function media(url: string) {
   }
 }
 
-async function liveStream(name: string, latencyMode = 'low', seconds = 120) {
-  const stream = (await stack.api.call('POST', '/v1/live-streams', { body: { name, renditions: ['360p', '240p'], latencyMode, reconnectWindowSeconds: 0 } })).body;
+async function liveStream(name: string, latencyMode = 'low', seconds = 120, extra: Record<string, unknown> = {}) {
+  const stream = (await stack.api.call('POST', '/v1/live-streams', { body: { name, renditions: ['360p', '240p'], latencyMode, reconnectWindowSeconds: 0, ...extra } })).body;
   const encoder = startEncoder(stream.ingestUrl, { seconds, size: '640x360' });
   const active = await waitFor(async () => {
     const s = (await stack.api.call('GET', `/v1/live-streams/${stream.id}`)).body;
@@ -81,21 +82,30 @@ const workerLines = (worker: string, sessionId: string, msg: string) =>
     .filter((l) => l.startsWith(`${worker}: `) && l.includes(sessionId) && l.includes(msg))
     .map((l) => JSON.parse(l.slice(worker.length + 2)) as { time: number; msg: string });
 
-it('another worker resumes the ladder within two segment lengths when the worker running it dies; the recording keeps the rest', async () => {
+it('another worker resumes the ladder within two segment lengths when the worker running it dies, and its relay; the recording keeps the rest', async () => {
   const SEGMENT = 4; // standard latency
   const SECONDS = 50;
-  const { stream, encoder, sessionId, playlistUrl } = await liveStream('worker crash', 'standard', SECONDS);
+  const destPort = await ephemeralPort();
+  const destination = spawn(process.execPath, [new URL('./fixtures/rtmp-destination.cjs', import.meta.url).pathname, String(destPort)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve) => destination.stdout!.once('data', resolve));
+  const simulcastTargets = [{ url: `rtmp://127.0.0.1:${destPort}/live`, streamKey: 'relay-key' }];
+  const { stream, encoder, sessionId, playlistUrl } = await liveStream('worker crash', 'standard', SECONDS, { simulcastTargets });
+  const relayStatus = async () => (await stack.api.call('GET', `/v1/live-streams/${stream.id}/simulcast-targets`)).body.data[0].status as string;
+  const relays = () => pids(`ffmpeg.*127.0.0.1:${destPort}`);
   try {
     await waitFor(async () => ((await media(playlistUrl))?.segments.length ?? 0) >= 2, 30_000, 'two segments');
+    await waitFor(async () => (await relayStatus()) === 'broadcasting', 30_000, 'relay broadcasting');
     const standby = stack.startWorker();
     await waitFor(() => stack.logs.some((l) => l.startsWith('worker1:') && l.includes('worker started')), 30_000, 'standby worker up');
     const running = stack.workers.find((w) => w !== standby && w.child.exitCode === null)!;
     const [ffmpegPid] = pids(`ffmpeg.*${sessionId}`);
+    const [relayPid] = relays();
     expect(ffmpegPid).toBeGreaterThan(0);
-    // The worker dies without any chance to clean up; its ffmpeg must not outlive it.
+    expect(relayPid).toBeGreaterThan(0);
+    // The worker dies without any chance to clean up; its ffmpegs must not outlive it.
     const killedAt = Date.now();
     running.child.kill('SIGKILL');
-    await waitFor(() => gone(ffmpegPid!), 5000, 'the dead worker\'s ffmpeg ended with it');
+    await waitFor(() => gone(ffmpegPid!) && gone(relayPid!), 5000, 'the dead worker\'s ffmpegs ended with it');
 
     // The standby notices at once (the dead worker's Redis connection closed) and runs the ladder.
     const started = await waitFor(() => workerLines('worker1', sessionId, 'ffmpeg started')[0], 30_000, `standby took over\n${stack.logs.slice(-15).join('\n')}`);
@@ -109,6 +119,13 @@ it('another worker resumes the ladder within two segment lengths when the worker
     const gap = (after.programDateTime!.getTime() - (before.programDateTime!.getTime() + before.duration * 1000)) / 1000;
     expect(gap).toBeLessThanOrEqual(2 * SEGMENT);
     expect(pids(`ffmpeg.*${sessionId}`)).toHaveLength(1);
+
+    // The simulcast destination gets the stream again, from the standby, by one relay.
+    await waitFor(() => relays().some((pid) => pid !== relayPid), 10_000, 'relay taken over');
+    const streams = await probe(`rtmp://127.0.0.1:${destPort}/live/relay-key`);
+    expect(streams.find((x) => x.codec_type === 'video')).toMatchObject({ codec_name: 'h264', width: 640, height: 360 });
+    expect(await relayStatus()).toBe('broadcasting');
+    expect(relays()).toHaveLength(1);
 
     // App developers: the stream stayed active, the recording has the broadcast minus that gap.
     expect((await stack.api.call('GET', `/v1/live-streams/${stream.id}`)).body.status).toBe('active');
@@ -126,5 +143,6 @@ it('another worker resumes the ladder within two segment lengths when the worker
     console.log(`worker take-over: ffmpeg running ${((started.time - killedAt) / 1000).toFixed(2)} s after the kill, content gap ${gap.toFixed(2)} s, recording ${asset.durationSeconds} s of ${SECONDS} s`);
   } finally {
     await encoder.stop();
+    destination.kill('SIGTERM');
   }
 }, 180_000);

@@ -5,7 +5,7 @@ import { createRedis, Queues } from '@airwave/jobs';
 import { pino } from 'pino';
 import { publicUrls } from '@airwave/core';
 import { type WorkerContext } from './context.js';
-import { startOwnership } from './ownership.js';
+import { startOwnership } from './takeover.js';
 import { startSweepers } from './sweepers.js';
 import { SessionControl } from './session-control.js';
 import { startWorkers } from './workers.js';

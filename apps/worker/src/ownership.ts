@@ -1,26 +1,23 @@
-// Which worker runs each live session's ladder, and how fast another takes over when it dies.
+// Which worker runs each live session's ladder and relays, and how fast another takes over when it dies.
 //
 // BullMQ notices a dead worker only when its job lock expires and a stalled check runs (~25 s with
 // our lock), far longer than the two segment lengths a viewer can wait. So every worker registers
 // in Redis with the id of its own Redis connection. When a worker process dies, the kernel closes
 // that connection and Redis drops the client at once: the watchdog (run by one worker at a time)
-// sees the id gone and enqueues a take-over job for each session the dead worker held. A worker that
-// froze or lost the network is caught by its heartbeat going stale instead.
+// sees the id gone and enqueues a take-over job for each piece of work the dead worker held. A worker
+// that froze or lost the network is caught by its heartbeat going stale instead.
 //
-// Each ladder run holds its session (`acquire`), so however a duplicate job appears (a stalled-job
-// retry of the dead worker's job, the ladder sweeper after Redis lost its data) only one ffmpeg runs:
-// a second run of a session held by a live worker is skipped, and a run that finds its session held
-// by another (it was declared dead but was not) stops.
+// Each run holds its work (`acquire`: a session's ladder, or one relay of it), so however a duplicate
+// job appears (a stalled-job retry of the dead worker's job, the ladder sweeper after Redis lost its
+// data) only one ffmpeg runs: a second run of work held by a live worker is skipped, and a run that
+// finds its work held by another (it was declared dead but was not) stops.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { createRedis } from '@airwave/jobs';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { WorkerContext } from './context.js';
-import { takeOver } from './sweepers.js';
 
 /** A safety net: a holder refreshes its key every heartbeat, so a key nobody refreshes goes away. */
-const SESSION_KEY_TTL_MS = 10 * 60_000;
+const WORK_KEY_TTL_MS = 10 * 60_000;
 
 /** Redis server time in ms, inside a script (workers' clocks may disagree). */
 const NOW = `local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
@@ -34,8 +31,8 @@ const SCRIPTS = {
       redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
       return now`,
   },
-  // KEYS: session, workers, held · ARGV: sessionId, holder, staleMs, workerId.
-  // Takes the session unless a live worker other than this run holds it.
+  // KEYS: work, workers, held · ARGV: work, holder, staleMs, workerId.
+  // Takes the work unless a live worker other than this run holds it.
   awAcquire: {
     numberOfKeys: 3,
     lua: `${NOW}
@@ -46,45 +43,57 @@ const SCRIPTS = {
         if seen and tonumber(seen) >= now - tonumber(ARGV[3]) then return 0 end
       end
       if not redis.call('ZSCORE', KEYS[2], ARGV[4]) then redis.call('ZADD', KEYS[2], now, ARGV[4]) end
-      redis.call('SET', KEYS[1], ARGV[2], 'PX', ${SESSION_KEY_TTL_MS})
+      redis.call('SET', KEYS[1], ARGV[2], 'PX', ${WORK_KEY_TTL_MS})
       redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
       return 1`,
   },
-  // KEYS: session, held · ARGV: sessionId, holder. Still ours? (Re-written if Redis lost it.)
+  // KEYS: work, held · ARGV: work, holder. Still ours? (Re-written if Redis lost it.)
   awConfirm: {
     numberOfKeys: 2,
     lua: `local cur = redis.call('GET', KEYS[1])
       if cur and cur ~= ARGV[2] then return 0 end
-      redis.call('SET', KEYS[1], ARGV[2], 'PX', ${SESSION_KEY_TTL_MS})
+      redis.call('SET', KEYS[1], ARGV[2], 'PX', ${WORK_KEY_TTL_MS})
       redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
       return 1`,
   },
-  // KEYS: session, held · ARGV: sessionId, holder
+  // KEYS: work, held · ARGV: work, holder
   awRelease: {
     numberOfKeys: 2,
     lua: `if redis.call('GET', KEYS[1]) == ARGV[2] then redis.call('DEL', KEYS[1]) end
       if redis.call('HGET', KEYS[2], ARGV[1]) == ARGV[2] then redis.call('HDEL', KEYS[2], ARGV[1]) end
       return 1`,
   },
-  // KEYS: workers, clients, held(dead) · ARGV: workerId, session key prefix. Exactly one caller gets
-  // the dead worker's sessions; they are freed for the take-over.
+  // KEYS: workers, clients, held(dead) · ARGV: workerId, work key prefix. Exactly one caller gets
+  // the dead worker's work; it is freed for the take-over.
   awClaimDead: {
     numberOfKeys: 3,
     lua: `if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return {} end
       redis.call('HDEL', KEYS[2], ARGV[1])
       local held = redis.call('HGETALL', KEYS[3])
-      local sessions = {}
+      local work = {}
       for i = 1, #held, 2 do
         local key = ARGV[2] .. held[i]
         if redis.call('GET', key) == held[i + 1] then redis.call('DEL', key) end
-        table.insert(sessions, held[i])
+        table.insert(work, held[i])
       end
       redis.call('DEL', KEYS[3])
-      return sessions`,
+      return work`,
   },
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;
+
+/** What a run holds: a session's ladder, or one simulcast relay of it. */
+export const Work = {
+  ladder: (sessionId: string) => `ladder.${sessionId}`,
+  relay: (sessionId: string, targetId: string) => `relay.${sessionId}.${targetId}`,
+  parse(work: string): { kind: 'ladder'; sessionId: string } | { kind: 'relay'; sessionId: string; targetId: string } | undefined {
+    const [kind, sessionId, targetId] = work.split('.');
+    if (kind === 'ladder' && sessionId) return { kind, sessionId };
+    if (kind === 'relay' && sessionId && targetId) return { kind, sessionId, targetId };
+    return undefined;
+  },
+};
 type Scripted = Record<ScriptName, (...args: (string | number)[]) => Promise<unknown>>;
 
 export interface OwnershipOptions {
@@ -95,12 +104,12 @@ export interface OwnershipOptions {
   heartbeatMs?: number;
   watchdogMs?: number;
   log: Logger;
-  /** Called by the watchdog with the sessions of a worker that died; enqueues their take-over. */
-  onOrphaned(sessionIds: string[], deadWorker: string): Promise<void>;
+  /** Called by the watchdog with the work of a worker that died (see `Work`); enqueues its take-over. */
+  onOrphaned(work: string[], deadWorker: string): Promise<void>;
 }
 
 export interface Hold {
-  /** Calls `fn` if another worker took the session over (this worker was thought dead). */
+  /** Calls `fn` if another worker took the work over (this worker was thought dead). */
   onLost(fn: () => void): void;
   release(): Promise<void>;
 }
@@ -108,6 +117,7 @@ export interface Hold {
 export class Ownership {
   readonly workerId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   private readonly redis: Redis & Scripted;
+  /** Work this worker runs, by work key. */
   private readonly held = new Map<string, { holder: string; lost: (() => void)[] }>();
   private timers: NodeJS.Timeout[] = [];
   private clientTag: string | undefined;
@@ -170,35 +180,35 @@ export class Ownership {
 
   private async heartbeat(): Promise<void> {
     await this.redis.awHeartbeat(this.key('workers'), this.key('clients'), this.workerId, await this.tag());
-    for (const [sessionId, h] of this.held) {
-      const ours = await this.redis.awConfirm(this.key('session', sessionId), this.key('held', this.workerId), sessionId, h.holder);
-      if (ours === 0 && this.held.get(sessionId) === h) {
-        this.o.log.warn({ sessionId }, 'another worker took this session over; stopping this run');
-        this.held.delete(sessionId);
+    for (const [work, h] of this.held) {
+      const ours = await this.redis.awConfirm(this.key('work', work), this.key('held', this.workerId), work, h.holder);
+      if (ours === 0 && this.held.get(work) === h) {
+        this.o.log.warn({ work }, 'another worker took this work over; stopping this run');
+        this.held.delete(work);
         h.lost.forEach((fn) => fn());
       }
     }
   }
 
-  /** Holds the session for this run, or answers undefined when a live worker already runs it. */
-  async acquire(sessionId: string, runId: string): Promise<Hold | undefined> {
+  /** Holds the work for this run, or answers undefined when a live worker already runs it. */
+  async acquire(work: string, runId: string): Promise<Hold | undefined> {
     const holder = `${this.workerId}|${runId}`;
-    const got = await this.redis.awAcquire(this.key('session', sessionId), this.key('workers'), this.key('held', this.workerId), sessionId, holder, this.o.staleMs, this.workerId);
+    const got = await this.redis.awAcquire(this.key('work', work), this.key('workers'), this.key('held', this.workerId), work, holder, this.o.staleMs, this.workerId);
     if (got !== 1) return undefined;
     const entry = { holder, lost: [] as (() => void)[] };
-    this.held.set(sessionId, entry);
+    this.held.set(work, entry);
     return {
       onLost: (fn) => entry.lost.push(fn),
       release: async () => {
-        if (this.held.get(sessionId) === entry) this.held.delete(sessionId);
-        await this.redis.awRelease(this.key('session', sessionId), this.key('held', this.workerId), sessionId, holder).catch(() => {});
+        if (this.held.get(work) === entry) this.held.delete(work);
+        await this.redis.awRelease(this.key('work', work), this.key('held', this.workerId), work, holder).catch(() => {});
       },
     };
   }
 
-  /** Whether a ladder run (of any worker) holds the session now. */
-  async isHeld(sessionId: string): Promise<boolean> {
-    return (await this.redis.exists(this.key('session', sessionId))) === 1;
+  /** Whether a run (of any worker) holds the work now. */
+  async isHeld(work: string): Promise<boolean> {
+    return (await this.redis.exists(this.key('work', work))) === 1;
   }
 
   /** Workers whose Redis connection closed (they died) or whose heartbeat went stale. */
@@ -238,9 +248,9 @@ export class Ownership {
     const lock = await this.redis.set(this.key('watchdog'), this.workerId, 'PX', Math.max(100, (this.o.watchdogMs ?? 500) - 50), 'NX');
     if (lock !== 'OK') return;
     for (const worker of await this.deadWorkers()) {
-      const sessions = (await this.redis.awClaimDead(this.key('workers'), this.key('clients'), this.key('held', worker), worker, this.key('session', ''))) as string[];
-      this.o.log.warn({ deadWorker: worker, sessions: sessions.length }, 'worker gone; taking over its sessions');
-      if (sessions.length > 0) await this.o.onOrphaned(sessions, worker);
+      const work = (await this.redis.awClaimDead(this.key('workers'), this.key('clients'), this.key('held', worker), worker, this.key('work', ''))) as string[];
+      this.o.log.warn({ deadWorker: worker, work: work.length }, 'worker gone; taking over its work');
+      if (work.length > 0) await this.o.onOrphaned(work, worker);
     }
   }
 
@@ -254,14 +264,3 @@ export class Ownership {
   }
 }
 
-/** The worker's registration, on a connection of its own: its closing is how others learn this worker died. */
-export async function startOwnership(ctx: Pick<WorkerContext, 'config' | 'db' | 'queues' | 'log'>): Promise<Ownership> {
-  const ownership = new Ownership(createRedis(ctx.config.redis.url, 'worker'), {
-    prefix: `${ctx.config.redis.prefix}:owners`,
-    staleMs: ctx.config.workerStaleMs,
-    log: ctx.log,
-    onOrphaned: (sessionIds, deadWorker) => takeOver(ctx, sessionIds, deadWorker),
-  });
-  await ownership.start();
-  return ownership;
-}

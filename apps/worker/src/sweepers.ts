@@ -71,22 +71,6 @@ export async function sweepLadders(ctx: WorkerContext): Promise<number> {
   return added;
 }
 
-/**
- * The sessions of a worker that died (ownership.ts found its Redis connection gone): each one still
- * live gets a take-over ladder job now, instead of after BullMQ's stalled-job check. Should this
- * enqueue fail, that check still retries the dead worker's job, which finds the session free.
- */
-export async function takeOver(ctx: Pick<WorkerContext, 'db' | 'queues' | 'log'>, sessionIds: string[], deadWorker: string): Promise<void> {
-  const live = await ctx.db.liveStreamSession.findMany({
-    where: { id: { in: sessionIds }, status: { in: ['connected', 'active'] } },
-    select: { id: true, reconnects: true },
-  });
-  for (const s of live) {
-    await ctx.queues.add(jobs.transcode, { sessionId: s.id, run: s.reconnects, takeover: Date.now() });
-    ctx.log.warn({ sessionId: s.id, deadWorker }, 'taking over a live session from a dead worker');
-  }
-}
-
 /** Recordings whose finalize never got enqueued (Redis was down when the session ended). */
 export async function sweepUnfinalized(ctx: WorkerContext): Promise<number> {
   const assets = await ctx.db.asset.findMany({

@@ -6,7 +6,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { startApi, type TestApi } from '../../api/test/helpers.js';
 import { publicUrls } from '@airwave/core';
 import { type WorkerContext } from '../src/context.js';
-import { startOwnership } from '../src/ownership.js';
+import { startOwnership } from '../src/takeover.js';
 import { SessionControl } from '../src/session-control.js';
 import { startWorkers } from '../src/workers.js';
 import { Storage } from '@airwave/storage';

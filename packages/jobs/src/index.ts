@@ -52,9 +52,9 @@ export const jobs = {
   simulcast: {
     queue: 'simulcast',
     name: 'relay',
-    jobId: (p) => `simulcast.${p.sessionId}.${p.run}.${p.targetId}`,
+    jobId: (p) => `simulcast.${p.sessionId}.${p.run}.${p.targetId}${p.takeover ? `.t${p.takeover}` : ''}`,
     opts: { attempts: 10_000, backoff: { type: 'relay' }, ...keep },
-  } satisfies JobDef<{ sessionId: string; run: number; targetId: string }> as JobDef<{ sessionId: string; run: number; targetId: string }>,
+  } satisfies JobDef<RelayPayload> as JobDef<RelayPayload>,
   /** Turns an ended session's recording into a VOD asset (playlists, MP4, thumbnail), no re-encode. */
   finalize: {
     queue: 'finalize',
@@ -86,11 +86,14 @@ export const jobs = {
 };
 
 export type JobName = keyof typeof jobs;
-/** `takeover`: when the watchdog found the session's worker dead (ms), for a job id of its own. */
+/** `takeover`: when the watchdog found the worker running it dead (ms), for a job id of its own. */
 export interface TranscodePayload {
   sessionId: string;
   run: number;
   takeover?: number;
+}
+export interface RelayPayload extends TranscodePayload {
+  targetId: string;
 }
 export type PayloadOf<D> = D extends JobDef<infer P> ? P : never;
 

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { presentAsset, recordEvent, recordingAssetId } from '@airwave/core';
 import type { Asset } from '@airwave/db';
 import { jobs } from '@airwave/jobs';
+import { Work } from '../ownership.js';
 import { CACHE_IMMUTABLE } from '@airwave/storage';
 import HLS from 'hls-parser';
 import { dispatchEvents, type WorkerContext } from '../context.js';
@@ -36,7 +37,7 @@ async function setStatus(ctx: WorkerContext, asset: Asset, data: { status: 'read
 
 /** The last run of the session (on whichever worker) may still be uploading its final segments: wait for it. */
 async function waitForTranscode(ctx: WorkerContext, sessionId: string): Promise<void> {
-  for (let i = 0; i < 60 && (await ctx.ownership.isHeld(sessionId)); i++) await new Promise((r) => setTimeout(r, 500));
+  for (let i = 0; i < 60 && (await ctx.ownership.isHeld(Work.ladder(sessionId))); i++) await new Promise((r) => setTimeout(r, 500));
 }
 
 /** Where an unrecorded session's segments live: removed `liveSegmentRetentionSeconds` after it ends. */

@@ -3,9 +3,11 @@
 // that refuses or drops never touches the HLS ladder or the other destinations.
 import { decryptSecret, setSimulcastStatus } from '@airwave/core';
 import type { SimulcastStatus } from '@airwave/db';
+import type { RelayPayload } from '@airwave/jobs';
 import type { Job } from 'bullmq';
 import { dispatchEvents, type WorkerContext } from '../context.js';
 import { ingestPullUrl } from '../ingest-pull.js';
+import { Work, type Hold } from '../ownership.js';
 import { resolveFfmpeg, runFfmpeg } from '../transcode/ffmpeg-process.js';
 
 const LIVE = new Set(['connected', 'active']);
@@ -19,7 +21,19 @@ export function destinationUrl(url: string, streamKey: string | null): string {
   return streamKey ? `${url.replace(/\/+$/, '')}/${streamKey}` : url;
 }
 
-export async function simulcast(ctx: WorkerContext, job: Job<{ sessionId: string; run: number; targetId: string }>) {
+export async function simulcast(ctx: WorkerContext, job: Job<RelayPayload>) {
+  const { sessionId, targetId } = job.data;
+  // One relay per destination, whichever job asks (a take-over, a stalled-job retry).
+  const hold = await ctx.ownership.acquire(Work.relay(sessionId, targetId), `${job.id}#${job.attemptsMade}`);
+  if (!hold) return { skipped: 'another worker runs this relay' };
+  try {
+    return await relayOnce(ctx, job, hold);
+  } finally {
+    await hold.release();
+  }
+}
+
+async function relayOnce(ctx: WorkerContext, job: Job<RelayPayload>, hold: Hold) {
   const { sessionId, run, targetId } = job.data;
   const log = ctx.log.child({ sessionId, targetId });
   const [session, target] = await Promise.all([
@@ -49,9 +63,15 @@ export async function simulcast(ctx: WorkerContext, job: Job<{ sessionId: string
     }
   }, 500);
   const unsubscribe = ctx.control.onStop(sessionId, () => void relay.stop());
+  let lost = false;
+  hold.onLost(() => {
+    lost = true;
+    void relay.stop();
+  });
   const code = await relay.exited;
   clearInterval(watch);
   unsubscribe();
+  if (lost) return { ended: 'another worker runs this relay now' }; // its status is theirs to set
 
   const now = await ctx.db.liveStreamSession.findUnique({ where: { id: sessionId }, select: { status: true, reconnects: true } });
   const stillWanted = (await ctx.db.simulcastTarget.count({ where: { id: targetId } })) === 1;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { liveStreamState, recordingAssetId, updateHealthInputs } from '@airwave/core';
 import { jobs, type TranscodePayload } from '@airwave/jobs';
 import { ingestPullUrl } from '../ingest-pull.js';
-import type { Hold } from '../ownership.js';
+import { Work, type Hold } from '../ownership.js';
 import { liveSessionDir } from './finalize.js';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { dispatchEvents, type WorkerContext } from '../context.js';
@@ -45,7 +45,7 @@ export async function transcode(ctx: WorkerContext, job: Job<TranscodePayload>) 
   // A reconnect starts a new run of the session; a retry of an older run must not compete with it.
   if (session.reconnects !== job.data.run) return { skipped: 'superseded by a newer run' };
   // One ffmpeg per session, whichever job asks: a live worker already running it wins.
-  const hold = await ctx.ownership.acquire(sessionId, `${job.id}#${job.attemptsMade}`);
+  const hold = await ctx.ownership.acquire(Work.ladder(sessionId), `${job.id}#${job.attemptsMade}`);
   if (!hold) return { skipped: 'another worker runs this session' };
   try {
     return await runLadder(ctx, job, session, hold);

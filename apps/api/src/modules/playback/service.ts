@@ -1,16 +1,27 @@
 import { liveHlsUrl, NotFoundError, presentAsset, type PublicUrls } from '@airwave/core';
 import type { Db } from '@airwave/db';
+import { TtlCache } from '../../lib/ttl-cache.js';
 
 /** What a viewer may know about a stream: public by playback id, nothing about its owner. */
 export type ViewerState = 'waiting' | 'live' | 'ended' | 'vod';
 
+type ViewerStatus = { state: ViewerState; status: string; hlsUrl: string; latencyMode: 'standard' | 'low' };
+
 export class PlaybackService {
+  // Every player polls its status: one query per stream per second, however many viewers (the
+  // answer says max-age=1 to CDNs as well). Unknown ids are not cached (a miss is a 404 throw).
+  private readonly cache = new TtlCache<string, ViewerStatus>(1000, 50_000);
+
   constructor(
     private readonly db: Db,
     private readonly urls: PublicUrls,
   ) {}
 
-  async status(playbackId: string): Promise<{ state: ViewerState; status: string; hlsUrl: string; latencyMode: 'standard' | 'low' }> {
+  status(playbackId: string): Promise<ViewerStatus> {
+    return this.cache.get(playbackId, () => this.load(playbackId));
+  }
+
+  private async load(playbackId: string): Promise<ViewerStatus> {
     const stream = await this.db.liveStream.findFirst({
       where: { playbackId, deletedAt: null },
       select: { status: true, playbackId: true, latencyMode: true, _count: { select: { sessions: true } } },
