@@ -8,7 +8,7 @@ import HLS from 'hls-parser';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ephemeralPort } from '../../scripts/up/net.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../../scripts/up/postgres.js';
-import { startEncoder, startStack, waitFor, type Stack } from './stack.js';
+import { expectUnbroken, readyRecording, startEncoder, startStack, waitFor, type Stack } from './stack.js';
 
 let pgDir = '';
 let postgres: EmbeddedPostgresServer | undefined;
@@ -102,14 +102,8 @@ it('Postgres down for 10 s: /readyz 503, the live broadcast keeps going, new pub
     // Nothing corrupted: one session, and a recording with every segment, in one run, no gap.
     const sessions = (await stack.api.call('GET', `/v1/live-streams/${live.id}/sessions`)).body.data;
     expect(sessions).toHaveLength(1);
-    const asset = await waitFor(async () => {
-      const a = (await stack.api.call('GET', `/v1/assets/${active.activeAssetId}`)).body;
-      return a.status === 'ready' && a;
-    }, 60_000, 'recording ready');
-    const vod = HLS.parse(await (await fetch(asset.playback.hlsUrl.replace('index.m3u8', '240p/index.m3u8'))).text()) as HLS.types.MediaPlaylist;
-    const names = vod.segments.map((seg) => /([^/]+)_(\d+)\.ts$/.exec(seg.uri)!);
-    expect(new Set(names.map((m) => m[1])).size).toBe(1);
-    names.forEach((m, i) => expect(Number(m[2])).toBe(Number(names[0]![2]) + i));
+    const { asset, vod } = await readyRecording(stack, active.activeAssetId, '240p');
+    expectUnbroken(vod);
     expect(asset.durationSeconds).toBeGreaterThan(SECONDS - 3);
     expect(asset.durationSeconds).toBeLessThanOrEqual(SECONDS + 0.5);
   } finally {

@@ -5,7 +5,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import HLS from 'hls-parser';
 import { expect, it } from 'vitest';
 import { ephemeralPort } from '../../scripts/up/net.js';
-import { probe, startEncoder, useStack, waitFor } from './stack.js';
+import { probe, readyRecording, startEncoder, useStack, waitFor } from './stack.js';
 
 const stack = useStack(import.meta.filename);
 
@@ -131,11 +131,7 @@ it('another worker resumes the ladder within two segment lengths when the worker
     expect((await stack.api.call('GET', `/v1/live-streams/${stream.id}`)).body.status).toBe('active');
     expect(await encoder.exited).toBe(0);
     const assetId = (await stack.api.call('GET', `/v1/live-streams/${stream.id}/sessions`)).body.data[0].assetId as string;
-    const asset = await waitFor(async () => {
-      const a = (await stack.api.call('GET', `/v1/assets/${assetId}`)).body;
-      return a.status === 'ready' && a;
-    }, 60_000, 'recording ready');
-    const vod = (await media(asset.playback.hlsUrl.replace('index.m3u8', '360p/index.m3u8')))!;
+    const { asset, vod } = await readyRecording(stack, assetId, '360p');
     expect(vod.segments.filter((seg) => seg.discontinuity)).toHaveLength(1);
     // The recording starts at the first keyframe the ladder saw (the encoder's GOP is 2 s).
     expect(asset.durationSeconds).toBeGreaterThanOrEqual(SECONDS - Math.max(gap, 0) - 2.5);

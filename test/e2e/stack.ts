@@ -5,6 +5,7 @@ import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { decryptSecret } from '@airwave/core';
+import HLS from 'hls-parser';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { startTestStorage } from '@airwave/testing';
 import { startApp, stopApps, type AppProcess } from '../../scripts/up/apps.js';
@@ -152,6 +153,24 @@ export function startEncoder(url: string, opts: { seconds?: number; size?: strin
       await exited;
     },
   };
+}
+
+/** Waits for a recording to be ready; answers it and the VOD media playlist of one rendition. */
+export async function readyRecording(stack: Stack, assetId: string, rendition: string) {
+  const asset = await waitFor(async () => {
+    const a = (await stack.api.call('GET', `/v1/assets/${assetId}`)).body;
+    return a.status === 'ready' && a;
+  }, 60_000, 'recording ready');
+  const vod = HLS.parse(await (await fetch(asset.playback.hlsUrl.replace('index.m3u8', `${rendition}/index.m3u8`))).text()) as HLS.types.MediaPlaylist;
+  return { asset, vod };
+}
+
+/** One run, consecutive segment numbers, no discontinuity: nothing of the broadcast was dropped. */
+export function expectUnbroken(vod: HLS.types.MediaPlaylist): void {
+  const names = vod.segments.map((seg) => /([^/]+)_(\d+)\.ts$/.exec(seg.uri)!);
+  expect(new Set(names.map((m) => m[1])).size).toBe(1);
+  names.forEach((m, i) => expect(Number(m[2])).toBe(Number(names[0]![2]) + i));
+  expect(vod.segments.some((seg) => seg.discontinuity)).toBe(false);
 }
 
 /** ffprobe of a URL or file: streams with codec type, size. */
