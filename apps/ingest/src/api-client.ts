@@ -20,6 +20,8 @@ export interface SessionStats {
   timelineEpochMs?: number;
 }
 
+const AUTHORIZE_TIMEOUT_MS = 10_000;
+
 export class ApiClient {
   constructor(
     private readonly baseUrl: string,
@@ -31,19 +33,24 @@ export class ApiClient {
     return new ApiClient(config.api.internalUrl, config.internalToken);
   }
 
-  private async post<T>(path: string, body?: unknown): Promise<T> {
+  private async post<T>(path: string, body?: unknown, timeoutMs = this.timeoutMs): Promise<T> {
     const res = await fetch(`${this.baseUrl}/internal${path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${this.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(this.timeoutMs),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     if (!res.ok) throw new Error(`API answered ${res.status} to ${path}`);
     return (await res.json()) as T;
   }
 
+  /**
+   * A longer deadline than the other calls: the encoder streams on while it waits (nothing is pulled
+   * or recorded before the answer), and a busy API (a fleet reconnecting at once) should not turn
+   * into refused publishes. An unreachable API still refuses at once (connection refused, 5xx).
+   */
   authorize(input: { streamKey: string; ingestNodeId: string; ingestAddress: string; clientIp?: string }) {
-    return this.post<AuthorizeAnswer>('/ingest/authorize', input);
+    return this.post<AuthorizeAnswer>('/ingest/authorize', input, AUTHORIZE_TIMEOUT_MS);
   }
 
   precheck(streamKey: string) {

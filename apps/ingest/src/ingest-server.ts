@@ -229,14 +229,33 @@ export class IngestServer {
           if (socketClosed) return void this.onSocketClosed(session);
           await this.waitForHeaders(stats, answer.latencyMode === 'low' ? 1 : 4, () => publish.closed);
           if (publish.closed) return;
-          const { keep } = await this.api.started(answer.sessionId, stats.snapshot(session));
-          if (!keep) return session.close();
+          // Heartbeats from now on, whatever happens to the start report: a session that goes silent
+          // is ended by the API as if its ingest had died.
           publish.heartbeat = setInterval(() => void this.beat(publish), HEARTBEAT_MS);
           publish.heartbeat.unref();
+          await this.reportStarted(publish);
         },
         (err: Error) => this.refuse(session, keyPrefix, `api_unreachable: ${err.message}`),
       )
       .catch((err: Error) => this.log.error({ keyPrefix, err: err.message }, 'publish start failed'));
+  }
+
+  /**
+   * "Start the ladder": retried until it lands (it is idempotent) while the publisher is here, so an
+   * API that answers slowly under a burst of publishes, or a database outage, delays the ladder
+   * instead of losing it.
+   */
+  private async reportStarted(p: LivePublish): Promise<void> {
+    for (let attempt = 1; !p.closed; attempt++) {
+      try {
+        const { keep } = await this.api.started(p.sessionId, p.stats.snapshot(p.nmsSession));
+        if (!keep) p.nmsSession.close();
+        return;
+      } catch (err) {
+        this.log.warn({ sessionId: p.sessionId, attempt, err: (err as Error).message }, 'reporting the start failed; retrying');
+        await new Promise((r) => setTimeout(r, Math.min(5000, 500 * attempt)));
+      }
+    }
   }
 
   private refuse(session: NmsSession, keyPrefix: string, reason: string): void {
