@@ -80,7 +80,7 @@ function gone(pid: number): boolean {
 const workerLines = (worker: string, sessionId: string, msg: string) =>
   stack.logs
     .filter((l) => l.startsWith(`${worker}: `) && l.includes(sessionId) && l.includes(msg))
-    .map((l) => JSON.parse(l.slice(worker.length + 2)) as { time: number; msg: string });
+    .map((l) => JSON.parse(l.slice(worker.length + 2)) as { time: number; msg: string; [k: string]: unknown });
 
 it('another worker resumes the ladder within two segment lengths when the worker running it dies, and its relay; the recording keeps the rest', async () => {
   const SEGMENT = 4; // standard latency
@@ -142,3 +142,29 @@ it('another worker resumes the ladder within two segment lengths when the worker
     destination.kill('SIGTERM');
   }
 }, 180_000);
+
+it('a worker told to stop (SIGTERM) hands its session to another worker at once and exits cleanly', async () => {
+  const { stream, encoder, sessionId, playlistUrl } = await liveStream('worker rolling deploy', 'low', 40);
+  try {
+    await waitFor(async () => ((await media(playlistUrl))?.segments.length ?? 0) >= 2, 30_000, 'two segments');
+    const running = stack.workers.find((w) => w.child.exitCode === null && w.child.signalCode === null)!;
+    const name = `worker${stack.workers.indexOf(running)}`;
+    const standby = `worker${stack.workers.length}`;
+    stack.startWorker();
+    await waitFor(() => stack.logs.some((l) => l.startsWith(`${standby}:`) && l.includes('worker started')), 30_000, 'standby worker up');
+
+    const stoppedAt = Date.now();
+    running.child.kill('SIGTERM');
+    const handed = await waitFor(() => workerLines(name, sessionId, 'handing work to another worker')[0], 15_000, `handed back\n${stack.logs.slice(-15).join('\n')}`);
+    expect(handed).toMatchObject({ reason: 'shutting down', kind: 'ladder' });
+    const started = await waitFor(() => workerLines(standby, sessionId, 'ffmpeg started')[0], 15_000, 'standby runs the ladder');
+    const exited = running.child.exitCode ?? (await new Promise((r) => running.child.once('exit', r)));
+    expect(exited).toBe(0);
+    await resumedAfterDiscontinuity(playlistUrl, 'playlist resumed on the standby');
+    expect(pids(`ffmpeg.*${sessionId}`)).toHaveLength(1);
+    expect((await stack.api.call('GET', `/v1/live-streams/${stream.id}`)).body.status).toBe('active');
+    console.log(`worker SIGTERM: the standby's ffmpeg ran ${((started.time - stoppedAt) / 1000).toFixed(2)} s after the signal`);
+  } finally {
+    await encoder.stop();
+  }
+}, 120_000);

@@ -1,6 +1,6 @@
 // Binds every job of the shared registry to its processor. Boot fails if a job has no handler, so
 // a producer can never enqueue work that no worker will ever take.
-import { jobs, QUEUE_NAMES, relayRetryDelay, webhookRetryDelay, type QueueName } from '@airwave/jobs';
+import { jobs, ladderRetryDelay, QUEUE_NAMES, relayRetryDelay, webhookRetryDelay, type QueueName } from '@airwave/jobs';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WorkerContext } from './context.js';
@@ -55,7 +55,11 @@ export function startWorkers(ctx: WorkerContext, connection: Redis): Worker[] {
         ...(queue === 'transcode' ? { lockDuration: 15_000, stalledInterval: 10_000, maxStalledCount: 100 } : {}),
         settings: {
           backoffStrategy: (attemptsMade: number, type?: string) =>
-            type === 'relay' ? relayRetryDelay(attemptsMade) : webhookRetryDelay(attemptsMade, ctx.config.webhooks.retryBaseMs),
+            type === 'ladder'
+              ? ladderRetryDelay(attemptsMade)
+              : type === 'relay'
+                ? relayRetryDelay(attemptsMade)
+                : webhookRetryDelay(attemptsMade, ctx.config.webhooks.retryBaseMs),
         },
       },
     );

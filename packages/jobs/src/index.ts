@@ -43,7 +43,9 @@ export const jobs = {
     // A take-over (the worker running the session died) is a job of its own: the dead worker's job
     // stays locked until BullMQ notices, and is then skipped because a live worker holds the session.
     jobId: (p) => `transcode.${p.sessionId}.${p.run}${p.takeover ? `.t${p.takeover}` : ''}`,
-    opts: { attempts: 6, backoff: { type: 'exponential', delay: 500 }, ...keep },
+    // Retried for as long as the session is live: a ladder that gave up would leave an `active`
+    // stream with no new segments.
+    opts: { attempts: 100_000, backoff: { type: 'ladder' }, ...keep },
   } satisfies JobDef<TranscodePayload> as JobDef<TranscodePayload>,
   /**
    * One `-c copy` relay of a live session to one simulcast target. A destination that refuses or
@@ -97,7 +99,7 @@ export interface RelayPayload extends TranscodePayload {
 }
 export type PayloadOf<D> = D extends JobDef<infer P> ? P : never;
 
-export { relayRetryDelay, webhookMaxAttempts, webhookRetryDelay, WEBHOOK_RETRY_WINDOW_MS } from './retry.js';
+export { ladderRetryDelay, relayRetryDelay, webhookMaxAttempts, webhookRetryDelay, WEBHOOK_RETRY_WINDOW_MS } from './retry.js';
 
 export interface RedisSettings {
   url: string;

@@ -23,3 +23,11 @@ export function webhookMaxAttempts(baseMs: number): number {
 export function relayRetryDelay(attemptsMade: number): number {
   return Math.min(1000 * 2 ** Math.max(0, attemptsMade - 1), 30_000);
 }
+
+/**
+ * Live ladders: 0.5 s, 1 s, 2 s … capped at 5 s, for as long as the session is live (viewers are
+ * waiting; a bad input is an UnrecoverableError and is not retried at all).
+ */
+export function ladderRetryDelay(attemptsMade: number): number {
+  return Math.min(500 * 2 ** Math.max(0, attemptsMade - 1), 5000);
+}

@@ -8,6 +8,7 @@ import type { Job } from 'bullmq';
 import { dispatchEvents, type WorkerContext } from '../context.js';
 import { ingestPullUrl } from '../ingest-pull.js';
 import { Work, type Hold } from '../ownership.js';
+import { HAND_BACK, runHeld } from '../takeover.js';
 import { resolveFfmpeg, runFfmpeg } from '../transcode/ffmpeg-process.js';
 
 const LIVE = new Set(['connected', 'active']);
@@ -24,13 +25,7 @@ export function destinationUrl(url: string, streamKey: string | null): string {
 export async function simulcast(ctx: WorkerContext, job: Job<RelayPayload>) {
   const { sessionId, targetId } = job.data;
   // One relay per destination, whichever job asks (a take-over, a stalled-job retry).
-  const hold = await ctx.ownership.acquire(Work.relay(sessionId, targetId), `${job.id}#${job.attemptsMade}`);
-  if (!hold) return { skipped: 'another worker runs this relay' };
-  try {
-    return await relayOnce(ctx, job, hold);
-  } finally {
-    await hold.release();
-  }
+  return runHeld(ctx, Work.relay(sessionId, targetId), `${job.id}#${job.attemptsMade}`, (hold) => relayOnce(ctx, job, hold));
 }
 
 async function relayOnce(ctx: WorkerContext, job: Job<RelayPayload>, hold: Hold) {
@@ -76,7 +71,7 @@ async function relayOnce(ctx: WorkerContext, job: Job<RelayPayload>, hold: Hold)
   const now = await ctx.db.liveStreamSession.findUnique({ where: { id: sessionId }, select: { status: true, reconnects: true } });
   const stillWanted = (await ctx.db.simulcastTarget.count({ where: { id: targetId } })) === 1;
   if (!stillWanted) return { ended: 'target deleted' };
-  if (ctx.control.shuttingDown) throw new Error('worker shutting down; another worker resumes this relay');
+  if (ctx.control.shuttingDown) return HAND_BACK;
   if (relay.stoppedByUs() || !now || !LIVE.has(now.status) || now.reconnects !== run) {
     await setStatus(ctx, targetId, 'idle');
     return { ended: true };

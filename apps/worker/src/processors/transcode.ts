@@ -5,6 +5,7 @@ import { liveStreamState, recordingAssetId, updateHealthInputs } from '@airwave/
 import { jobs, type TranscodePayload } from '@airwave/jobs';
 import { ingestPullUrl } from '../ingest-pull.js';
 import { Work, type Hold } from '../ownership.js';
+import { HAND_BACK, runHeld } from '../takeover.js';
 import { liveSessionDir } from './finalize.js';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { dispatchEvents, type WorkerContext } from '../context.js';
@@ -45,13 +46,7 @@ export async function transcode(ctx: WorkerContext, job: Job<TranscodePayload>) 
   // A reconnect starts a new run of the session; a retry of an older run must not compete with it.
   if (session.reconnects !== job.data.run) return { skipped: 'superseded by a newer run' };
   // One ffmpeg per session, whichever job asks: a live worker already running it wins.
-  const hold = await ctx.ownership.acquire(Work.ladder(sessionId), `${job.id}#${job.attemptsMade}`);
-  if (!hold) return { skipped: 'another worker runs this session' };
-  try {
-    return await runLadder(ctx, job, session, hold);
-  } finally {
-    await hold.release();
-  }
+  return runHeld(ctx, Work.ladder(sessionId), `${job.id}#${job.attemptsMade}`, (hold) => runLadder(ctx, job, session, hold));
 }
 
 async function runLadder(ctx: WorkerContext, job: Job<TranscodePayload>, session: LiveSession, hold: Hold) {
@@ -139,7 +134,7 @@ async function runLadder(ctx: WorkerContext, job: Job<TranscodePayload>, session
   await publisher.close();
   await rm(outputDir, { recursive: true, force: true });
 
-  if (ctx.control.shuttingDown) throw new Error('worker shutting down; another worker resumes this session');
+  if (ctx.control.shuttingDown) return HAND_BACK;
   if (copyCheck.rejectedGap > 0) {
     // The retry reads this and encodes every rung (the ingest's next heartbeat measures it too).
     const stats = { ...((session.stats as Record<string, unknown> | null) ?? {}), keyframeIntervalSeconds: copyCheck.rejectedGap };
