@@ -43,6 +43,13 @@ it('serves the ingest hooks on the internal port only, with the token', async ()
   const viaPublic = await precheck(publicUrl, token);
   expect(viaPublic.status).toBe(404);
   expect(await viaPublic.json()).toEqual({ error: { code: 'not_found', message: 'No route for POST /internal/ingest/precheck', details: [] } });
+  // However the path is spelled: the router decodes %69 to 'i', the listener check follows the route.
+  const encoded = await fetch(`${publicUrl}/%69nternal/ingest/precheck`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ streamKey: 'sk_not_a_real_key_000000000000' }),
+  });
+  expect(encoded.status).toBe(404);
   const auth = await fetch(`${publicUrl}/internal/playback/authorize`, { headers: { authorization: `Bearer ${token}`, 'x-original-uri': '/live/x/index.m3u8' } });
   expect(auth.status).toBe(404);
 });

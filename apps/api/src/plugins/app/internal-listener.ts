@@ -16,11 +16,12 @@ const EITHER = new Set(['/healthz', '/readyz', '/metrics']);
 export default fp<{ separate: boolean }>(async function internalListener(app: FastifyInstance, { separate }) {
   if (!separate) return;
   app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?')[0]!;
-    if (EITHER.has(path)) return;
-    const internalPath = path === '/internal' || path.startsWith('/internal/');
+    // The route that matched, not the raw URL: the router decodes `/%69nternal/…` to an internal route.
+    const route = request.routeOptions.url;
+    if (route === undefined || EITHER.has(route)) return; // unmatched: the ordinary 404
+    const internalRoute = route.startsWith('/internal/');
     const internalListener = (request.raw as Tagged)[viaInternalListener] === true;
-    if (internalPath !== internalListener) return sendError(reply, 404, 'not_found', `No route for ${request.method} ${path}`);
+    if (internalRoute !== internalListener) return sendError(reply, 404, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}`);
   });
 });
 
