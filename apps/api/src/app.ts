@@ -54,8 +54,12 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
     logger,
     bodyLimit: 1024 * 1024,
     requestIdHeader: 'x-request-id',
-    // The playback edge streams media: a viewer that stops reading must not hold shutdown open.
-    forceCloseConnections: true,
+    // On close, idle keep-alive connections go at once and requests in flight finish (a rolling
+    // deploy cuts no API call); server.ts cuts what is left (a viewer that stopped reading media)
+    // after a grace period.
+    forceCloseConnections: 'idle',
+    // Requests that arrive while closing get our envelope (below), not Fastify's own 503 body.
+    return503OnClosing: false,
     // Errors raised before routing (a malformed URL, a parameter longer than the router takes) get
     // the same envelope as everything else.
     frameworkErrors: (err, _req, reply) =>
@@ -65,8 +69,20 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
     genReqId: () => randomUUID(),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // A request that finishes while closing ends its keep-alive connection, so close() need not
+    // wait for the client to let go of it.
+    if (closing) reply.header('connection', 'close');
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    reply.header('connection', 'close').header('retry-after', '1');
+    return sendError(reply, 503, 'shutting_down', 'This API instance is shutting down; retry (another one answers)');
   });
 
   // External plugins

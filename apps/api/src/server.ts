@@ -49,15 +49,22 @@ if (inner) {
   app.log.info({ host: inner.host, port: inner.port }, 'internal endpoints listening on their own port');
 }
 
+/** How long requests in flight may take to finish on SIGTERM (Kubernetes allows 30 s by default). */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 let closing = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, async () => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
-    internalServer?.closeAllConnections();
     internalServer?.close();
-    await app.close();
+    const cut = setTimeout(() => {
+      app.server.closeAllConnections();
+      internalServer?.closeAllConnections();
+    }, SHUTDOWN_GRACE_MS);
+    await app.close(); // in-flight requests finish before the database goes
+    clearTimeout(cut);
     await queues.close();
     redis.disconnect();
     await db.$disconnect();

@@ -54,6 +54,7 @@ export async function startApi(testFile: string, env: Record<string, string> = {
       return (await createProjectWithKey(testEnv.db, name)).apiKey;
     },
     async close() {
+      app.server.closeAllConnections(); // tests do not wait for players that stopped reading
       await app.close();
       await queues.close();
       redis.disconnect();
