@@ -119,9 +119,9 @@ export class SegmentPublisher {
 
   /**
    * Storage (or the database) unreachable: keep retrying with back-off while ffmpeg goes on writing
-   * segments to local disk, and upload the backlog in order once it is back, so the recording has no gap. The wait is
-   * bounded by what ffmpeg's playlist still names (LOCAL_BACKLOG_SEGMENTS, with a margin); past that
-   * the run fails and is restarted.
+   * segments to local disk, and upload the backlog in order once it is back, so the recording has no
+   * gap. The wait is bounded by what ffmpeg's playlist still names (LOCAL_BACKLOG_SEGMENTS, with a
+   * margin); past that the run fails and is restarted.
    */
   private async persist(write: () => Promise<void>): Promise<void> {
     const giveUpAt = Date.now() + this.o.segmentSeconds * (LOCAL_BACKLOG_SEGMENTS - 20) * 1000;
