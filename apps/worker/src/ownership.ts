@@ -83,6 +83,8 @@ const SCRIPTS = {
 
 type ScriptName = keyof typeof SCRIPTS;
 
+type Scripted = Record<ScriptName, (...args: (string | number)[]) => Promise<unknown>>;
+
 /** What a run holds: a session's ladder, or one simulcast relay of it. */
 export const Work = {
   ladder: (sessionId: string) => `ladder.${sessionId}`,
@@ -94,7 +96,6 @@ export const Work = {
     return undefined;
   },
 };
-type Scripted = Record<ScriptName, (...args: (string | number)[]) => Promise<unknown>>;
 
 export interface OwnershipOptions {
   /** `<REDIS_PREFIX>:owners` */
