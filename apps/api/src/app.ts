@@ -73,6 +73,13 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
   app.addHook('preClose', async () => {
     closing = true;
   });
+  // An empty body with Content-Type: application/json is "no body", as Mux and Stripe take it: many
+  // HTTP clients (and curl templates) send the header on every POST. A route that needs a body then
+  // answers the validation envelope naming the missing fields (error-handler.ts).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) =>
+    (body as string).trim() === '' ? done(null, undefined) : parseJson(req, body as string, done),
+  );
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     // A request that finishes while closing ends its keep-alive connection, so close() need not

@@ -90,6 +90,31 @@ describe('bad input', () => {
     expectEnvelope(await api.call('GET', '/v1/live-streams/ls_0000000000000000000000'), 404, 'not_found');
   });
 
+  it('every POST with Content-Type: application/json and an empty body answers as the spec says', async () => {
+    const { body: stream } = await api.call('POST', '/v1/live-streams', { body: { name: 'empty bodies' } });
+    const spec = api.app.swagger() as { paths: Record<string, { post?: { requestBody?: { required?: boolean; content: Record<string, { schema: { required?: string[] } }> } } }> };
+    const posts = Object.entries(spec.paths).filter(([, ops]) => ops.post);
+    expect(posts.length).toBeGreaterThanOrEqual(9);
+    for (const [path, ops] of posts) {
+      const url = path.replace('{id}', stream.id);
+      for (const payload of ['', ' \n']) {
+        const res = await api.call('POST', url, { payload, headers: { 'content-type': 'application/json' } });
+        const rb = ops.post!.requestBody;
+        if (rb?.required) {
+          const required = rb.content['application/json']!.schema.required ?? [];
+          expectEnvelope(res, 400, 'validation_failed');
+          expect(res.body.error.details.map((d: { field: string }) => d.field), path).toEqual(required);
+          for (const field of required) expect(res.body.error.message).toContain(field);
+        } else {
+          // complete answers 409 (nothing is live), the others succeed.
+          expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBe(path.endsWith('/complete') ? 409 : path === '/v1/signing-keys' ? 201 : 200);
+        }
+      }
+    }
+    // And the same routes still read a body when one is sent.
+    expect((await api.call('POST', '/v1/live-streams', { body: { name: 'with a body' } })).status).toBe(201);
+  });
+
   it('an empty PATCH → 400', async () => {
     const { body } = await api.call('POST', '/v1/live-streams', { body: { name: 'x' } });
     expectEnvelope(await api.call('PATCH', `/v1/live-streams/${body.id}`, { body: {} }), 400, 'validation_failed');

@@ -12,7 +12,6 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
 
 const frameworkCodes: Record<string, [number, string, string]> = {
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'validation_failed', 'Request body is not valid JSON'],
-  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'validation_failed', 'Request body is empty but Content-Type is application/json'],
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'payload_too_large', 'Request body is larger than 1 MB'],
   FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type', 'Send the body as application/json'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'validation_failed', 'Content-Length does not match the body'],
@@ -23,6 +22,13 @@ export default fp(async function errorHandler(app: FastifyInstance) {
     if (err instanceof AppError) return sendError(reply, err.statusCode, err.code, err.message, err.details);
     if (err.validation) {
       const where = err.validationContext ?? 'request';
+      if (where === 'body' && request.body === undefined) {
+        // No body at all (an empty one included): name what the route needs rather than "must be object".
+        const required = (request.routeOptions.schema?.body as { required?: string[] } | undefined)?.required ?? [];
+        const details = required.map((field) => ({ field, message: 'is required' }));
+        const what = required.length ? `; required: ${required.join(', ')}` : '';
+        return sendError(reply, 400, 'validation_failed', `Request body is missing${what}`, details);
+      }
       const details = err.validation.map((v) => ({
         field: `${where}${v.instancePath.replace(/\//g, '.')}`.replace(/^body\./, ''),
         message:
