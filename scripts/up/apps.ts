@@ -7,7 +7,9 @@ import { root } from './paths.js';
 export interface AppProcess {
   name: string;
   child: ChildProcess;
+  /** The exit code, null when a signal ended it (then `signal` says which). */
   exited: Promise<number | null>;
+  signal: Promise<NodeJS.Signals | null>;
 }
 
 const colours: Record<string, string> = { api: '\x1b[36m', worker: '\x1b[35m', ingest: '\x1b[33m' };
@@ -23,8 +25,8 @@ export function startApp(name: string, entry: string, env: NodeJS.ProcessEnv, on
   for (const stream of [child.stdout!, child.stderr!]) {
     createInterface({ input: stream }).on('line', onLine ?? ((line) => process.stdout.write(`${tag}${line}\n`)));
   }
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { name, child, exited };
+  const ended = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])));
+  return { name, child, exited: ended.then(([code]) => code), signal: ended.then(([, signal]) => signal) };
 }
 
 export async function stopApps(apps: AppProcess[], graceMs = 10_000): Promise<void> {

@@ -1,12 +1,14 @@
 /// <reference lib="dom" />
 // A viewer opens the player link in a real browser while an encoder publishes.
 import { createPrivateKey } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { SignJWT } from 'jose';
 import { expect, it } from 'vitest';
 import { launchChromium } from './browser.js';
 import { startEncoder, useStack, waitFor } from './stack.js';
 
 const stack = useStack(import.meta.filename);
+const require = createRequire(import.meta.url);
 
 it('plays the ladder in Chromium: status goes live, the video advances, every rendition is listed', async () => {
   const stream = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'Browser', reconnectWindowSeconds: 0 } })).body;
@@ -29,9 +31,32 @@ it('plays the ladder in Chromium: status goes live, the video advances, every re
     expect(await page.textContent('#levels')).toContain('720p');
     expect(await page.textContent('#status')).toBe('LIVE');
 
+    // A stock hls.js on the HLS URL itself (no status polling): it must learn of the end from the playlist.
+    const stock = await browser.newPage();
+    await stock.setContent('<video muted autoplay></video>');
+    await stock.addScriptTag({ path: require.resolve('hls.js/dist/hls.min.js') });
+    await stock.evaluate((url) => {
+      const video = document.querySelector('video')!;
+      (window as any).ended = false;
+      video.addEventListener('ended', () => ((window as any).ended = true));
+      const hls = new (window as any).Hls();
+      hls.loadSource(url);
+      hls.attachMedia(video);
+    }, stream.playback.hlsUrl);
+    await stock.waitForFunction(() => document.querySelector('video')!.currentTime > 1, undefined, { timeout: 40_000 });
+
     await encoder.stop();
+    const idleAt = await waitFor(async () => (await stack.api.call('GET', `/v1/live-streams/${stream.id}`)).body.status === 'idle' && Date.now(), 30_000, 'stream idle');
+    // Every live media playlist says the broadcast is over (RFC 8216 §6.2.1), within one 4 s segment length.
+    const media = levels.map((l) => stream.playback.hlsUrl.replace('index.m3u8', `${l}/index.m3u8`));
+    const sealedAt = await waitFor(async () => {
+      const texts = await Promise.all(media.map((u) => fetch(u).then((r) => r.text())));
+      return texts.every((t) => t.endsWith('#EXT-X-ENDLIST\n')) && Date.now();
+    }, 30_000, 'ENDLIST in every live media playlist');
+    expect(sealedAt - idleAt).toBeLessThan(4_000 + 1_000); // one segment length, plus our 1 s playlist cache
     await page.waitForFunction(() => (window as any).airwavePlayer.state === 'ended', undefined, { timeout: 30_000 });
     expect(await page.textContent('#status')).toBe('The broadcast has ended');
+    await stock.waitForFunction(() => (window as any).ended === true, undefined, { timeout: 40_000 });
   } finally {
     await encoder.stop();
     await browser.close();

@@ -13,3 +13,4 @@ export * from './projects.js';
 export * from './live-streams/health.js';
 export * from './assets/presenter.js';
 export * from './live-streams/simulcast.js';
+export * from './media/hls-text.js';

@@ -87,9 +87,9 @@ export class Storage {
    * An object as a stream with the headers a CDN passes on, or undefined when it does not exist.
    * `range` is an HTTP Range header value (players seek in the MP4 with it).
    */
-  async read(key: string, range?: string): Promise<StoredObject | undefined> {
+  async read(key: string, range?: string, abortSignal?: AbortSignal): Promise<StoredObject | undefined> {
     try {
-      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range }));
+      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range }), { abortSignal });
       if (!res.Body) return undefined;
       return {
         body: res.Body as Readable,

@@ -5,11 +5,12 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { presentAsset, recordEvent, recordingAssetId } from '@airwave/core';
+import { presentAsset, recordEvent, recordingAssetId, targetDurationFor, withFinalNewline } from '@airwave/core';
 import type { Asset } from '@airwave/db';
 import { jobs } from '@airwave/jobs';
 import { Work } from '../ownership.js';
-import { CACHE_IMMUTABLE } from '@airwave/storage';
+import { CACHE_IMMUTABLE, CACHE_PLAYLIST } from '@airwave/storage';
+import { sealedPlaylist } from '../transcode/playlists.js';
 import HLS from 'hls-parser';
 import { dispatchEvents, type WorkerContext } from '../context.js';
 import { resolveFfmpeg } from '../transcode/ffmpeg-process.js';
@@ -55,7 +56,7 @@ interface RecordedSegment {
 function vodPlaylist<T extends RecordedSegment>(segs: T[], uriOf: (s: T, i: number) => string): string {
   const playlist = new MediaPlaylist({
     version: 3,
-    targetDuration: Math.max(...segs.map((s) => Math.ceil(s.duration))),
+    targetDuration: targetDurationFor(segs.map((s) => s.duration)),
     playlistType: 'VOD',
     endlist: true,
     independentSegments: true,
@@ -64,10 +65,34 @@ function vodPlaylist<T extends RecordedSegment>(segs: T[], uriOf: (s: T, i: numb
       return new Segment({ uri: uriOf(s, i), duration: s.duration, discontinuity, mediaSequenceNumber: i, discontinuitySequence: 0 });
     }),
   });
-  return HLS.stringify(playlist);
+  return withFinalNewline(HLS.stringify(playlist));
+}
+
+/**
+ * The broadcast is over: its live media playlists get EXT-X-ENDLIST (RFC 8216 §6.2.1), so every
+ * player (hls.js, Shaka, VHS, AVPlayer, GStreamer) fires `ended` instead of waiting for more. Not when
+ * a newer session of the stream already writes them, and only once the last run has let go.
+ */
+async function sealLivePlaylists(ctx: WorkerContext, sessionId: string): Promise<number> {
+  const session = await ctx.db.liveStreamSession.findUnique({ where: { id: sessionId }, include: { liveStream: { select: { playbackId: true, currentSessionId: true } } } });
+  if (!session || session.status !== 'ended' || session.liveStream.currentSessionId) return 0;
+  await waitForTranscode(ctx, sessionId);
+  const prefix = `live/${session.liveStream.playbackId}/`;
+  const media = (await ctx.storage.list(prefix)).filter((k) => /^[^/]+\/index\.m3u8$/.test(k.slice(prefix.length)));
+  let sealed = 0;
+  for (const key of media) {
+    const text = await ctx.storage.getText(key);
+    const ended = text && sealedPlaylist(text);
+    if (ended) {
+      await ctx.storage.put(key, ended, CACHE_PLAYLIST);
+      sealed++;
+    }
+  }
+  return sealed;
 }
 
 export async function finalize(ctx: WorkerContext, data: { sessionId: string }) {
+  await sealLivePlaylists(ctx, data.sessionId);
   const assetId = recordingAssetId(data.sessionId);
   const asset = await ctx.db.asset.findUnique({ where: { id: assetId }, include: { session: true } });
   if (!asset) {

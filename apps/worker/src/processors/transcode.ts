@@ -131,7 +131,9 @@ async function runLadder(ctx: WorkerContext, job: Job<TranscodePayload>, session
   unsubscribe();
   clearInterval(reporter);
   thumbs?.stop();
-  await publisher.close();
+  // Ended (complete, disable, delete, or gone with no reconnect window): the last playlists say so.
+  const ended = (await db.liveStreamSession.findUnique({ where: { id: sessionId }, select: { status: true } }).catch(() => null))?.status === 'ended';
+  await publisher.close({ endlist: ended && !ctx.control.shuttingDown });
   await rm(outputDir, { recursive: true, force: true });
 
   if (ctx.control.shuttingDown) return HAND_BACK;

@@ -1,5 +1,6 @@
 // The playlists players read. The media playlist is ours, not ffmpeg's: it survives ffmpeg restarts
 // and worker take-overs (loaded back from storage), continuing the sequence with a discontinuity.
+import { targetDurationFor, withFinalNewline } from '@airwave/core';
 import HLS from 'hls-parser';
 import { codecsFor, AUDIO_BITRATE, type Rung } from './ladder.js';
 import { AUDIO_ONLY } from './ffmpeg-args.js';
@@ -54,11 +55,14 @@ export class LivePlaylist {
     return this.segments.length;
   }
 
-  render(): string {
-    const targetDuration = Math.max(this.targetSeconds, ...this.segments.map((s) => Math.ceil(s.duration)));
+  /** `endlist`: the broadcast is over (RFC 8216 §6.2.1): players play to the end and stop. */
+  render(opts: { endlist?: boolean } = {}): string {
     const playlist = new MediaPlaylist({
       version: 3,
-      targetDuration,
+      // Rounded, not ceiled: a 29.97 fps encoder's 1.001 s segments keep TARGETDURATION:1, so
+      // players sit one target (not two) behind the live edge.
+      targetDuration: targetDurationFor(this.segments.map((s) => s.duration), this.targetSeconds),
+      endlist: opts.endlist ?? false,
       mediaSequenceBase: this.mediaSequence,
       discontinuitySequenceBase: this.discontinuitySequence,
       independentSegments: true,
@@ -74,8 +78,16 @@ export class LivePlaylist {
           }),
       ),
     });
-    return HLS.stringify(playlist);
+    return withFinalNewline(HLS.stringify(playlist));
   }
+}
+
+/** The same media playlist, ended (EXT-X-ENDLIST); undefined when it already was, or is not one. */
+export function sealedPlaylist(text: string): string | undefined {
+  const parsed = HLS.parse(text);
+  if (parsed.isMasterPlaylist || parsed.endlist) return undefined;
+  parsed.endlist = true;
+  return withFinalNewline(HLS.stringify(parsed));
 }
 
 /** Segment URIs and durations from one of ffmpeg's own media playlists. */
@@ -100,5 +112,5 @@ export function renderMaster(rungs: Rung[], hasAudio: boolean, fps: number): str
           });
         })
       : [new Variant({ uri: `${AUDIO_ONLY}/index.m3u8`, bandwidth: AUDIO_BITRATE, averageBandwidth: AUDIO_BITRATE, codecs: codecsFor(undefined, true) })];
-  return HLS.stringify(new MasterPlaylist({ version: 3, independentSegments: true, variants }));
+  return withFinalNewline(HLS.stringify(new MasterPlaylist({ version: 3, independentSegments: true, variants })));
 }

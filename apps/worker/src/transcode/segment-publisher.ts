@@ -160,12 +160,20 @@ export class SegmentPublisher {
     await this.o.onPlayable();
   }
 
-  /** Uploads whatever ffmpeg finished last, then stops watching. */
-  async close(): Promise<void> {
+  /**
+   * Uploads whatever ffmpeg finished last, then stops watching. `endlist`: the session is over, so
+   * the last playlists carry EXT-X-ENDLIST and players stop at the end instead of waiting.
+   */
+  async close(opts: { endlist?: boolean } = {}): Promise<void> {
     clearInterval(this.poll);
     for (const w of this.watchers) w.close();
     for (const name of this.o.renditions) this.schedule(name);
     await Promise.all([...this.state.values()].map((s) => s.chain));
+    if (opts.endlist && !this.failure) {
+      for (const [name, st] of this.state) {
+        if (st.playlist.length > 0) await this.persist(() => this.o.storage.put(`${this.o.prefix}/${name}/index.m3u8`, st.playlist.render({ endlist: true }), CACHE_PLAYLIST));
+      }
+    }
     await this.recording;
   }
 }

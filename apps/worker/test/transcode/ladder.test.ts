@@ -2,7 +2,7 @@ import HLS from 'hls-parser';
 import { describe, expect, it } from 'vitest';
 import { buildLadderArgs } from '../../src/transcode/ffmpeg-args.js';
 import { planLadder, unsupportedSource } from '../../src/transcode/ladder.js';
-import { LivePlaylist, renderMaster } from '../../src/transcode/playlists.js';
+import { LivePlaylist, renderMaster, sealedPlaylist } from '../../src/transcode/playlists.js';
 
 const all = ['1080p', '720p', '480p', '360p', '240p'];
 const src720 = { hasVideo: true, hasAudio: true, width: 1280, height: 720, fps: 30, videoCodec: 'h264', audioCodec: 'aac' };
@@ -111,5 +111,31 @@ describe('playlists', () => {
     const after = HLS.parse(b.render()) as HLS.types.MediaPlaylist;
     // The discontinuity left the window: the discontinuity sequence counts it.
     expect(after.discontinuitySequenceBase).toBe(1);
+  });
+
+  it('a 29.97 fps source with 1 s keyframes keeps TARGETDURATION:1 (EXTINF rounded, RFC 8216 §4.3.3.1)', () => {
+    const p = new LivePlaylist(1, 8);
+    for (let i = 0; i < 4; i++) p.append(`s_${i}.ts`, 1.001);
+    const text = p.render();
+    expect(text).toContain('#EXT-X-TARGETDURATION:1\n');
+    expect(text).toContain('#EXTINF:1.001,');
+    // A longer segment still raises the target to what it rounds to.
+    p.append('long.ts', 2.6);
+    expect(p.render()).toContain('#EXT-X-TARGETDURATION:3\n');
+  });
+
+  it('every playlist ends with a line feed; an ended one carries EXT-X-ENDLIST, a live one does not', () => {
+    const p = new LivePlaylist(4, 3);
+    p.append('a.ts', 4);
+    const live = p.render();
+    const ended = p.render({ endlist: true });
+    expect(live.endsWith('\n')).toBe(true);
+    expect(live).not.toContain('#EXT-X-ENDLIST');
+    expect(ended.endsWith('#EXT-X-ENDLIST\n')).toBe(true);
+    expect(renderMaster(planLadder(src720, all), true, 30).endsWith('\n')).toBe(true);
+    // Sealing what a finished run left behind: once only.
+    const sealed = sealedPlaylist(live)!;
+    expect(sealed).toBe(ended);
+    expect(sealedPlaylist(sealed)).toBeUndefined();
   });
 });

@@ -4,11 +4,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Storage } from '@airwave/storage';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { text as streamText } from 'node:stream/consumers';
 import { Type } from 'typebox';
-import { NotFoundError, ServiceUnavailableError } from '@airwave/core';
+import { NotFoundError } from '@airwave/core';
 import { checkInternalToken } from '../../plugins/app/auth.js';
 import { withToken, type PlaybackEdge } from './edge.js';
+import { OriginReader } from './origin-reader.js';
 
 const Query = Type.Object({ token: Type.Optional(Type.String({ maxLength: 4096 })) }, { additionalProperties: true });
 
@@ -28,28 +28,28 @@ export const edgeRoutes: FastifyPluginAsyncTypebox<{ edge: PlaybackEdge; storage
   app,
   { edge, storage, internalToken },
 ) => {
+  const origin = new OriginReader(storage);
   app.get('/cdn/*', { schema: { hide: true, querystring: Query } }, async (req, reply) => {
     const key = (req.params as { '*': string })['*'];
     const token = req.query.token;
     const { policy } = await edge.authorize(key, viewer(req, token));
     cors(reply, req, policy.allowedOrigins.length > 0);
     const range = typeof req.headers.range === 'string' ? req.headers.range : undefined;
-    const isPlaylist = key.endsWith('.m3u8');
-    // An unreachable bucket is a 503 players retry, not a 500.
-    const obj = await storage.read(key, isPlaylist ? undefined : range).catch((err: Error) => {
-      req.log.warn({ err: err.message }, 'media origin unreachable');
-      reply.header('retry-after', '1');
-      throw new ServiceUnavailableError('The media origin is unreachable; retry shortly');
-    });
-    if (!obj) throw new NotFoundError('Object');
     // Signed content is per viewer: shared caches must not keep one viewer's answer for another.
-    const cacheControl = policy.signed ? (obj.cacheControl ?? '').replace('public', 'private') : obj.cacheControl;
+    const cacheControlOf = (c: string | undefined) => (policy.signed ? (c ?? '').replace('public', 'private') : c);
+    if (key.endsWith('.m3u8')) {
+      const playlist = await origin.playlist(key);
+      if (!playlist) throw new NotFoundError('Object');
+      const cacheControl = cacheControlOf(playlist.cacheControl);
+      if (cacheControl) reply.header('cache-control', cacheControl);
+      reply.type(playlist.contentType ?? 'application/vnd.apple.mpegurl');
+      return reply.send(policy.signed && token ? withToken(playlist.text, token) : playlist.text);
+    }
+    const obj = await origin.media(key, range);
+    if (!obj) throw new NotFoundError('Object');
+    const cacheControl = cacheControlOf(obj.cacheControl);
     if (cacheControl) reply.header('cache-control', cacheControl);
     reply.type(obj.contentType ?? 'application/octet-stream');
-    if (isPlaylist && policy.signed && token) {
-      const text = await streamText(obj.body);
-      return reply.send(withToken(text, token));
-    }
     reply.header('accept-ranges', 'bytes');
     if (obj.etag) reply.header('etag', obj.etag);
     if (obj.lastModified) reply.header('last-modified', obj.lastModified.toUTCString());

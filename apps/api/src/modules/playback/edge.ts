@@ -2,7 +2,7 @@
 // a plain fetch; signed content needs a playback token; a stream with allowedOrigins only plays on
 // pages of those origins. The same decision serves the local CDN route (/cdn/*) and the
 // auth_request endpoint a caching nginx in front of the bucket asks (docker-compose, docs/).
-import { ForbiddenError, NotFoundError } from '@airwave/core';
+import { ForbiddenError, NotFoundError, withFinalNewline } from '@airwave/core';
 import type { Db } from '@airwave/db';
 import HLS from 'hls-parser';
 import { TtlCache } from '../../lib/ttl-cache.js';
@@ -132,5 +132,5 @@ export function withToken(playlistText: string, token: string): string {
     for (const p of playlist.prefetchSegments) p.uri = add(p.uri);
     for (const r of playlist.renditionReports) r.uri = add(r.uri);
   }
-  return HLS.stringify(playlist);
+  return withFinalNewline(HLS.stringify(playlist));
 }

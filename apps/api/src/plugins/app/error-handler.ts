@@ -19,7 +19,11 @@ const frameworkCodes: Record<string, [number, string, string]> = {
 
 export default fp(async function errorHandler(app: FastifyInstance) {
   app.setErrorHandler((err: FastifyError & { validationContext?: string }, request, reply) => {
-    if (err instanceof AppError) return sendError(reply, err.statusCode, err.code, err.message, err.details);
+    if (err instanceof AppError) {
+      // Every 503 is an outage a client should retry, and says when.
+      if (err.statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
+      return sendError(reply, err.statusCode, err.code, err.message, err.details);
+    }
     if (err.validation) {
       const where = err.validationContext ?? 'request';
       if (where === 'body' && request.body === undefined) {
