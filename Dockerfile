@@ -1,6 +1,7 @@
 # One image definition for the three apps: `docker build --target api|ingest|worker .`
+# Node.js 24 LTS (20 reached end of life in April 2026; the suite runs on both, docs/node-versions.md).
 # Debian bookworm: its ffmpeg 5.1 has libx264, AAC and libsrt (the SRT listener binds libsrt).
-FROM node:20-bookworm-slim AS deps
+FROM node:24.22-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY apps/api/package.json apps/api/
@@ -10,6 +11,7 @@ COPY packages/config/package.json packages/config/
 COPY packages/core/package.json packages/core/
 COPY packages/db/package.json packages/db/
 COPY packages/jobs/package.json packages/jobs/
+COPY packages/rtmp/package.json packages/rtmp/
 COPY packages/storage/package.json packages/storage/
 COPY packages/testing/package.json packages/testing/
 RUN npm ci --no-audit --no-fund
@@ -20,7 +22,7 @@ COPY . .
 RUN npm run db:generate && npm run console:build
 
 # The API needs no ffmpeg.
-FROM node:20-bookworm-slim AS api
+FROM node:24.22-bookworm-slim AS api
 ENV NODE_ENV=production API_HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build --chown=node:node /app /app
@@ -28,7 +30,7 @@ USER node
 EXPOSE 3000
 CMD ["node", "--import", "tsx", "apps/api/src/server.ts"]
 
-FROM node:20-bookworm-slim AS media
+FROM node:24.22-bookworm-slim AS media
 RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
 WORKDIR /app

@@ -16,7 +16,7 @@ const dir = await mkdtemp(path.join(os.tmpdir(), 'airwave-bench-'));
 async function ours(input: string, source: SourceInfo, rungs: Rung[], extra: string[] = []) {
   const out = path.join(dir, `ours-${Math.random().toString(36).slice(2)}`);
   await Promise.all(rungs.map((r) => mkdir(path.join(out, r.name), { recursive: true })));
-  const args = buildLadderArgs({ input, source, rungs, segmentSeconds: 4, outputDir: out, runTag: 'b' }).filter((a) => a !== '-rw_timeout' && a !== '8000000');
+  const args = buildLadderArgs({ input, source, rungs, segmentSeconds: 4, outputDir: out, runTag: 'b' });
   const i = args.indexOf('-i');
   return ffmpegCpu([...args.slice(0, i), ...extra, ...args.slice(i)]);
 }

@@ -2,7 +2,8 @@
 import { createProjectWithKey, sha256Hex } from '@airwave/core';
 import { createDb } from '@airwave/db';
 import { deployMigrations } from '@airwave/db/migrations';
-import { startApp, stopApps, type AppProcess } from './apps.js';
+import { envFor } from '@airwave/config';
+import { Supervisor } from './supervisor.js';
 import { portIsFree } from './net.js';
 import path from 'node:path';
 import { startLocalS3, type LocalS3 } from '@airwave/storage';
@@ -65,8 +66,12 @@ async function main(): Promise<void> {
   const rtmpPort = Number(process.env.INGEST_RTMP_PORT ?? 1935);
   const rtmpsPort = Number(process.env.INGEST_RTMPS_PORT ?? 1936);
   const s3Port = Number(process.env.LOCAL_S3_PORT ?? 9000);
+  const apiInternalPort = Number(process.env.API_INTERNAL_PORT ?? apiPort + 1);
+  const workerProcesses = Number(process.env.WORKER_PROCESSES ?? 2);
+  if (!Number.isInteger(workerProcesses) || workerProcesses < 1 || workerProcesses > 64) throw new Error('WORKER_PROCESSES must be a whole number from 1 to 64');
   await checkPorts([
     { env: 'API_PORT', port: apiPort },
+    { env: 'API_INTERNAL_PORT', port: apiInternalPort },
     { env: 'INGEST_RTMP_PORT', port: rtmpPort },
     { env: 'INGEST_RTMPS_PORT', port: rtmpsPort },
     ...(process.env.STORAGE_ENDPOINT ? [] : [{ env: 'LOCAL_S3_PORT', port: s3Port }]),
@@ -75,13 +80,18 @@ async function main(): Promise<void> {
   let postgres: PostgresChoice | undefined;
   let redis: RedisChoice | undefined;
   let s3: LocalS3 | undefined;
-  const apps: AppProcess[] = [];
+  const colours: Record<string, string> = { api: '\x1b[36m', ingest: '\x1b[33m' };
+  const supervisor = new Supervisor({
+    say,
+    stateFile: path.join(stateDir, 'supervisor.json'),
+    onLine: (name, line) => process.stdout.write(`${colours[name] ?? '\x1b[35m'}${name.padEnd(8)}\x1b[0m│ ${line}\n`),
+  });
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     say('stopping…');
-    await stopApps(apps);
+    await supervisor.stop();
     await s3?.close();
     await redis?.stop();
     await postgres?.stop();
@@ -115,6 +125,7 @@ async function main(): Promise<void> {
   const tls = process.env.INGEST_TLS_CERT_FILE
     ? { certFile: process.env.INGEST_TLS_CERT_FILE, keyFile: process.env.INGEST_TLS_KEY_FILE ?? '' }
     : await ensureSelfSignedCert(path.join(stateDir, 'tls'));
+  // Everything the stack is configured with; each app is given only its own part (envFor).
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...localSecrets(),
@@ -123,6 +134,10 @@ async function main(): Promise<void> {
     REDIS_URL: redis.url,
     API_PORT: String(apiPort),
     API_PUBLIC_URL: apiUrl,
+    // The internal endpoints (ingest hooks) on a listener of their own, as in production.
+    API_INTERNAL_PORT: String(apiInternalPort),
+    API_INTERNAL_URL: `http://127.0.0.1:${apiInternalPort}`,
+    SUPERVISOR_STATE_FILE: path.join(stateDir, 'supervisor.json'),
     INGEST_RTMP_PORT: String(rtmpPort),
     INGEST_RTMPS_PORT: String(rtmpsPort),
     // Ctrl-C stops a local stack at once; deployments drain (INGEST_DRAIN_SECONDS, default 30).
@@ -132,19 +147,13 @@ async function main(): Promise<void> {
     // A local stack lets webhooks and relays point at localhost (DESIGN.md §6).
     ALLOW_PRIVATE_TARGETS: process.env.ALLOW_PRIVATE_TARGETS ?? 'true',
   };
-  apps.push(
-    startApp('api', 'apps/api/src/server.ts', env),
-    startApp('ingest', 'apps/ingest/src/main.ts', env),
-    startApp('worker', 'apps/worker/src/main.ts', env),
-  );
-  for (const app of apps) {
-    void app.exited.then((code) => {
-      if (!stopping) {
-        say(`${app.name} exited with code ${code}; stopping the stack`);
-        void shutdown(1);
-      }
-    });
+  // A process that dies is restarted; two workers, so a killed one's ladders move to the other at once.
+  supervisor.start({ name: 'api', entry: 'apps/api/src/server.ts', env: envFor('api', env) });
+  supervisor.start({ name: 'ingest', entry: 'apps/ingest/src/main.ts', env: envFor('ingest', env) });
+  for (let i = 1; i <= workerProcesses; i++) {
+    supervisor.start({ name: `worker-${i}`, entry: 'apps/worker/src/main.ts', env: envFor('worker', env) });
   }
+  say(`supervising api, ingest and ${workerProcesses} worker process${workerProcesses > 1 ? 'es' : ''} (WORKER_PROCESSES); a process that exits is restarted`);
 
   for (let i = 0; i < 200 && !stopping; i++) {
     const ready = await fetch(`http://127.0.0.1:${apiPort}/readyz`).then((r) => r.ok, () => false);

@@ -2,8 +2,8 @@
 // they are checked for what would break them: every Airwave service's environment is a valid config
 // for its app, build targets exist, images run as non-root with ffmpeg where media is handled, ports
 // line up, and the CDN asks an API route that exists.
-import { readFileSync } from 'node:fs';
-import { envSchema, loadConfig } from '@airwave/config';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { APP_ENV, loadConfig, type AppName } from '@airwave/config';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
@@ -24,6 +24,7 @@ const apps = Object.entries(services).filter(([, s]) => s.build);
 
 /** `${VAR:-default}` → default (what `docker compose up` uses with no .env). */
 const interpolate = (v: string) => String(v).replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1');
+const env = (svc: Service) => Object.fromEntries(Object.entries(svc.environment ?? {}).map(([k, v]) => [k, interpolate(v)]));
 
 /** The stages a Dockerfile defines, with their lines. */
 function stages(text: string): Map<string, string[]> {
@@ -42,30 +43,53 @@ function stages(text: string): Map<string, string[]> {
 }
 
 describe('docker-compose.yml', () => {
-  it('has the whole stack: postgres, redis, MinIO with its bucket, the CDN, api, two ingest nodes, two workers', () => {
-    for (const name of ['postgres', 'redis', 'minio', 'minio-setup', 'cdn', 'api', 'ingest-1', 'ingest-2', 'worker-1', 'worker-2']) expect(services, name).toHaveProperty(name);
-    expect(services['minio-setup']!.depends_on).toMatchObject({ minio: { condition: 'service_healthy' } });
-    expect(JSON.stringify(services['minio-setup'])).toContain('mc mb -p local/airwave');
+  it('has the whole stack: postgres, redis, SeaweedFS creating its bucket, the CDN, api, two ingest nodes, two workers', () => {
+    for (const name of ['postgres', 'redis', 'seaweedfs', 'cdn', 'api', 'ingest-1', 'ingest-2', 'worker-1', 'worker-2']) expect(services, name).toHaveProperty(name);
+    const s3 = services.seaweedfs!;
+    expect(s3.command?.[0]).toBe('mini');
+    const api = env(services.api!);
+    // The store creates the bucket the apps use, with the key they hold.
+    expect(s3.environment).toMatchObject({ S3_BUCKET: api.STORAGE_BUCKET });
+    expect(interpolate(s3.environment!.AWS_ACCESS_KEY_ID!)).toBe(api.STORAGE_ACCESS_KEY_ID);
+    expect(interpolate(s3.environment!.AWS_SECRET_ACCESS_KEY!)).toBe(api.STORAGE_SECRET_ACCESS_KEY);
+    expect(services.api!.depends_on).toMatchObject({ seaweedfs: { condition: 'service_healthy' } });
   });
 
-  it('gives every Airwave service an environment its app accepts in production', () => {
-    const known = new Set(Object.keys(envSchema.properties));
+  it('pins every image to a version, and none is MinIO (archived; Docker Hub no longer serves it)', () => {
+    for (const [name, svc] of Object.entries(services)) {
+      if (!svc.image) continue;
+      expect(svc.image, name).not.toMatch(/minio/i);
+      // name:tag where the tag names a version (a digit), never latest or a bare major.
+      expect(svc.image, name).toMatch(/^[a-z0-9./-]+:\d+\.\d+[\w.-]*$/);
+    }
+    expect(dockerfile).not.toMatch(/minio/i);
+  });
+
+  it('gives every Airwave service only the variables its app reads, and they start it in production', () => {
     expect(apps.length).toBeGreaterThanOrEqual(6);
     for (const [name, svc] of apps) {
-      const env = Object.fromEntries(Object.entries(svc.environment ?? {}).map(([k, v]) => [k, interpolate(v)]));
-      for (const key of Object.keys(env)) expect(known.has(key), `${name}: ${key} is not a variable Airwave reads`).toBe(true);
-      expect(env.NODE_ENV, name).toBe('production');
+      const e = env(svc);
+      const app: AppName = name === 'migrate' ? 'api' : (name.replace(/-\d+$/, '') as AppName);
+      for (const key of Object.keys(e)) expect(APP_ENV[app], `${name}: ${key} is not a variable its app reads`).toContain(key);
+      expect(e.NODE_ENV, name).toBe('production');
+      if (name === 'migrate') continue; // the migration runner needs the database alone
       // Production refuses to start without its secrets; a missing one would show here.
-      const config = loadConfig(env);
-      expect(config.storage.endpoint, name).toBe('http://minio:9000');
-      expect(config.cdnBaseUrl, name).toBe('http://localhost:8080');
+      const config = loadConfig(e, app);
+      if (app !== 'ingest') expect(config.storage.endpoint, name).toBe('http://seaweedfs:8333');
+      if (app !== 'ingest') expect(config.cdnBaseUrl, name).toBe('http://localhost:8080');
     }
+    for (const name of ['ingest-1', 'ingest-2']) {
+      for (const key of ['DATABASE_URL', 'STORAGE_ACCESS_KEY_ID', 'STORAGE_SECRET_ACCESS_KEY', 'STREAM_KEY_ENCRYPTION_KEY', 'SECRETS_ENCRYPTION_KEY', 'PLAYBACK_SIGNING_KEY']) {
+        expect(env(services[name]!), `${name}: ${key}`).not.toHaveProperty(key);
+      }
+    }
+    for (const name of ['worker-1', 'worker-2']) expect(env(services[name]!)).not.toHaveProperty('STREAM_KEY_ENCRYPTION_KEY');
   });
 
   it('publishes each ingest node on the ports it listens on, and lets workers pull it by name', () => {
     for (const name of ['ingest-1', 'ingest-2']) {
       const svc = services[name]!;
-      const config = loadConfig(Object.fromEntries(Object.entries(svc.environment!).map(([k, v]) => [k, interpolate(v)])));
+      const config = loadConfig(env(svc), 'ingest');
       const ports = svc.ports ?? [];
       expect(ports).toContain(`${config.ingest.rtmpPort}:${config.ingest.rtmpPort}`);
       expect(ports).toContain(`${config.ingest.rtmpsPort}:${config.ingest.rtmpsPort}`);
@@ -81,6 +105,11 @@ describe('docker-compose.yml', () => {
       const target = svc.build!.target;
       expect(all.has(target), `${name}: no Dockerfile stage '${target}'`).toBe(true);
     }
+    // Node.js 24 LTS everywhere; every workspace's manifest reaches `npm ci` (a missing one breaks the build).
+    for (const [name, lines] of all) if (/^FROM node:/.test(lines[0]!)) expect(lines[0], name).toMatch(/^FROM node:24[.\d]*-bookworm-slim/);
+    for (const dir of readdirSync('apps').map((d) => `apps/${d}`).concat(readdirSync('packages').map((d) => `packages/${d}`))) {
+      if (existsSync(`${dir}/package.json`)) expect(dockerfile, dir).toContain(`COPY ${dir}/package.json ${dir}/`);
+    }
     const media = all.get('media')!.join('\n');
     expect(media).toMatch(/apt-get install[^\n]*ffmpeg/);
     expect(media).toMatch(/^USER node$/m);
@@ -89,10 +118,10 @@ describe('docker-compose.yml', () => {
     for (const t of ['api', 'ingest', 'worker']) expect(all.get(t)!.join('\n')).toMatch(new RegExp(`CMD \\[.*apps/${t}/src/(server|main)\\.ts`));
   });
 
-  it('puts the CDN in front of MinIO with the playback edge deciding every request', () => {
+  it('puts the CDN in front of the playback edge, which decides every request and alone holds the storage key', () => {
     expect(cdnConf).toContain('auth_request /_auth;');
     // The decision comes from the API's internal listener, the one the ingest nodes use.
-    const api = loadConfig(Object.fromEntries(Object.entries(services.api!.environment!).map(([k, v]) => [k, interpolate(v)])));
+    const api = loadConfig(env(services.api!), 'api');
     expect(cdnConf).toContain(`upstream api_internal { server api:${api.api.internalListener!.port}; keepalive 32; }`);
     expect(cdnConf).toContain('proxy_pass http://api_internal/internal/playback/authorize;');
     expect(api.api.internalUrl).toBe(`http://api:${api.api.internalListener!.port}`);
@@ -103,9 +132,11 @@ describe('docker-compose.yml', () => {
     expect(block('location ~ \\.m3u8$ {')).toContain('if ($arg_token) { rewrite ^/(.*)$ /_edge/$1 last; }');
     expect(block('location / {')).toContain('proxy_cache_valid 200 365d;');
     expect(cdnConf).toContain('proxy_pass http://api/cdn/;');
-    // Only the two variables the template uses are substituted (nginx's own $vars stay).
-    expect(services.cdn!.environment).toMatchObject({ NGINX_ENVSUBST_FILTER: '^(INTERNAL_TOKEN|STORAGE_BUCKET)$$' });
+    expect(block('location / {')).toContain('proxy_pass http://api/cdn$uri$is_args$args;');
+    expect(JSON.stringify(services.cdn)).not.toMatch(/STORAGE_|S3_/);
+    // Only the variable the template uses is substituted (nginx's own $vars stay).
+    expect(services.cdn!.environment).toMatchObject({ NGINX_ENVSUBST_FILTER: '^(INTERNAL_TOKEN)$$' });
     const vars = new Set([...cdnConf.matchAll(/\$\{([A-Z_]+)\}/g)].map((m) => m[1]));
-    expect([...vars].sort()).toEqual(['INTERNAL_TOKEN', 'STORAGE_BUCKET']);
+    expect([...vars].sort()).toEqual(['INTERNAL_TOKEN']);
   });
 });

@@ -5,7 +5,7 @@
 // the real BullMQ transcode keys.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { envSchema, loadConfig } from '@airwave/config';
+import { APP_ENV, loadConfig, type AppName } from '@airwave/config';
 import { QUEUE_NAMES } from '@airwave/jobs';
 import { ScaledObject, TriggerAuthentication } from '@kubernetes-models/keda/keda.sh/v1alpha1';
 import { Deployment } from 'kubernetes-models/apps/v1';
@@ -36,6 +36,14 @@ const base = kustomization(BASE).resources.flatMap((r) => load(path.join(BASE, r
 const find = (kind: string, name: string) => base.find((d) => d.kind === kind && d.metadata.name === name)!;
 const deployments = base.filter((d) => d.kind === 'Deployment');
 
+/** What a container's process sees: its ConfigMap, its Secret (the example's keys) and its own env. */
+function containerEnv(c: any, app: AppName, secrets: Doc[]): Record<string, string> {
+  const config = find('ConfigMap', `airwave-${app}-config`).data as Record<string, string>;
+  const secret = secrets.find((s) => s.metadata.name === `airwave-${app}-secrets`)!.stringData as Record<string, string>;
+  const own = Object.fromEntries((c.env ?? []).map((e: any) => [e.name, String(e.value ?? 'from-field').replace('$(POD_IP)', '10.0.0.7')]));
+  return { ...config, ...secret, ...own };
+}
+
 describe('infra/k8s', () => {
   it('every manifest is valid against the Kubernetes and KEDA schemas', () => {
     const overlay = 'infra/k8s/overlays/production';
@@ -56,19 +64,23 @@ describe('infra/k8s', () => {
     for (const r of overlay.replicas ?? []) expect(deployments.some((d) => d.metadata.name === r.name), r.name).toBe(true);
   });
 
-  it('the ConfigMap and the Secret keys make a configuration the apps accept in production', () => {
-    const known = new Set(Object.keys(envSchema.properties));
-    const config = find('ConfigMap', 'airwave-config').data as Record<string, string>;
-    const secret = load(path.join(BASE, 'secret.example.yaml'))[0]!.stringData as Record<string, string>;
-    for (const key of [...Object.keys(config), ...Object.keys(secret)]) expect(known.has(key), key).toBe(true);
+  it('each app gets a ConfigMap and a Secret of its own, with only the variables it reads, and starts in production', () => {
+    const secrets = load(path.join(BASE, 'secret.example.yaml'));
     for (const d of deployments) {
-      for (const c of d.spec.template.spec.containers) {
-        expect(c.envFrom.map((e: any) => e.configMapRef?.name ?? e.secretRef?.name).sort(), d.metadata.name).toEqual(['airwave-config', 'airwave-secrets']);
-        const env = Object.fromEntries((c.env ?? []).filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value.replace('$(POD_IP)', '10.0.0.7')]));
-        for (const key of Object.keys(env)) expect(known.has(key), `${d.metadata.name}: ${key}`).toBe(true);
-        expect(() => loadConfig({ ...config, ...secret, ...env }), d.metadata.name).not.toThrow();
+      const app = d.metadata.name.replace('airwave-', '') as AppName;
+      for (const c of [...d.spec.template.spec.containers, ...(d.spec.template.spec.initContainers ?? [])]) {
+        expect(c.envFrom.map((e: any) => e.configMapRef?.name ?? e.secretRef?.name).sort(), d.metadata.name).toEqual([`airwave-${app}-config`, `airwave-${app}-secrets`]);
+        const env = containerEnv(c, app, secrets);
+        // POD_IP only feeds INGEST_INTERNAL_URL; everything else is a variable this app reads.
+        for (const key of Object.keys(env).filter((k) => k !== 'POD_IP')) expect(APP_ENV[app], `${d.metadata.name}: ${key}`).toContain(key);
+        expect(() => loadConfig(env, app), d.metadata.name).not.toThrow();
       }
     }
+    const ingest = containerEnv(find('Deployment', 'airwave-ingest').spec.template.spec.containers[0], 'ingest', secrets);
+    for (const key of ['DATABASE_URL', 'STORAGE_SECRET_ACCESS_KEY', 'STORAGE_ACCESS_KEY_ID', 'STREAM_KEY_ENCRYPTION_KEY', 'SECRETS_ENCRYPTION_KEY', 'PLAYBACK_SIGNING_KEY']) expect(ingest, key).not.toHaveProperty(key);
+    const worker = containerEnv(find('Deployment', 'airwave-worker').spec.template.spec.containers[0], 'worker', secrets);
+    expect(worker).not.toHaveProperty('STREAM_KEY_ENCRYPTION_KEY');
+    expect(worker).not.toHaveProperty('PLAYBACK_SIGNING_KEY');
   });
 
   it('every deployment has probes where it serves, resource requests, non-root pods and a disruption budget', () => {
@@ -89,7 +101,7 @@ describe('infra/k8s', () => {
   it('api: internal endpoints on their own port, reached by ingest pods only', () => {
     const api = find('Deployment', 'airwave-api').spec.template.spec.containers[0];
     const env = Object.fromEntries(api.env.map((e: any) => [e.name, e.value]));
-    const config = loadConfig({ ...find('ConfigMap', 'airwave-config').data, ...env, NODE_ENV: 'development' });
+    const config = loadConfig({ ...find('ConfigMap', 'airwave-api-config').data, ...env, NODE_ENV: 'development' });
     const port = config.api.internalListener!.port;
     expect(api.ports.find((p: any) => p.name === 'internal').containerPort).toBe(port);
     const svc = find('Service', 'airwave-api');
@@ -104,7 +116,7 @@ describe('infra/k8s', () => {
     const ingest = find('Deployment', 'airwave-ingest');
     const container = ingest.spec.template.spec.containers[0];
     const ports = Object.fromEntries(container.ports.map((p: any) => [p.name, p]));
-    const config = find('ConfigMap', 'airwave-config').data;
+    const config = find('ConfigMap', 'airwave-ingest-config').data;
     expect(ports.rtmp.containerPort).toBe(Number(config.INGEST_RTMP_PORT));
     expect(ports.rtmps.containerPort).toBe(Number(config.INGEST_RTMPS_PORT));
     expect(ports.srt).toMatchObject({ containerPort: Number(config.INGEST_SRT_PORT), protocol: 'UDP' });
@@ -121,12 +133,12 @@ describe('infra/k8s', () => {
 
   it('workers scale on the BullMQ transcode queue keys Airwave really writes', () => {
     const scaled = find('ScaledObject', 'airwave-worker');
-    const prefix = find('ConfigMap', 'airwave-config').data.REDIS_PREFIX;
+    const prefix = find('ConfigMap', 'airwave-worker-config').data.REDIS_PREFIX;
     expect(QUEUE_NAMES).toContain('transcode');
     expect(scaled.spec.scaleTargetRef.name).toBe('airwave-worker');
     const lists = scaled.spec.triggers.map((t: any) => t.metadata.listName);
     expect(lists).toEqual([`${prefix}:transcode:active`, `${prefix}:transcode:wait`]);
-    const concurrency = find('ConfigMap', 'airwave-config').data.WORKER_CONCURRENCY;
+    const concurrency = find('ConfigMap', 'airwave-worker-config').data.WORKER_CONCURRENCY;
     expect(scaled.spec.triggers[0].metadata.listLength).toBe(concurrency);
     expect(find('TriggerAuthentication', scaled.spec.triggers[0].authenticationRef.name)).toBeDefined();
   });

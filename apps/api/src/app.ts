@@ -115,7 +115,7 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
   const tokens = new PlaybackTokens(db, config.playbackSigningKey);
 
   // Routes
-  await app.register(healthRoutes, { db, redis });
+  await app.register(healthRoutes, { db, redis, supervisorStateFile: config.supervisorStateFile });
   await app.register(playbackRoutes, { service: new PlaybackService(db, urls) });
   await app.register(consoleRoutes);
   await app.register(edgeRoutes, { edge: new PlaybackEdge(db, tokens), storage: Storage.fromConfig(config), internalToken: config.internalToken });

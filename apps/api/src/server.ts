@@ -5,8 +5,9 @@ import { createDb } from '@airwave/db';
 import { createRedis, Queues } from '@airwave/jobs';
 import { buildApp } from './app.js';
 import { listenInternal } from './plugins/app/internal-listener.js';
+import { resealWorkerSecrets } from './lib/reseal-secrets.js';
 
-const config = loadConfigOrExit();
+const config = loadConfigOrExit(process.env, 'api');
 const db = createDb(config.databaseUrl);
 const redis = createRedis(config.redis.url, 'producer');
 const queues = new Queues(redis, config.redis.prefix);
@@ -26,6 +27,11 @@ const app = await buildApp(
       }),
     },
   },
+);
+
+resealWorkerSecrets(db, config).then(
+  (n) => n && app.log.info({ secrets: n }, 're-sealed webhook secrets and simulcast keys with the secrets key'),
+  (err: Error) => app.log.warn({ err: err.message }, 'could not re-seal older secrets; will retry at the next start'),
 );
 
 /** A busy port is a configuration problem: say which variable moves it, and stop. */

@@ -6,13 +6,15 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '@airwave/config';
-import { safeEqual } from '@airwave/core';
-import { ingestPullToken } from '@airwave/jobs';
+import { verifyIngestPullToken } from '@airwave/jobs';
 import type { Logger } from 'pino';
 import type { ApiClient } from './api-client.js';
 import { PublishStats, type PacketLike, type PublisherLike } from './publish-stats.js';
 
 const require = createRequire(import.meta.url);
+/** NMS's registry of stream paths → broadcasts; a live session is also listed under its session id. */
+const nmsContext = () => require('node-media-server/src/core/context.js') as { broadcasts: Map<string, unknown> };
+const pullPath = (sessionId: string) => `/live/${sessionId}`;
 // node-media-server is CommonJS without types; these are the parts of its session we use.
 interface NmsSession extends PublisherLike {
   id: string;
@@ -185,13 +187,27 @@ export class IngestServer {
     return this.publishes.size;
   }
 
+  /**
+   * Only workers pull, by session id (never by stream key) with a short-lived token signed with
+   * INTERNAL_TOKEN: the ingest is not a public player. The session id names the publisher's broadcast
+   * (`expose`), so the key never has to leave the API and the encoder.
+   */
   private onPrePlay(session: NmsSession): void {
-    // Only workers pull, with a token derived from INTERNAL_TOKEN: the ingest is not a public player.
-    const token = session.streamQuery?.token;
-    if (typeof token !== 'string' || !safeEqual(token, ingestPullToken(this.config.internalToken, session.streamName))) {
-      this.log.warn({ ip: clientIp(session.ip) }, 'play refused: no valid pull token');
+    const live = [...this.publishes.values()].some((p) => p.sessionId === session.streamName && !p.closed);
+    if (!live || !verifyIngestPullToken(this.config.internalToken, session.streamName, session.streamQuery?.token)) {
+      this.log.warn({ ip: clientIp(session.ip), live }, 'play refused: not a live session id with a valid pull token');
       setImmediate(() => session.close());
     }
+  }
+
+  /** Lists the publisher's broadcast under its session id too: what workers pull. */
+  private expose(p: LivePublish): void {
+    if (p.nmsSession.broadcast) nmsContext().broadcasts.set(pullPath(p.sessionId), p.nmsSession.broadcast);
+  }
+
+  private unexpose(p: LivePublish): void {
+    const broadcasts = nmsContext().broadcasts;
+    if (broadcasts.get(pullPath(p.sessionId)) === p.nmsSession.broadcast) broadcasts.delete(pullPath(p.sessionId));
   }
 
   private onPrePublish(session: NmsSession): void {
@@ -225,6 +241,7 @@ export class IngestServer {
           }
           const publish: LivePublish = { nmsSession: session, sessionId: answer.sessionId, keyPrefix, stats, closed: false };
           this.publishes.set(session.id, publish);
+          this.expose(publish);
           this.log.info({ sessionId: answer.sessionId, liveStreamId: answer.liveStreamId, keyPrefix, resumed: answer.resumed }, 'publish authorized');
           if (socketClosed) return void this.onSocketClosed(session);
           await this.waitForHeaders(stats, answer.latencyMode === 'low' ? 1 : 4, () => publish.closed);
@@ -307,6 +324,7 @@ export class IngestServer {
     p.closed = true;
     clearInterval(p.heartbeat);
     this.publishes.delete(session.id);
+    this.unexpose(p);
     for (let attempt = 1; attempt <= 5; attempt++) {
       try {
         const res = await this.api.stopped(p.sessionId);

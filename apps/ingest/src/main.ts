@@ -8,7 +8,7 @@ import { IngestServer } from './ingest-server.js';
 import { loadLibSrt } from './srt/libsrt.js';
 import { SrtIngest } from './srt/srt-ingest.js';
 
-const config = loadConfigOrExit();
+const config = loadConfigOrExit(process.env, 'ingest');
 const log = pino({ level: config.logLevel, base: { service: 'ingest', node: config.ingest.nodeId } });
 
 const free = await new Promise<boolean>((resolve) => {

@@ -1,9 +1,25 @@
-import type { Config } from '@airwave/config';
-import { decryptSecret } from '@airwave/core';
+// A worker's ffmpeg reads a live session from the ingest node that holds it. The worker itself pulls
+// the session over RTMP by its session id with a short-lived token and feeds ffmpeg's stdin: no
+// stream key exists outside the API and the encoder, and no token sits on a command line (/proc).
 import { ingestPullToken } from '@airwave/jobs';
+import { pullRtmpAsFlv } from '@airwave/rtmp';
+import type { Logger } from 'pino';
+import type { WorkerContext } from './context.js';
+import { resolveFfmpeg, runFfmpeg, type FfmpegRun } from './transcode/ffmpeg-process.js';
 
-/** The RTMP URL a worker pulls a live session from, on the ingest node that holds it. */
-export function ingestPullUrl(config: Config, ingestAddress: string, streamKeyEncrypted: string): string {
-  const streamKey = decryptSecret(streamKeyEncrypted, config.encryptionKey);
-  return `${ingestAddress}/${streamKey}?token=${ingestPullToken(config.internalToken, streamKey)}`;
+/** Where a session is pulled from: `<ingest internal URL>/<session id>?token=…` (stays in this process). */
+export function ingestPullUrl(internalToken: string, ingestAddress: string, sessionId: string): string {
+  return `${ingestAddress}/${sessionId}?token=${ingestPullToken(internalToken, sessionId)}`;
+}
+
+/**
+ * Runs ffmpeg (args with `-f flv -i pipe:0`) on the live session: the pull ends ffmpeg's input when
+ * the publisher leaves, and stops with ffmpeg.
+ */
+export function runFfmpegOnSession(ctx: Pick<WorkerContext, 'config'>, session: { id: string; ingestAddress: string }, args: string[], log: Logger): FfmpegRun {
+  const run = runFfmpeg(resolveFfmpeg(ctx.config.ffmpegPath), args, { stdin: true });
+  const pull = pullRtmpAsFlv(ingestPullUrl(ctx.config.internalToken, session.ingestAddress, session.id), run.stdin!);
+  void pull.done.then((why) => log.info({ why, bytes: pull.bytes() }, 'ingest pull ended'));
+  void run.exited.then(() => pull.close());
+  return run;
 }

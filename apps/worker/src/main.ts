@@ -11,7 +11,7 @@ import { SessionControl } from './session-control.js';
 import { startWorkers } from './workers.js';
 import { Storage } from '@airwave/storage';
 
-const config = loadConfigOrExit();
+const config = loadConfigOrExit(process.env, 'worker');
 const log = pino({ level: config.logLevel, base: { service: 'worker' } });
 const db = createDb(config.databaseUrl);
 const connection = createRedis(config.redis.url, 'worker');

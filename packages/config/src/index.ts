@@ -46,6 +46,8 @@ export const envSchema = {
     WORKER_STALE_SECONDS: { type: 'integer', minimum: 2, maximum: 600, default: 10 },
     PLAYBACK_SIGNING_KEY: { type: 'string', minLength: 32 },
     STREAM_KEY_ENCRYPTION_KEY: { type: 'string' },
+    SECRETS_ENCRYPTION_KEY: { type: 'string' },
+    SUPERVISOR_STATE_FILE: { type: 'string' },
     ALLOW_PRIVATE_TARGETS: { type: 'boolean', default: false },
     WEBHOOK_RETRY_BASE_MS: { type: 'integer', minimum: 1, default: 30_000 },
     WEBHOOK_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 10_000 },
@@ -53,6 +55,45 @@ export const envSchema = {
     RATE_LIMIT_WINDOW_MS: { type: 'integer', minimum: 1_000, default: 60_000 },
   },
 } as const;
+
+export type AppName = 'api' | 'ingest' | 'worker';
+type EnvName = keyof typeof envSchema.properties;
+
+/** What a stream's public URLs (in API answers and webhook payloads) are built from. */
+const PRESENTATION: EnvName[] = ['API_PORT', 'API_PUBLIC_URL', 'CDN_BASE_URL', 'INGEST_PUBLIC_HOST', 'INGEST_RTMP_PORT', 'INGEST_RTMPS_PORT', 'INGEST_SRT_PORT', 'INGEST_SRT_PASSPHRASE'];
+
+/**
+ * The variables each app reads: least privilege. The ingest faces the internet and gets no database
+ * URL, no storage credentials and no encryption key; only the API can read stream keys. Deployment
+ * files (npm run up, docker-compose.yml, infra/k8s) give each process exactly these, and tests check it.
+ */
+export const APP_ENV: Record<AppName, readonly EnvName[]> = {
+  ingest: [
+    'NODE_ENV', 'LOG_LEVEL', 'REDIS_URL', 'REDIS_PREFIX', 'API_INTERNAL_URL', 'INTERNAL_TOKEN', 'FFMPEG_PATH',
+    'INGEST_RTMP_PORT', 'INGEST_RTMPS_PORT', 'INGEST_TLS_CERT_FILE', 'INGEST_TLS_KEY_FILE', 'INGEST_SRT_PORT', 'INGEST_DRAIN_SECONDS',
+    'INGEST_SRT_PASSPHRASE', 'INGEST_SRT_LATENCY_MS', 'INGEST_PUBLIC_HOST', 'INGEST_NODE_ID', 'INGEST_BIND', 'INGEST_INTERNAL_URL',
+  ],
+  worker: [
+    'NODE_ENV', 'LOG_LEVEL', 'DATABASE_URL', 'REDIS_URL', 'REDIS_PREFIX', 'INTERNAL_TOKEN', 'FFMPEG_PATH', 'TRANSCODE_DIR',
+    'STORAGE_ENDPOINT', 'STORAGE_REGION', 'STORAGE_BUCKET', 'STORAGE_ACCESS_KEY_ID', 'STORAGE_SECRET_ACCESS_KEY',
+    'WORKER_CONCURRENCY', 'WORKER_STALE_SECONDS', 'LIVE_SEGMENT_RETENTION_SECONDS', 'ALLOW_PRIVATE_TARGETS',
+    'WEBHOOK_RETRY_BASE_MS', 'WEBHOOK_TIMEOUT_MS', 'SECRETS_ENCRYPTION_KEY', ...PRESENTATION,
+  ],
+  api: [
+    'NODE_ENV', 'LOG_LEVEL', 'DATABASE_URL', 'REDIS_URL', 'REDIS_PREFIX', 'API_HOST', 'API_INTERNAL_PORT', 'API_INTERNAL_HOST',
+    'API_INTERNAL_URL', 'INTERNAL_TOKEN', 'STORAGE_ENDPOINT', 'STORAGE_REGION', 'STORAGE_BUCKET', 'STORAGE_ACCESS_KEY_ID',
+    'STORAGE_SECRET_ACCESS_KEY', 'PLAYBACK_SIGNING_KEY', 'STREAM_KEY_ENCRYPTION_KEY', 'SECRETS_ENCRYPTION_KEY', 'ALLOW_PRIVATE_TARGETS',
+    'RATE_LIMIT_MAX', 'RATE_LIMIT_WINDOW_MS', 'SUPERVISOR_STATE_FILE', ...PRESENTATION,
+  ],
+};
+
+/** The part of `env` an app may see: its own variables, and the process basics (PATH, HOME, …). */
+export function envFor(app: AppName, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const basics = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'NODE_OPTIONS', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'];
+  const out: NodeJS.ProcessEnv = {};
+  for (const name of [...basics, ...APP_ENV[app]]) if (env[name] !== undefined) out[name] = env[name];
+  return out;
+}
 
 interface RawEnv {
   NODE_ENV: string;
@@ -92,6 +133,8 @@ interface RawEnv {
   WORKER_STALE_SECONDS: number;
   PLAYBACK_SIGNING_KEY?: string;
   STREAM_KEY_ENCRYPTION_KEY?: string;
+  SECRETS_ENCRYPTION_KEY?: string;
+  SUPERVISOR_STATE_FILE?: string;
   ALLOW_PRIVATE_TARGETS: boolean;
   WEBHOOK_RETRY_BASE_MS: number;
   WEBHOOK_TIMEOUT_MS: number;
@@ -147,8 +190,12 @@ export interface Config {
   workerStaleMs: number;
   /** HMAC secret of the tokens Airwave mints itself (console preview, `POST /v1/playback-tokens`). */
   playbackSigningKey: string;
-  /** 32 bytes for AES-256-GCM (stream keys, simulcast keys, webhook secrets at rest). */
+  /** 32 bytes for AES-256-GCM: stream keys (and idempotent answers) at rest. The API's alone. */
   encryptionKey: Buffer;
+  /** 32 bytes for AES-256-GCM: webhook secrets and simulcast destination keys, which workers use. */
+  secretsKey: Buffer;
+  /** Where `npm run up`'s supervisor says which processes it left down (/readyz reports them). */
+  supervisorStateFile?: string;
   allowPrivateTargets: boolean;
   webhooks: { retryBaseMs: number; timeoutMs: number };
   rateLimit: { max: number; windowMs: number };
@@ -164,29 +211,36 @@ function devSecret(isProduction: boolean, name: string, label: string): string {
   return createHash('sha256').update(`airwave-insecure-dev-${label}`).digest('base64url');
 }
 
-function parseEncryptionKey(value: string | undefined, isProduction: boolean): Buffer {
-  const raw = value ?? devSecret(isProduction, 'STREAM_KEY_ENCRYPTION_KEY', 'stream-key-encryption');
+function parseEncryptionKey(name: string, label: string, value: string | undefined, isProduction: boolean): Buffer {
+  const raw = value ?? devSecret(isProduction, name, label);
   const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64url');
   if (key.length !== 32) {
-    throw new ConfigError('STREAM_KEY_ENCRYPTION_KEY must be 32 bytes, as 64 hex characters or base64url');
+    throw new ConfigError(`${name} must be 32 bytes, as 64 hex characters or base64url`);
   }
   return key;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * Reads the configuration. With `app`, only that app's variables (APP_ENV) are read, and a secret
+ * the app is not given is withheld: using it throws, so a process cannot quietly depend on it.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, app?: AppName): Config {
+  const data = app ? envFor(app, env) : env;
+  const uses = (name: EnvName) => !app || APP_ENV[app].includes(name);
   let raw: RawEnv;
   try {
-    raw = parseEnv<RawEnv>({ schema: envSchema, data: env, dotenv: false });
+    raw = parseEnv<RawEnv>({ schema: envSchema, data, dotenv: false });
   } catch (err) {
     throw new ConfigError(`invalid configuration: ${(err as Error).message}`);
   }
   const isProduction = raw.NODE_ENV === 'production';
+  const secret = <T>(name: EnvName, make: () => T) => (uses(name) ? make() : withheld<T>(name, app!));
   const trim = (u: string) => u.replace(/\/+$/, '');
   const apiPublicUrl = trim(raw.API_PUBLIC_URL ?? `http://localhost:${raw.API_PORT}`);
   return {
     env: raw.NODE_ENV,
     logLevel: raw.LOG_LEVEL,
-    databaseUrl: raw.DATABASE_URL,
+    databaseUrl: secret('DATABASE_URL', () => raw.DATABASE_URL),
     redis: { url: raw.REDIS_URL, prefix: raw.REDIS_PREFIX },
     api: {
       host: raw.API_HOST,
@@ -214,13 +268,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       internalUrl: trim(raw.INGEST_INTERNAL_URL ?? `rtmp://127.0.0.1:${raw.INGEST_RTMP_PORT}/live`),
     },
     internalToken: raw.INTERNAL_TOKEN ?? devSecret(isProduction, 'INTERNAL_TOKEN', 'internal-token'),
-    storage: {
+    storage: secret('STORAGE_SECRET_ACCESS_KEY', () => ({
       endpoint: raw.STORAGE_ENDPOINT,
       region: raw.STORAGE_REGION,
       bucket: raw.STORAGE_BUCKET,
       accessKeyId: raw.STORAGE_ACCESS_KEY_ID,
       secretAccessKey: raw.STORAGE_SECRET_ACCESS_KEY,
-    },
+    })),
     // Without a CDN the API's playback edge serves the bucket (and enforces signed playback).
     cdnBaseUrl: trim(raw.CDN_BASE_URL ?? `${apiPublicUrl}/cdn`),
     ffmpegPath: raw.FFMPEG_PATH,
@@ -228,18 +282,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     liveSegmentRetentionSeconds: raw.LIVE_SEGMENT_RETENTION_SECONDS,
     workerConcurrency: raw.WORKER_CONCURRENCY,
     workerStaleMs: raw.WORKER_STALE_SECONDS * 1000,
-    playbackSigningKey: raw.PLAYBACK_SIGNING_KEY ?? devSecret(isProduction, 'PLAYBACK_SIGNING_KEY', 'playback-signing'),
-    encryptionKey: parseEncryptionKey(raw.STREAM_KEY_ENCRYPTION_KEY, isProduction),
+    playbackSigningKey: secret('PLAYBACK_SIGNING_KEY', () => raw.PLAYBACK_SIGNING_KEY ?? devSecret(isProduction, 'PLAYBACK_SIGNING_KEY', 'playback-signing')),
+    encryptionKey: secret('STREAM_KEY_ENCRYPTION_KEY', () => parseEncryptionKey('STREAM_KEY_ENCRYPTION_KEY', 'stream-key-encryption', raw.STREAM_KEY_ENCRYPTION_KEY, isProduction)),
+    secretsKey: secret('SECRETS_ENCRYPTION_KEY', () => parseEncryptionKey('SECRETS_ENCRYPTION_KEY', 'secrets-encryption', raw.SECRETS_ENCRYPTION_KEY, isProduction)),
+    supervisorStateFile: raw.SUPERVISOR_STATE_FILE,
     allowPrivateTargets: raw.ALLOW_PRIVATE_TARGETS,
     webhooks: { retryBaseMs: raw.WEBHOOK_RETRY_BASE_MS, timeoutMs: raw.WEBHOOK_TIMEOUT_MS },
     rateLimit: { max: raw.RATE_LIMIT_MAX, windowMs: raw.RATE_LIMIT_WINDOW_MS },
   };
 }
 
+/** A placeholder for a secret this app is not given: reading it is a bug, and says so. */
+function withheld<T>(name: string, app: AppName): T {
+  return new Proxy({}, {
+    get(_t, prop) {
+      if (prop === Symbol.toPrimitive || prop === 'then' || prop === 'toJSON') return undefined;
+      throw new ConfigError(`${name} is not given to the ${app} process (least privilege; see APP_ENV)`);
+    },
+  }) as T;
+}
+
 /** For a process entry point: the config, or a one-line reason and exit code 78 (EX_CONFIG). */
-export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env, app?: AppName): Config {
   try {
-    return loadConfig(env);
+    return loadConfig(env, app);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`airwave: ${err.message}\n`);

@@ -33,17 +33,23 @@ export function displayPrefix(key: string): string {
   return `${key.slice(0, prefixEnd + 4)}…`;
 }
 
-/** AES-256-GCM; the output is `v1.<iv>.<tag>.<ciphertext>` in base64url. */
-export function encryptSecret(plain: string, key: Buffer): string {
+/**
+ * Which key sealed a secret: `v1` the API's stream-key key (stream keys, idempotent answers), `s1`
+ * the secrets key workers also hold (webhook secrets, simulcast destination keys).
+ */
+export type SealVersion = 'v1' | 's1';
+
+/** AES-256-GCM; the output is `<version>.<iv>.<tag>.<ciphertext>` in base64url. */
+export function encryptSecret(plain: string, key: Buffer, version: SealVersion = 'v1'): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   const ct = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-  return ['v1', iv, cipher.getAuthTag(), ct].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+  return [version, iv, cipher.getAuthTag(), ct].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
 }
 
 export function decryptSecret(sealed: string, key: Buffer): string {
   const [version, iv, tag, ct] = sealed.split('.');
-  if (version !== 'v1' || !iv || !tag || ct === undefined) throw new Error('unrecognised sealed secret');
+  if ((version !== 'v1' && version !== 's1') || !iv || !tag || ct === undefined) throw new Error('unrecognised sealed secret');
   const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));
   return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');

@@ -3,7 +3,7 @@
 // the publisher and workers stop transcoding it. `publish-stopped`: the encoder left (the session may
 // still resume): workers stop their ffmpeg. Heartbeats answer `keep: false` for an ended session
 // too, so a missed message is caught within 5 s.
-import { createHmac } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const ingestControlChannel = (prefix: string) => `${prefix}:session-control`;
 
@@ -21,7 +21,28 @@ export interface PublishStoppedMessage {
 
 export type SessionControlMessage = StopSessionMessage | PublishStoppedMessage;
 
-/** Workers pull a stream from the ingest with this token; nobody else may play from an ingest. */
-export function ingestPullToken(internalToken: string, streamName: string): string {
-  return createHmac('sha256', internalToken).update(`pull:${streamName}`).digest('base64url').slice(0, 32);
+/** How long a pull token opens a session: a worker mints a fresh one for every connection. */
+export const PULL_TOKEN_TTL_SECONDS = 60;
+
+const pullSignature = (internalToken: string, sessionId: string, expires: number) =>
+  createHmac('sha256', internalToken).update(`pull:${sessionId}:${expires}`).digest('base64url').slice(0, 32);
+
+/**
+ * Workers pull a live session from the ingest by its session id, never by stream key, with this
+ * short-lived token (`<expiry, unix s>.<HMAC>`); nobody else may play from an ingest. It travels only
+ * inside the worker's own RTMP connection, never on a command line (apps/worker/src/ingest-pull.ts).
+ */
+export function ingestPullToken(internalToken: string, sessionId: string, now = Date.now()): string {
+  const expires = Math.floor(now / 1000) + PULL_TOKEN_TTL_SECONDS;
+  return `${expires}.${pullSignature(internalToken, sessionId, expires)}`;
+}
+
+export function verifyIngestPullToken(internalToken: string, sessionId: string, token: unknown, now = Date.now()): boolean {
+  if (typeof token !== 'string') return false;
+  const [exp, sig] = token.split('.');
+  const expires = Number(exp);
+  if (!Number.isInteger(expires) || !sig || expires < now / 1000 || expires > now / 1000 + PULL_TOKEN_TTL_SECONDS + 5) return false;
+  const expected = Buffer.from(pullSignature(internalToken, sessionId, expires));
+  const given = Buffer.from(sig);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }

@@ -6,10 +6,9 @@ import type { SimulcastStatus } from '@airwave/db';
 import type { RelayPayload } from '@airwave/jobs';
 import type { Job } from 'bullmq';
 import { dispatchEvents, type WorkerContext } from '../context.js';
-import { ingestPullUrl } from '../ingest-pull.js';
+import { runFfmpegOnSession } from '../ingest-pull.js';
 import { Work, type Hold } from '../ownership.js';
 import { HAND_BACK, runHeld } from '../takeover.js';
-import { resolveFfmpeg, runFfmpeg } from '../transcode/ffmpeg-process.js';
 
 const LIVE = new Set(['connected', 'active']);
 
@@ -42,14 +41,13 @@ async function relayOnce(ctx: WorkerContext, job: Job<RelayPayload>, hold: Hold)
   }
 
   await setStatus(ctx, targetId, 'starting', target.lastError);
-  const key = target.streamKeyEncrypted ? decryptSecret(target.streamKeyEncrypted, ctx.config.encryptionKey) : null;
-  const relay = runFfmpeg(resolveFfmpeg(ctx.config.ffmpegPath), [
+  const key = target.streamKeyEncrypted ? decryptSecret(target.streamKeyEncrypted, ctx.config.secretsKey) : null;
+  const relay = runFfmpegOnSession(ctx, session, [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-progress', 'pipe:1', '-stats_period', '1',
-    '-rw_timeout', '8000000',
-    '-i', ingestPullUrl(ctx.config, session.ingestAddress, session.liveStream.streamKeyEncrypted),
+    '-f', 'flv', '-i', 'pipe:0',
     '-map', '0', '-c', 'copy', '-f', 'flv', '-rw_timeout', '10000000',
     destinationUrl(target.url, key),
-  ]);
+  ], log);
   // Broadcasting once media actually flows to the destination.
   const watch = setInterval(() => {
     if ((relay.progress().speed ?? 0) > 0) {

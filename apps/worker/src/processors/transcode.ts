@@ -3,14 +3,14 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { liveStreamState, recordingAssetId, updateHealthInputs } from '@airwave/core';
 import { jobs, type TranscodePayload } from '@airwave/jobs';
-import { ingestPullUrl } from '../ingest-pull.js';
+import { runFfmpegOnSession } from '../ingest-pull.js';
 import { Work, type Hold } from '../ownership.js';
 import { HAND_BACK, runHeld } from '../takeover.js';
 import { liveSessionDir } from './finalize.js';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { dispatchEvents, type WorkerContext } from '../context.js';
 import { buildLadderArgs, renditionNames } from '../transcode/ffmpeg-args.js';
-import { resolveFfmpeg, runFfmpeg, unsupportedInputReason } from '../transcode/ffmpeg-process.js';
+import { unsupportedInputReason, type FfmpegRun } from '../transcode/ffmpeg-process.js';
 import { planLadder, segmentSeconds, unsupportedSource, type SourceInfo } from '../transcode/ladder.js';
 import { renderMaster } from '../transcode/playlists.js';
 import { SegmentPublisher } from '../transcode/segment-publisher.js';
@@ -75,10 +75,9 @@ async function runLadder(ctx: WorkerContext, job: Job<TranscodePayload>, session
   const names = renditionNames({ rungs, source });
   /** Set when the copied top rung produced a segment too long: the keyframe gap seen, in seconds. */
   const copyCheck = { rejectedGap: 0 };
-  let ffmpeg: ReturnType<typeof runFfmpeg> | undefined;
+  let ffmpeg: FfmpegRun | undefined;
   await Promise.all(names.map((n) => mkdir(path.join(outputDir, n), { recursive: true })));
 
-  const input = ingestPullUrl(config, session.ingestAddress, stream.streamKeyEncrypted);
   // When content time 0 of this publish reached the ingest (its clock), from the ingest's stats.
   const epochMs = (session.stats as { timelineEpochMs?: number } | null)?.timelineEpochMs;
   const recording = stream.record ? openRecording(ctx, sessionId) : undefined;
@@ -121,7 +120,7 @@ async function runLadder(ctx: WorkerContext, job: Job<TranscodePayload>, session
   const thumbnail = rungs.length > 0 ? { file: path.join(outputDir, 'thumbnail.jpg'), everySeconds: 10, height: 240 } : undefined;
   const thumbs = thumbnail && new ThumbnailPublisher(ctx.storage, thumbnail.file, `thumbs/${stream.playbackId}.jpg`);
   thumbs?.start();
-  const run = runFfmpeg(resolveFfmpeg(config.ffmpegPath), buildLadderArgs({ input, source, rungs, segmentSeconds: seg, outputDir, runTag, thumbnail }));
+  const run = runFfmpegOnSession(ctx, session, buildLadderArgs({ input: 'pipe:0', source, rungs, segmentSeconds: seg, outputDir, runTag, thumbnail }), log);
   ffmpeg = run;
   log.info({ pid: run.pid, renditions: names, segmentSeconds: seg, transcodePath, attempt: job.attemptsMade + 1 }, 'ffmpeg started');
   const reporter = setInterval(() => void reportTranscodeStats(ctx, sessionId, { ...run.progress(), renditions: names, path: transcodePath }), 5000);

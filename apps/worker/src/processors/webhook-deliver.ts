@@ -55,7 +55,7 @@ export async function webhookDeliver(ctx: WorkerContext, job: Job<{ eventId: str
     result = { statusCode: null, error: `refused: ${verdict.reason}`, durationMs: 0 };
   } else {
     const timestamp = new Date();
-    const signature = new Webhook(decryptSecret(hook.secretEncrypted, ctx.config.encryptionKey)).sign(eventId, timestamp, body);
+    const signature = new Webhook(decryptSecret(hook.secretEncrypted, ctx.config.secretsKey)).sign(eventId, timestamp, body);
     const headers = {
       'content-type': 'application/json',
       'user-agent': 'Airwave-Webhooks/1.0',

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { AUDIO_BITRATE, type Rung, type SourceInfo } from './ladder.js';
 
 export interface LadderJob {
+  /** `pipe:0`: the live session as FLV on stdin (ingest-pull.ts); else a file or URL (benchmarks). */
   input: string;
   source: SourceInfo;
   rungs: Rung[];
@@ -37,8 +38,9 @@ export function buildLadderArgs(job: LadderJob): string[] {
     // Progress lines on stdout let the supervisor see ffmpeg is alive and how fast it runs.
     '-progress', 'pipe:1',
     '-stats_period', '2',
-    // A publisher that vanishes leaves the pull blocked; time the read out instead of hanging.
-    '-rw_timeout', '8000000',
+    // The pull from the ingest happens in the worker (the token never reaches a command line); its
+    // FLV arrives on stdin and ends when the publisher leaves.
+    ...(job.input === 'pipe:0' ? ['-f', 'flv'] : []),
     '-i', job.input,
   ];
 

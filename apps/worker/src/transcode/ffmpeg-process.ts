@@ -5,6 +5,8 @@ import { createInterface } from 'node:readline';
 
 export interface FfmpegRun {
   pid: number | undefined;
+  /** ffmpeg's stdin, when it reads its input from there (`stdin: true`). */
+  stdin: import('node:stream').Writable | null;
   /** Resolves with the exit code (null when killed by a signal). */
   exited: Promise<number | null>;
   stoppedByUs(): boolean;
@@ -58,8 +60,10 @@ export function withParentDeathSignal(bin: string, args: string[]): [string, str
   return deathSignal.length ? [deathSignal[0]!, [...deathSignal.slice(1), bin, ...args]] : [bin, args];
 }
 
-export function runFfmpeg(bin: string, args: string[]): FfmpegRun {
-  const child = spawn(...withParentDeathSignal(bin, args), { stdio: ['ignore', 'pipe', 'pipe'] });
+export function runFfmpeg(bin: string, args: string[], opts: { stdin?: boolean } = {}): FfmpegRun {
+  const child = spawn(...withParentDeathSignal(bin, args), { stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  // ffmpeg exiting first makes writes to its stdin fail (EPIPE): that is its exit, handled below.
+  child.stdin?.on('error', () => {});
   const secrets = secretsOf(args);
   const tail: string[] = [];
   let stopping = false;
@@ -88,6 +92,7 @@ export function runFfmpeg(bin: string, args: string[]): FfmpegRun {
   });
   return {
     pid: child.pid,
+    stdin: child.stdin,
     exited,
     stoppedByUs: () => stopping,
     stderrTail: () => tail.join('\n'),

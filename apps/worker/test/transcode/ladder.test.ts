@@ -38,15 +38,15 @@ describe('unsupportedSource', () => {
 describe('buildLadderArgs', () => {
   it('builds one decode, a split/scale per rung, keyframes on segment boundaries, audio copied', () => {
     const rungs = planLadder(src720, ['720p', '240p']);
-    const args = buildLadderArgs({ input: 'rtmp://ingest/live/k?token=t', source: src720, rungs, segmentSeconds: 4, outputDir: '/out', runTag: 'r1' });
+    const args = buildLadderArgs({ input: 'pipe:0', source: src720, rungs, segmentSeconds: 4, outputDir: '/out', runTag: 'r1' });
     const x264 = (i: number, level: string, rate: number) => [
       `-c:v:${i}`, 'libx264', `-preset:v:${i}`, 'veryfast', `-tune:v:${i}`, 'zerolatency', `-profile:v:${i}`, 'high', `-level:v:${i}`, level,
       `-pix_fmt:v:${i}`, 'yuv420p', `-b:v:${i}`, String(rate), `-maxrate:v:${i}`, String(Math.round(rate * 1.1)), `-bufsize:v:${i}`, String(Math.round(rate * 1.5)),
       `-sc_threshold:v:${i}`, '0', `-g:v:${i}`, '120', `-keyint_min:v:${i}`, '120', `-force_key_frames:v:${i}`, 'expr:gte(t,n_forced*4)',
     ];
     expect(args).toEqual([
-      '-hide_banner', '-nostdin', '-loglevel', 'info', '-progress', 'pipe:1', '-stats_period', '2', '-rw_timeout', '8000000',
-      '-i', 'rtmp://ingest/live/k?token=t',
+      '-hide_banner', '-nostdin', '-loglevel', 'info', '-progress', 'pipe:1', '-stats_period', '2', '-f', 'flv',
+      '-i', 'pipe:0',
       '-filter_complex', '[0:v:0]split=2[s0][s1];[s0]scale=1280:720:flags=bicubic,setsar=1[v0];[s1]scale=426:240:flags=bicubic,setsar=1[v1]',
       '-map', '[v0]', '-map', '0:a:0', '-map', '[v1]', '-map', '0:a:0',
       ...x264(0, '3.1', 3_000_000),

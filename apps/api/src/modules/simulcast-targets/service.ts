@@ -26,7 +26,7 @@ export class SimulcastTargetService {
     if (!verdict.ok) throw new ValidationError(`Simulcast url refused: ${verdict.reason}`, [{ field: 'url', message: verdict.reason }]);
     return {
       url: input.url,
-      streamKeyEncrypted: input.streamKey ? encryptSecret(input.streamKey, this.config.encryptionKey) : null,
+      streamKeyEncrypted: input.streamKey ? encryptSecret(input.streamKey, this.config.secretsKey, 's1') : null,
       passthrough: input.passthrough ?? null,
     };
   }

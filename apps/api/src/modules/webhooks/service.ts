@@ -73,7 +73,7 @@ export class WebhookService {
         events: [...new Set(input.events ?? [])],
         description: input.description ?? null,
         enabled: input.enabled ?? true,
-        secretEncrypted: encryptSecret(secret, this.config.encryptionKey),
+        secretEncrypted: encryptSecret(secret, this.config.secretsKey, 's1'),
       },
     });
     return presentWebhook(webhook, secret);

@@ -1,0 +1,1 @@
+export { pullRtmpAsFlv, type RtmpPull } from './pull.js';
