@@ -76,3 +76,44 @@ it('a Redis restart mid-broadcast: the stream stays live, the ladder continues, 
     await rx.close();
   }
 }, 180_000);
+
+it('Redis down at the moment the encoder leaves, back 10 s later: the window still ends, the recording is ready once, asset.ready is delivered once', async () => {
+  const rx = await startReceiver();
+  await stack.api.call('POST', '/v1/webhooks', { body: { url: rx.url, events: ['asset.ready', 'live_stream.idle'] } });
+  const s = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'leaves during an outage', renditions: ['240p'], latencyMode: 'low', reconnectWindowSeconds: 3 } })).body;
+  const encoder = startEncoder(s.ingestUrl, { size: '320x240', seconds: 90 });
+  try {
+    const active = await waitFor(async () => {
+      const got = (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body;
+      return got.status === 'active' && got;
+    }, 60_000, 'active');
+    await new Promise((r) => setTimeout(r, 4000)); // a few segments to record
+    // Redis goes away, and the encoder leaves while it is gone.
+    redis!.kill('SIGKILL');
+    await new Promise((r) => redis!.once('exit', r));
+    await encoder.stop();
+    // The transition commits in Postgres (the stream waits in its window); its expiry job cannot be queued yet.
+    await waitFor(async () => (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body.status === 'reconnecting', 20_000, 'reconnecting');
+    const pending = await stack.api.env.db.outboxMessage.findMany({ where: { dispatchedAt: null, name: 'reconnectWindow' } });
+    expect(pending.map((m) => (m.payload as { sessionId: string }).sessionId)).toContain(active.currentSessionId);
+    await new Promise((r) => setTimeout(r, 10_000));
+    await startRedis();
+
+    // The window (long over by now) ends the session, and the recording is finalized, exactly once.
+    await waitFor(async () => (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body.status === 'idle', 60_000, 'idle after the outage');
+    const asset = await waitFor(async () => {
+      const list = (await stack.api.call('GET', `/v1/assets?liveStreamId=${s.id}`)).body.data;
+      return list[0]?.status === 'ready' && list[0];
+    }, 90_000, 'recording ready');
+    expect(asset.durationSeconds).toBeGreaterThan(3);
+    const readyFor = () => rx.received.map((r) => ({ id: r.headers['webhook-id'], e: JSON.parse(r.body) })).filter(({ e }) => e.type === 'asset.ready' && e.data.id === asset.id);
+    await waitFor(() => readyFor().length > 0, 60_000, 'asset.ready delivered');
+    await new Promise((r) => setTimeout(r, 3000)); // a duplicate would arrive by now
+    expect(readyFor()).toHaveLength(1);
+    const sessions = (await stack.api.call('GET', `/v1/live-streams/${s.id}/sessions`)).body.data;
+    expect(sessions[0]).toMatchObject({ status: 'ended', endReason: 'reconnect_window_expired' });
+  } finally {
+    await encoder.stop();
+    await rx.close();
+  }
+}, 240_000);

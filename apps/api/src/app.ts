@@ -1,14 +1,13 @@
 // Start-up order is the architecture: external plugins, then app plugins, then routes.
 import { randomUUID, hkdfSync } from 'node:crypto';
 import type { Config } from '@airwave/config';
-import { CursorCodec, publicUrls } from '@airwave/core';
+import { CursorCodec, OutboxRelay, publicUrls } from '@airwave/core';
 import type { Db } from '@airwave/db';
 import type { Queues } from '@airwave/jobs';
 import { Storage } from '@airwave/storage';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { Redis } from 'ioredis';
-import { Effects } from './lib/effects.js';
 import { ErrorEnvelope } from './lib/schemas.js';
 import { AssetService } from './modules/assets/service.js';
 import { assetRoutes } from './modules/assets/routes.js';
@@ -107,10 +106,14 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
   const urls = publicUrls(config);
   // Cursor signatures use their own key, derived so that it never equals the encryption key.
   const cursors = new CursorCodec(Buffer.from(hkdfSync('sha256', config.encryptionKey, 'airwave', 'pagination-cursor', 32)));
-  const effects = new Effects(queues, redis, config.redis.prefix, app.log);
+  // What transitions commit (jobs, control messages, webhook fan-outs) reaches Redis through the relay.
+  const outbox = new OutboxRelay(db, config.databaseUrl, queues, redis, config.redis.prefix, app.log);
+  outbox.start();
+  app.addHook('onClose', () => outbox.stop());
+  app.decorate('outbox', outbox);
   const simulcast = new SimulcastTargetService(db, config);
   const history = new StatsHistory(redis, config.redis.prefix);
-  const liveStreams = new LiveStreamService(new LiveStreamRepository(db), simulcast, effects, config, urls, cursors, history);
+  const liveStreams = new LiveStreamService(new LiveStreamRepository(db), simulcast, config, urls, cursors, history);
   const auth = new ApiKeyAuthenticator(db);
   const tokens = new PlaybackTokens(db, config.playbackSigningKey);
 
@@ -126,7 +129,7 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
       await v1.register(idempotency, { db, encryptionKey: config.encryptionKey });
       await v1.register(liveStreamRoutes, { service: liveStreams });
       await v1.register(simulcastTargetRoutes, { service: simulcast });
-      await v1.register(assetRoutes, { service: new AssetService(db, effects, urls, cursors) });
+      await v1.register(assetRoutes, { service: new AssetService(db, urls, cursors) });
       await v1.register(signingKeyRoutes, { service: new SigningKeyService(db, tokens, cursors) });
       await v1.register(webhookRoutes, { service: new WebhookService(db, config, cursors) });
     },
@@ -134,7 +137,7 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
   );
   await app.register(internalRoutes, {
     prefix: '/internal',
-    service: new IngestHookService(db, effects, urls, history),
+    service: new IngestHookService(db, urls, history),
     internalToken: config.internalToken,
   });
   return app;

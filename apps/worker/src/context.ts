@@ -1,7 +1,7 @@
 import type { Config } from '@airwave/config';
 import type { PublicUrls } from '@airwave/core';
 import type { Db } from '@airwave/db';
-import { jobs, type Queues } from '@airwave/jobs';
+import type { Queues } from '@airwave/jobs';
 import type { Storage } from '@airwave/storage';
 import type { Ownership } from './ownership.js';
 import type { SessionControl } from './session-control.js';
@@ -19,10 +19,3 @@ export interface WorkerContext {
   ownership: Ownership;
 }
 
-/**
- * Fans out events a transaction just committed. Best effort: an event whose fan-out did not reach
- * Redis stays undispatched in the outbox and the sweeper enqueues it again.
- */
-export async function dispatchEvents(ctx: WorkerContext, eventIds: readonly string[]): Promise<void> {
-  for (const eventId of eventIds) await ctx.queues.add(jobs.webhookFanout, { eventId }).catch(() => {});
-}

@@ -1,9 +1,9 @@
-// The worker process: consumes every queue, sweeps the outbox, stops cleanly on SIGINT/SIGTERM.
+// The worker process: consumes every queue, relays the outbox, sweeps, stops cleanly on SIGINT/SIGTERM.
 import { loadConfigOrExit } from '@airwave/config';
 import { createDb } from '@airwave/db';
 import { createRedis, Queues } from '@airwave/jobs';
 import { pino } from 'pino';
-import { publicUrls } from '@airwave/core';
+import { OutboxRelay, publicUrls } from '@airwave/core';
 import { type WorkerContext } from './context.js';
 import { startOwnership } from './takeover.js';
 import { startSweepers } from './sweepers.js';
@@ -24,6 +24,9 @@ const ctx: WorkerContext = { config, db, queues, urls: publicUrls(config), log, 
 
 const workers = startWorkers(ctx, connection);
 const stopSweeper = startSweepers(ctx);
+// Effects the worker's own transitions commit, and the API's if no API is up to relay them.
+const outbox = new OutboxRelay(db, config.databaseUrl, queues, connection, config.redis.prefix, log);
+outbox.start();
 log.info({ queues: workers.map((w) => w.name) }, 'worker started');
 
 let closing = false;
@@ -33,6 +36,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     closing = true;
     log.info({ signal }, 'shutting down: finishing active jobs');
     stopSweeper();
+    await outbox.stop();
     control.stopAll();
     await Promise.all(workers.map((w) => w.close()));
     await ctx.ownership.stop();

@@ -1,16 +1,20 @@
-// Periodic housekeeping: the outbox (events that never reached Redis), sessions whose ingest went
-// silent, and expired records. The job ids and state guards make a double run harmless.
+// Periodic housekeeping: events whose fan-out Redis lost, sessions whose ingest went silent,
+// reconnect windows nobody closed, and expired records. The job ids and state guards make a double
+// run harmless. (What a transition implies is dispatched by the outbox relay, not here.)
 import { liveStreamState, STALE_SESSION_MS } from '@airwave/core';
 import { isDatabaseUnavailable, Prisma } from '@airwave/db';
 import { jobs } from '@airwave/jobs';
-import { dispatchEvents, type WorkerContext } from './context.js';
+import type { WorkerContext } from './context.js';
 
 const GRACE_MS = 10_000;
 
-/** Events whose fan-out never reached Redis (it was down when the API committed them). */
+/**
+ * Events whose fan-out job never ran: the relay handed it to Redis, which then lost it (restarted
+ * without persistence). The job id is the event's, so one that is still queued is not doubled.
+ */
 export async function sweepOutbox(ctx: WorkerContext): Promise<number> {
   const pending = await ctx.db.event.findMany({
-    where: { dispatchedAt: null, createdAt: { lt: new Date(Date.now() - GRACE_MS) } },
+    where: { dispatchedAt: null, createdAt: { lt: new Date(Date.now() - 6 * GRACE_MS) } },
     orderBy: { createdAt: 'asc' },
     take: 500,
     select: { id: true },
@@ -32,15 +36,32 @@ export async function sweepStaleSessions(ctx: WorkerContext): Promise<number> {
   });
   for (const { id } of stale) {
     const t = await ctx.db.$transaction((tx) => liveStreamState.publishStopped(tx, id, { urls: ctx.urls }));
-    if (!t) continue;
-    await dispatchEvents(ctx, t.eventIds);
-    if (t.endedSession) await ctx.queues.add(jobs.finalize, { sessionId: id });
-    if (t.reconnectDeadline) {
-      await ctx.queues.add(jobs.reconnectWindow, { sessionId: id, disconnectedAt: t.stream.statusChangedAt.getTime() }, { delay: Math.max(0, t.reconnectDeadline.getTime() - Date.now()) });
-    }
-    ctx.log.warn({ sessionId: id }, 'ingest stopped reporting this session; treating the encoder as gone');
+    if (t) ctx.log.warn({ sessionId: id }, 'ingest stopped reporting this session; treating the encoder as gone');
   }
   return stale.length;
+}
+
+/**
+ * Reconnect windows that ran out without their expiry job ending them (it was lost: Redis was
+ * unreachable when it should have run, or lost its data): the session ends now, exactly as the job
+ * would have ended it.
+ */
+export async function sweepExpiredWindows(ctx: WorkerContext): Promise<number> {
+  const waiting = await ctx.db.liveStreamSession.findMany({
+    where: { status: 'reconnecting', disconnectedAt: { not: null } },
+    select: { id: true, disconnectedAt: true, liveStream: { select: { reconnectWindowSeconds: true } } },
+    take: 500,
+  });
+  let ended = 0;
+  for (const s of waiting) {
+    const deadline = s.disconnectedAt!.getTime() + s.liveStream.reconnectWindowSeconds * 1000;
+    if (Date.now() < deadline + GRACE_MS) continue;
+    const t = await ctx.db.$transaction((tx) => liveStreamState.expireReconnectWindow(tx, s.id, s.disconnectedAt!.getTime(), { urls: ctx.urls }));
+    if (!t) continue;
+    ended++;
+    ctx.log.warn({ sessionId: s.id }, 'reconnect window ran out without its expiry job; session ended by the sweeper');
+  }
+  return ended;
 }
 
 /**
@@ -105,6 +126,7 @@ export function startSweepers(ctx: WorkerContext, everyMs = 10_000): () => void 
     running = true;
     try {
       if (Date.now() - dbFailedAt > STALE_SESSION_MS) await sweepStaleSessions(ctx);
+      await sweepExpiredWindows(ctx);
       await sweepUnfinalized(ctx);
       await sweepLadders(ctx);
       const n = await sweepOutbox(ctx);

@@ -1,6 +1,7 @@
 import { recordEvent } from '@airwave/core';
 import { expect, it } from 'vitest';
-import { sweepLadders, sweepOutbox, sweepStaleSessions } from '../src/sweepers.js';
+import { sweepExpiredWindows, sweepLadders, sweepOutbox, sweepStaleSessions } from '../src/sweepers.js';
+import { reconnectWindowExpired } from '../src/processors/reconnect-window.js';
 import { eventually, useApiAndWorker } from './helpers.js';
 import { startReceiver } from './receiver.js';
 
@@ -73,4 +74,47 @@ it('a live session whose ladder job was never queued (API died after committing 
   // Once it exists, sweeping again adds nothing.
   expect(await sweepLadders(env.worker.ctx)).toBe(0);
   await env.api.call('POST', `/v1/live-streams/${s.id}/complete`);
+});
+
+it('a reconnect window whose expiry job was lost is ended by the sweeper; an older window\'s expiry never ends a later one', async () => {
+  const s = (await env.api.call('POST', '/v1/live-streams', { body: { name: 'Lost expiry', reconnectWindowSeconds: 5 } })).body;
+  const { sessionId } = (await internal('/ingest/authorize', { streamKey: s.streamKey, ingestNodeId: 'n1', ingestAddress: 'rtmp://127.0.0.1:1935/live' })).body;
+  expect((await internal(`/ingest/sessions/${sessionId}/stopped`)).body.status).toBe('reconnecting');
+  const { db } = env.api.env;
+  const first = (await db.liveStreamSession.findUniqueOrThrow({ where: { id: sessionId } })).disconnectedAt!.getTime();
+  // The encoder comes back and leaves again: a new window, with an expiry of its own.
+  await internal('/ingest/authorize', { streamKey: s.streamKey, ingestNodeId: 'n1', ingestAddress: 'rtmp://127.0.0.1:1935/live' });
+  await new Promise((r) => setTimeout(r, 20));
+  await internal(`/ingest/sessions/${sessionId}/stopped`);
+  // The first window's expiry arrives late: the second window is still open, so nothing ends.
+  expect(await reconnectWindowExpired(env.worker.ctx, { sessionId, disconnectedAt: first })).toEqual({ ended: false });
+  expect((await env.api.call('GET', `/v1/live-streams/${s.id}`)).body.status).toBe('reconnecting');
+  // Nothing is due yet for the sweeper either.
+  expect(await sweepExpiredWindows(env.worker.ctx)).toBe(0);
+  // Its own expiry job was lost (Redis lost it) and the window is long over: the sweeper ends it.
+  await db.liveStreamSession.update({ where: { id: sessionId }, data: { disconnectedAt: new Date(Date.now() - 60_000) } });
+  expect(await sweepExpiredWindows(env.worker.ctx)).toBe(1);
+  expect((await env.api.call('GET', `/v1/live-streams/${s.id}`)).body.status).toBe('idle');
+  const session = (await env.api.call('GET', `/v1/live-streams/${s.id}/sessions`)).body.data[0];
+  expect(session).toMatchObject({ status: 'ended', endReason: 'reconnect_window_expired' });
+  // The ending committed its finalize with it.
+  const finalize = await db.outboxMessage.findMany({ where: { name: 'finalize' } });
+  expect(finalize.map((m) => (m.payload as { sessionId: string }).sessionId)).toContain(sessionId);
+  expect(await sweepExpiredWindows(env.worker.ctx)).toBe(0);
+});
+
+it('a transition that rolls back leaves no effect behind', async () => {
+  const s = (await env.api.call('POST', '/v1/live-streams', { body: { name: 'Rolled back', reconnectWindowSeconds: 0 } })).body;
+  const { sessionId } = (await internal('/ingest/authorize', { streamKey: s.streamKey, ingestNodeId: 'n1', ingestAddress: 'rtmp://127.0.0.1:1935/live' })).body;
+  const { db } = env.api.env;
+  const before = await db.outboxMessage.count();
+  await expect(
+    db.$transaction(async (tx) => {
+      const { liveStreamState } = await import('@airwave/core');
+      await liveStreamState.publishStopped(tx, sessionId, { urls: env.worker.ctx.urls });
+      throw new Error('the caller failed after the transition');
+    }),
+  ).rejects.toThrow('the caller failed');
+  expect(await db.outboxMessage.count()).toBe(before);
+  expect((await env.api.call('GET', `/v1/live-streams/${s.id}`)).body.status).toBe('connected');
 });

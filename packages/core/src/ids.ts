@@ -27,6 +27,7 @@ export const idPrefixes = {
   event: 'msg',
   idempotency: 'idem',
   signingKey: 'sk',
+  outbox: 'obx',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -14,3 +14,5 @@ export * from './live-streams/health.js';
 export * from './assets/presenter.js';
 export * from './live-streams/simulcast.js';
 export * from './media/hls-text.js';
+export * from './outbox/record.js';
+export { OutboxRelay } from './outbox/relay.js';

@@ -12,7 +12,7 @@ import { Work } from '../ownership.js';
 import { CACHE_IMMUTABLE, CACHE_PLAYLIST } from '@airwave/storage';
 import { sealedPlaylist } from '../transcode/playlists.js';
 import HLS from 'hls-parser';
-import { dispatchEvents, type WorkerContext } from '../context.js';
+import type { WorkerContext } from '../context.js';
 import { resolveFfmpeg } from '../transcode/ffmpeg-process.js';
 
 const { MediaPlaylist, Segment } = HLS.types;
@@ -29,11 +29,10 @@ function ffmpeg(bin: string, args: string[]): Promise<void> {
 }
 
 async function setStatus(ctx: WorkerContext, asset: Asset, data: { status: 'ready' | 'errored'; durationSeconds?: number; errorMessage?: string | null }) {
-  const eventIds = await ctx.db.$transaction(async (tx) => {
+  await ctx.db.$transaction(async (tx) => {
     const updated = await tx.asset.update({ where: { id: asset.id }, data });
-    return [await recordEvent(tx, asset.projectId, data.status === 'ready' ? 'asset.ready' : 'asset.errored', presentAsset(updated, ctx.urls))];
+    await recordEvent(tx, asset.projectId, data.status === 'ready' ? 'asset.ready' : 'asset.errored', presentAsset(updated, ctx.urls));
   });
-  await dispatchEvents(ctx, eventIds);
 }
 
 /** The last run of the session (on whichever worker) may still be uploading its final segments: wait for it. */

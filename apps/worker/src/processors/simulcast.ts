@@ -5,7 +5,7 @@ import { decryptSecret, setSimulcastStatus } from '@airwave/core';
 import type { SimulcastStatus } from '@airwave/db';
 import type { RelayPayload } from '@airwave/jobs';
 import type { Job } from 'bullmq';
-import { dispatchEvents, type WorkerContext } from '../context.js';
+import type { WorkerContext } from '../context.js';
 import { runFfmpegOnSession } from '../ingest-pull.js';
 import { Work, type Hold } from '../ownership.js';
 import { HAND_BACK, runHeld } from '../takeover.js';
@@ -13,8 +13,7 @@ import { HAND_BACK, runHeld } from '../takeover.js';
 const LIVE = new Set(['connected', 'active']);
 
 async function setStatus(ctx: WorkerContext, targetId: string, status: SimulcastStatus, error: string | null = null) {
-  const eventIds = await ctx.db.$transaction((tx) => setSimulcastStatus(tx, targetId, status, error));
-  await dispatchEvents(ctx, eventIds);
+  await ctx.db.$transaction((tx) => setSimulcastStatus(tx, targetId, status, error));
 }
 
 export function destinationUrl(url: string, streamKey: string | null): string {

@@ -2,13 +2,13 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { liveStreamState, recordingAssetId, updateHealthInputs } from '@airwave/core';
-import { jobs, type TranscodePayload } from '@airwave/jobs';
+import type { TranscodePayload } from '@airwave/jobs';
 import { runFfmpegOnSession } from '../ingest-pull.js';
 import { Work, type Hold } from '../ownership.js';
 import { HAND_BACK, runHeld } from '../takeover.js';
 import { liveSessionDir } from './finalize.js';
 import { UnrecoverableError, type Job } from 'bullmq';
-import { dispatchEvents, type WorkerContext } from '../context.js';
+import type { WorkerContext } from '../context.js';
 import { buildLadderArgs, renditionNames } from '../transcode/ffmpeg-args.js';
 import { unsupportedInputReason, type FfmpegRun } from '../transcode/ffmpeg-process.js';
 import { planLadder, segmentSeconds, unsupportedSource, type SourceInfo } from '../transcode/ladder.js';
@@ -109,8 +109,7 @@ async function runLadder(ctx: WorkerContext, job: Job<TranscodePayload>, session
       return epochMs !== undefined && startSeconds !== undefined ? { epochMs, startSeconds } : undefined;
     },
     onPlayable: async () => {
-      const t = await db.$transaction((tx) => liveStreamState.markActive(tx, sessionId, { urls: ctx.urls }));
-      await dispatchEvents(ctx, t?.eventIds ?? []);
+      await db.$transaction((tx) => liveStreamState.markActive(tx, sessionId, { urls: ctx.urls }));
       log.info({ renditions: names }, 'stream is playable');
     },
   });
@@ -142,15 +141,10 @@ async function runLadder(ctx: WorkerContext, job: Job<TranscodePayload>, session
     await db.liveStreamSession.update({ where: { id: sessionId }, data: { stats } });
     throw new Error(`keyframes ${copyCheck.rejectedGap.toFixed(1)} s apart: too far for the copy path; encoding every rung`);
   }
-  if (run.stoppedByUs()) {
-    // Stopped because the session ended (complete, disable, delete, no reconnect window): the
-    // recording is complete now that the last segments are up.
-    const after = await db.liveStreamSession.findUnique({ where: { id: sessionId }, select: { status: true } });
-    if (after?.status === 'ended') await ctx.queues.add(jobs.finalize, { sessionId }).catch(() => {});
-    return { stopped: true, segments: publisher.uploadedSegments };
-  }
+  // An ended session's finalize was recorded with the transition that ended it; it waits for this
+  // run to let go of the session before it reads the recording.
+  if (run.stoppedByUs()) return { stopped: true, segments: publisher.uploadedSegments };
   const now = await db.liveStreamSession.findUnique({ where: { id: sessionId }, select: { status: true, reconnects: true } });
-  if (now?.status === 'ended') await ctx.queues.add(jobs.finalize, { sessionId }).catch(() => {});
   if (!now || !LIVE.has(now.status) || now.reconnects !== job.data.run) return { ended: true, segments: publisher.uploadedSegments };
 
   const tail = run.stderrTail();
@@ -167,12 +161,11 @@ async function runLadder(ctx: WorkerContext, job: Job<TranscodePayload>, session
 /** The worker's side of stream health: whether its ffmpeg keeps up (speed) and drops frames. */
 async function reportTranscodeStats(ctx: WorkerContext, sessionId: string, transcodeStats: Record<string, unknown>) {
   try {
-    const eventIds = await ctx.db.$transaction(async (tx) => {
+    await ctx.db.$transaction(async (tx) => {
       const session = await tx.liveStreamSession.findUnique({ where: { id: sessionId }, include: { liveStream: { select: { projectId: true } } } });
       if (!session || !LIVE.has(session.status)) return [];
       return updateHealthInputs(tx, session, { transcodeStats }, ctx.urls);
     });
-    await dispatchEvents(ctx, eventIds);
   } catch (err) {
     ctx.log.warn({ sessionId, err: (err as Error).message }, 'could not report transcode stats');
   }

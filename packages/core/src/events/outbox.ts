@@ -1,10 +1,11 @@
 import type { Tx } from '@airwave/db';
 import { newId } from '../ids.js';
+import { recordJob } from '../outbox/record.js';
 import type { EventPayload, EventType } from './types.js';
 
 /**
- * Writes an event in the caller's transaction (transactional outbox): the change and its event
- * commit or roll back together. Fan-out to webhooks happens after commit (see @airwave/jobs).
+ * Writes an event in the caller's transaction (transactional outbox): the change, its event and the
+ * event's fan-out to webhooks commit or roll back together; the outbox relay enqueues the fan-out.
  */
 export async function recordEvent(
   tx: Tx,
@@ -16,5 +17,6 @@ export async function recordEvent(
   const id = newId('event');
   const payload: EventPayload = { type, timestamp: now.toISOString(), data };
   await tx.event.create({ data: { id, projectId, type, payload: payload as object, createdAt: now } });
+  await recordJob(tx, 'webhookFanout', { eventId: id });
   return id;
 }

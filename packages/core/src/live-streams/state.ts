@@ -1,12 +1,14 @@
 // The live-stream state machine (DESIGN.md §4). Every status change of a stream or a session is
-// written here and nowhere else: each function checks its guard, writes the rows and records the
-// webhook events inside the caller's transaction, so a change and its events commit together.
+// written here and nowhere else: each function checks its guard, writes the rows and records what
+// follows from it (webhook events, jobs, control messages: the outbox) inside the caller's
+// transaction, so a change and its effects commit together. Callers enqueue nothing themselves.
 //
 //   idle ─authorize→ connected ─first segment→ active ─encoder gone→ reconnecting ─window→ idle
 //   any ─disable→ disabled ─enable→ idle
 import type { Db, LiveStream, LiveStreamSession, LiveStreamStatus, Tx } from '@airwave/db';
 import { InvalidStateError } from '../errors.js';
 import { recordEvent } from '../events/outbox.js';
+import { recordControl, recordJob } from '../outbox/record.js';
 import { updateHealthInputs } from './health.js';
 import type { EventType } from '../events/types.js';
 import { newId, newPlaybackId, recordingAssetId } from '../ids.js';
@@ -55,11 +57,18 @@ async function moveStream(
   return tx.liveStream.findUniqueOrThrow({ where: { id: stream.id } });
 }
 
-async function endSession(tx: Tx, sessionId: string, reason: string, now: Date): Promise<LiveStreamSession> {
-  return tx.liveStreamSession.update({
+/**
+ * Ends a session: its recording is finalized (or its segments cleaned up), and, when `disconnect`,
+ * the ingest holding the publisher drops it and workers stop what they run for it.
+ */
+async function endSession(tx: Tx, sessionId: string, reason: string, now: Date, disconnect: boolean): Promise<LiveStreamSession> {
+  const session = await tx.liveStreamSession.update({
     where: { id: sessionId },
     data: { status: 'ended', endedAt: now, endReason: reason },
   });
+  await recordJob(tx, 'finalize', { sessionId });
+  if (disconnect) await recordControl(tx, { type: 'stop-session', sessionId, ingestNodeId: session.ingestNodeId, reason });
+  return session;
 }
 
 // ── publish lifecycle (called for the ingest through the internal API, and by the worker) ──────
@@ -151,6 +160,25 @@ export async function recordHeartbeat(
   return { keep: true, eventIds: await updateHealthInputs(tx, session, { stats }, ctx.urls) };
 }
 
+/**
+ * The ingest holds the publisher and has seen its headers: a heartbeat, and the session's ladder and
+ * simulcast relays start (their job ids are per session run, so a retried report starts nothing twice).
+ */
+export async function publishStarted(
+  tx: Tx,
+  sessionId: string,
+  stats: Record<string, unknown> | undefined,
+  ctx: StateContext,
+): Promise<{ keep: boolean; eventIds: string[] }> {
+  const beat = await recordHeartbeat(tx, sessionId, stats, ctx);
+  if (!beat.keep) return beat;
+  const session = await tx.liveStreamSession.findUniqueOrThrow({ where: { id: sessionId }, include: { liveStream: { include: { simulcastTargets: { select: { id: true } } } } } });
+  const run = session.reconnects;
+  await recordJob(tx, 'transcode', { sessionId, run });
+  for (const t of session.liveStream.simulcastTargets) await recordJob(tx, 'simulcast', { sessionId, run, targetId: t.id });
+  return beat;
+}
+
 /** The first playable segment is uploaded: `connected → active`. */
 export async function markActive(tx: Tx, sessionId: string, ctx: StateContext): Promise<Transition | null> {
   const now = ctx.now ?? new Date();
@@ -173,8 +201,8 @@ export async function markActive(tx: Tx, sessionId: string, ctx: StateContext): 
 }
 
 /**
- * The encoder's connection closed. Inside a reconnect window the session waits in `reconnecting`
- * (the caller schedules the expiry); with no window it ends at once.
+ * The encoder's connection closed: workers stop what pulls it. Inside a reconnect window the session
+ * waits in `reconnecting` until its expiry job (or the sweeper) ends it; with no window it ends at once.
  */
 export async function publishStopped(
   tx: Tx,
@@ -185,25 +213,31 @@ export async function publishStopped(
   const session = await tx.liveStreamSession.findUnique({ where: { id: sessionId }, include: { currentOf: true } });
   const stream = session?.currentOf;
   if (!session || !stream || (stream.status !== 'connected' && stream.status !== 'active')) return null;
+  await recordControl(tx, { type: 'publish-stopped', sessionId });
   if (stream.reconnectWindowSeconds > 0) {
     await tx.liveStreamSession.update({ where: { id: sessionId }, data: { status: 'reconnecting', disconnectedAt: now } });
     const next = await moveStream(tx, stream, ['connected', 'active'], 'reconnecting', now);
     const reconnectDeadline = new Date(now.getTime() + stream.reconnectWindowSeconds * 1000);
+    await recordJob(tx, 'reconnectWindow', { sessionId, disconnectedAt: now.getTime() }, reconnectDeadline);
     return { stream: next, eventIds: await emit(tx, next, ['live_stream.disconnected'], ctx), reconnectDeadline };
   }
   await tx.liveStreamSession.update({ where: { id: sessionId }, data: { disconnectedAt: now } });
-  const endedSession = await endSession(tx, sessionId, 'publisher_disconnected', now);
+  const endedSession = await endSession(tx, sessionId, 'publisher_disconnected', now, false);
   const next = await moveStream(tx, stream, ['connected', 'active'], 'idle', now, null);
   return { stream: next, endedSession, eventIds: await emit(tx, next, ['live_stream.disconnected', 'live_stream.idle'], ctx) };
 }
 
-/** The reconnect window ran out with nobody back: `reconnecting → idle`. */
-export async function expireReconnectWindow(tx: Tx, sessionId: string, ctx: StateContext): Promise<Transition | null> {
+/**
+ * The reconnect window ran out with nobody back: `reconnecting → idle`. `disconnectedAt` names the
+ * disconnect the window belongs to: an older window's expiry must not end a later one.
+ */
+export async function expireReconnectWindow(tx: Tx, sessionId: string, disconnectedAt: number, ctx: StateContext): Promise<Transition | null> {
   const now = ctx.now ?? new Date();
   const session = await tx.liveStreamSession.findUnique({ where: { id: sessionId }, include: { currentOf: true } });
   const stream = session?.currentOf;
-  if (!session || !stream || stream.status !== 'reconnecting') return null;
-  const endedSession = await endSession(tx, sessionId, 'reconnect_window_expired', now);
+  if (!session || !stream || stream.status !== 'reconnecting' || session.disconnectedAt?.getTime() !== disconnectedAt) return null;
+  if (now.getTime() < disconnectedAt + stream.reconnectWindowSeconds * 1000) return null;
+  const endedSession = await endSession(tx, sessionId, 'reconnect_window_expired', now, false);
   const next = await moveStream(tx, stream, ['reconnecting'], 'idle', now, null);
   return { stream: next, endedSession, eventIds: await emit(tx, next, ['live_stream.idle'], ctx) };
 }
@@ -214,7 +248,7 @@ export async function expireReconnectWindow(tx: Tx, sessionId: string, ctx: Stat
 async function endLive(tx: Tx, stream: LiveStream, to: 'idle' | 'disabled', reason: string, ctx: StateContext) {
   const now = ctx.now ?? new Date();
   const wasConnected = stream.status === 'connected' || stream.status === 'active';
-  const endedSession = stream.currentSessionId ? await endSession(tx, stream.currentSessionId, reason, now) : undefined;
+  const endedSession = stream.currentSessionId ? await endSession(tx, stream.currentSessionId, reason, now, true) : undefined;
   const next = await moveStream(tx, stream, [stream.status], to, now, null);
   const types: EventType[] = wasConnected ? ['live_stream.disconnected'] : [];
   return { next, endedSession, types };

@@ -1,6 +1,5 @@
-import { CursorCodec, keysetAfter, newestFirst, NotFoundError, paginate, presentAsset, recordEvent, type PageRequest, type PublicUrls } from '@airwave/core';
+import { CursorCodec, keysetAfter, newestFirst, NotFoundError, paginate, presentAsset, recordEvent, recordJob, type PageRequest, type PublicUrls } from '@airwave/core';
 import type { Asset, Db } from '@airwave/db';
-import type { Effects } from '../../lib/effects.js';
 import { normaliseOrigins } from '../../lib/schemas.js';
 
 export interface AssetUpdate {
@@ -11,7 +10,6 @@ export interface AssetUpdate {
 export class AssetService {
   constructor(
     private readonly db: Db,
-    private readonly effects: Effects,
     private readonly urls: PublicUrls,
     private readonly cursors: CursorCodec,
   ) {}
@@ -36,27 +34,26 @@ export class AssetService {
   }
 
   async update(projectId: string, id: string, input: AssetUpdate): Promise<Asset> {
-    const { asset, eventIds } = await this.db.$transaction(async (tx) => {
+    return this.db.$transaction(async (tx) => {
       const { count } = await tx.asset.updateMany({
         where: { id, projectId, deletedAt: null },
         data: { ...input, allowedOrigins: input.allowedOrigins && normaliseOrigins(input.allowedOrigins) },
       });
       if (count !== 1) throw new NotFoundError('Asset');
       const asset = await tx.asset.findUniqueOrThrow({ where: { id } });
-      return { asset, eventIds: [await recordEvent(tx, projectId, 'asset.updated', presentAsset(asset, this.urls))] };
+      await recordEvent(tx, projectId, 'asset.updated', presentAsset(asset, this.urls));
+      return asset;
     });
-    await this.effects.dispatchEvents(eventIds);
-    return asset;
   }
 
   async delete(projectId: string, id: string): Promise<void> {
-    const eventIds = await this.db.$transaction(async (tx) => {
+    await this.db.$transaction(async (tx) => {
       const { count } = await tx.asset.updateMany({ where: { id, projectId, deletedAt: null }, data: { deletedAt: new Date() } });
       if (count !== 1) throw new NotFoundError('Asset');
       const asset = await tx.asset.findUniqueOrThrow({ where: { id } });
-      return [await recordEvent(tx, projectId, 'asset.deleted', presentAsset(asset, this.urls))];
+      await recordEvent(tx, projectId, 'asset.deleted', presentAsset(asset, this.urls));
+      // Its objects go after commit, by a job committed with the deletion.
+      await recordJob(tx, 'deleteAsset', { assetId: id });
     });
-    await this.effects.dispatchEvents(eventIds);
-    await this.effects.deleteAssetObjects(id);
   }
 }

@@ -4,7 +4,6 @@ import { displayPrefix, liveStreamState, sha256Hex, type PublicUrls } from '@air
 import type { Db } from '@airwave/db';
 import type { FastifyBaseLogger } from 'fastify';
 import type { StatsHistory } from '../live-streams/stats-history.js';
-import type { Effects } from '../../lib/effects.js';
 
 export interface AuthorizeInput {
   streamKey: string;
@@ -16,7 +15,6 @@ export interface AuthorizeInput {
 export class IngestHookService {
   constructor(
     private readonly db: Db,
-    private readonly effects: Effects,
     private readonly urls: PublicUrls,
     private readonly history: StatsHistory,
   ) {}
@@ -42,7 +40,6 @@ export class IngestHookService {
       log.info({ keyPrefix, reason: result.reason, liveStreamId: result.stream?.id, ingestNodeId: input.ingestNodeId }, 'publish refused');
       return { allow: false as const, reason: result.reason };
     }
-    await this.effects.dispatchEvents(result.eventIds);
     const { stream, session } = result;
     log.info({ keyPrefix, liveStreamId: stream.id, sessionId: session.id, resumed: result.resumed }, 'publish authorized');
     return {
@@ -59,32 +56,20 @@ export class IngestHookService {
   }
 
   async heartbeat(sessionId: string, stats?: Record<string, unknown>) {
-    const { keep, eventIds } = await this.db.$transaction((tx) => liveStreamState.recordHeartbeat(tx, sessionId, stats, { urls: this.urls }));
-    await this.effects.dispatchEvents(eventIds);
+    const { keep } = await this.db.$transaction((tx) => liveStreamState.recordHeartbeat(tx, sessionId, stats, { urls: this.urls }));
     if (keep) await this.history.record(sessionId, stats);
     return { keep };
   }
 
-  /** The ingest holds the publisher and has seen its first headers: start the ladder. */
+  /** The ingest holds the publisher and has seen its first headers: the ladder and relays start. */
   async started(sessionId: string, stats?: Record<string, unknown>) {
-    const answer = await this.heartbeat(sessionId, stats);
-    if (answer.keep) {
-      const session = await this.db.liveStreamSession.findUniqueOrThrow({ where: { id: sessionId }, include: { liveStream: { include: { simulcastTargets: { select: { id: true } } } } } });
-      await this.effects.startTranscode(sessionId, session.reconnects);
-      await this.effects.startSimulcasts(sessionId, session.reconnects, session.liveStream.simulcastTargets.map((t) => t.id));
-    }
-    return answer;
+    const { keep } = await this.db.$transaction((tx) => liveStreamState.publishStarted(tx, sessionId, stats, { urls: this.urls }));
+    if (keep) await this.history.record(sessionId, stats);
+    return { keep };
   }
 
   async stopped(sessionId: string) {
     const t = await this.db.$transaction((tx) => liveStreamState.publishStopped(tx, sessionId, { urls: this.urls }));
-    await this.effects.publishStopped(sessionId);
-    if (!t) return { status: 'ignored' as const };
-    await this.effects.dispatchEvents(t.eventIds);
-    if (t.reconnectDeadline) {
-      await this.effects.scheduleReconnectExpiry(sessionId, t.stream.statusChangedAt, t.reconnectDeadline);
-    }
-    if (t.endedSession) await this.effects.finalizeRecording(sessionId);
-    return { status: t.stream.status };
+    return { status: t ? t.stream.status : ('ignored' as const) };
   }
 }

@@ -22,7 +22,6 @@ import {
 } from '@airwave/core';
 import type { LiveStream, LiveStreamSession, LiveStreamStatus, Tx } from '@airwave/db';
 import type { Static } from 'typebox';
-import type { Effects } from '../../lib/effects.js';
 import type { StatsHistory } from './stats-history.js';
 import { normaliseOrigins } from '../../lib/schemas.js';
 import type { SimulcastTargetService } from '../simulcast-targets/service.js';
@@ -44,7 +43,6 @@ export class LiveStreamService {
   constructor(
     private readonly repo: LiveStreamRepository,
     private readonly simulcast: SimulcastTargetService,
-    private readonly effects: Effects,
     private readonly config: Config,
     private readonly urls: PublicUrls,
     private readonly cursors: CursorCodec,
@@ -82,7 +80,7 @@ export class LiveStreamService {
   async create(projectId: string, input: CreateInput): Promise<LiveStream> {
     checkPassthrough(input.passthrough);
     const targets = await Promise.all((input.simulcastTargets ?? []).map((t) => this.simulcast.prepare(t)));
-    const { stream, eventIds } = await this.repo.transaction(async (tx) => {
+    return this.repo.transaction(async (tx) => {
       const stream = await this.repo.create(tx, {
         id: newId('liveStream'),
         projectId,
@@ -98,11 +96,9 @@ export class LiveStreamService {
         ...this.keyFields(generateStreamKey()),
       });
       for (const t of targets) await this.simulcast.insert(tx, stream.id, t);
-      const eventIds = [await recordEvent(tx, projectId, 'live_stream.created', presentLiveStream(stream, this.urls))];
-      return { stream, eventIds };
+      await recordEvent(tx, projectId, 'live_stream.created', presentLiveStream(stream, this.urls));
+      return stream;
     });
-    await this.effects.dispatchEvents(eventIds);
-    return stream;
   }
 
   list(projectId: string, q: PageRequest & { status?: LiveStreamStatus }) {
@@ -130,36 +126,29 @@ export class LiveStreamService {
 
   /** A plain field change: write it and emit `live_stream.updated` in one transaction. */
   private async changeAndEmit(projectId: string, id: string, change: (tx: Tx, s: LiveStream) => Promise<LiveStream>) {
-    const { stream, eventIds } = await this.repo.transaction(async (tx) => {
+    return this.repo.transaction(async (tx) => {
       const current = await this.repo.find(projectId, id, tx);
       if (!current) throw new NotFoundError('Live stream');
       const stream = await change(tx, current);
-      return { stream, eventIds: [await recordEvent(tx, projectId, 'live_stream.updated', presentLiveStream(stream, this.urls))] };
+      await recordEvent(tx, projectId, 'live_stream.updated', presentLiveStream(stream, this.urls));
+      return stream;
     });
-    await this.effects.dispatchEvents(eventIds);
-    return stream;
   }
 
-  /** Runs a state-machine transition on a project's stream, then its side effects. */
-  private async transition(
-    projectId: string,
-    id: string,
-    reason: string,
-    fn: (tx: Tx, s: LiveStream, ctx: StateContext) => Promise<Transition>,
-  ): Promise<LiveStream> {
+  /** Runs a state-machine transition on a project's stream (it records its own effects). */
+  private async transition(projectId: string, id: string, fn: (tx: Tx, s: LiveStream, ctx: StateContext) => Promise<Transition>): Promise<LiveStream> {
     const t = await this.repo.transaction(async (tx) => {
       const stream = await this.repo.find(projectId, id, tx);
       if (!stream) throw new NotFoundError('Live stream');
       return fn(tx, stream, this.ctx);
     });
-    await this.effects.afterTransition(t, reason);
     return t.stream;
   }
 
-  disable = (projectId: string, id: string) => this.transition(projectId, id, 'disabled', liveStreamState.disableStream);
-  enable = (projectId: string, id: string) => this.transition(projectId, id, 'enabled', liveStreamState.enableStream);
-  complete = (projectId: string, id: string) => this.transition(projectId, id, 'completed', liveStreamState.completeSession);
-  delete = (projectId: string, id: string) => this.transition(projectId, id, 'deleted', liveStreamState.deleteStream);
+  disable = (projectId: string, id: string) => this.transition(projectId, id, liveStreamState.disableStream);
+  enable = (projectId: string, id: string) => this.transition(projectId, id, liveStreamState.enableStream);
+  complete = (projectId: string, id: string) => this.transition(projectId, id, liveStreamState.completeSession);
+  delete = (projectId: string, id: string) => this.transition(projectId, id, liveStreamState.deleteStream);
 
   /** The session's encoder stats over its last minutes, oldest first. */
   async sessionStats(projectId: string, id: string, sessionId: string) {

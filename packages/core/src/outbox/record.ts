@@ -1,0 +1,26 @@
+// The transactional outbox: what a state change implies (a job, a control message) is written in
+// the change's own transaction, so the two commit or roll back together. The relay (relay.ts)
+// dispatches it after commit; nothing is enqueued by a caller, so a Redis outage at the wrong
+// moment delays an effect instead of losing it.
+import type { Tx } from '@airwave/db';
+import type { JobName, PayloadOf, SessionControlMessage, jobs } from '@airwave/jobs';
+import { newId } from '../ids.js';
+
+/** Wakes the relays (in every API and worker process) when the transaction commits. */
+export const OUTBOX_CHANNEL = 'airwave_outbox';
+
+async function write(tx: Tx, kind: 'job' | 'control', name: string, payload: object, runAt?: Date): Promise<void> {
+  await tx.outboxMessage.create({ data: { id: newId('outbox'), kind, name, payload, runAt } });
+  // Delivered on commit only, once per transaction however many rows; the payload says which schema.
+  await tx.$executeRaw`SELECT pg_notify(${OUTBOX_CHANNEL}, current_schema())`;
+}
+
+/** A job of the registry, enqueued after commit (no earlier than `runAt`). */
+export function recordJob<K extends JobName>(tx: Tx, job: K, payload: PayloadOf<(typeof jobs)[K]>, runAt?: Date): Promise<void> {
+  return write(tx, 'job', job, payload as object, runAt);
+}
+
+/** A session-control message (stop a publisher, stop the ffmpeg pulling a session), published after commit. */
+export function recordControl(tx: Tx, message: SessionControlMessage): Promise<void> {
+  return write(tx, 'control', message.type, message);
+}
