@@ -9,7 +9,11 @@ const stack = useStack(import.meta.filename);
 
 it('relays a live stream to a second RTMP server; a refusing destination is errored and retried', async () => {
   const destPort = await ephemeralPort();
-  const destination = spawn(process.execPath, [new URL('./fixtures/rtmp-destination.cjs', import.meta.url).pathname, String(destPort)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const destTlsPort = await ephemeralPort();
+  // The RTMPS destination's certificate is the stack's own self-signed one, trusted by the workers
+  // through NODE_EXTRA_CA_CERTS (stack.ts), as an operator would add a private CA.
+  const cert = stack.childEnv.INGEST_TLS_CERT_FILE!;
+  const destination = spawn(process.execPath, [new URL('./fixtures/rtmp-destination.cjs', import.meta.url).pathname, String(destPort), String(destTlsPort), cert, stack.childEnv.INGEST_TLS_KEY_FILE!], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise((resolve) => destination.stdout!.once('data', resolve));
   const deadPort = await ephemeralPort();
   try {
@@ -23,6 +27,7 @@ it('relays a live stream to a second RTMP server; a refusing destination is erro
           simulcastTargets: [
             { url: `rtmp://127.0.0.1:${destPort}/live`, streamKey: 'youtube-key' },
             { url: `rtmp://127.0.0.1:${deadPort}/live`, streamKey: 'nobody-home' },
+            { url: `rtmps://127.0.0.1:${destTlsPort}/app`, streamKey: 'twitch-key' },
           ],
         },
       })
@@ -32,12 +37,15 @@ it('relays a live stream to a second RTMP server; a refusing destination is erro
     try {
       await waitFor(async () => {
         const t = await targets();
-        return t.find((x) => x.url.includes(String(destPort)))?.status === 'broadcasting';
+        return [destPort, destTlsPort].every((port) => t.find((x) => x.url.includes(String(port)))?.status === 'broadcasting');
       }, 40_000, `broadcasting\n${stack.logs.slice(-10).join('\n')}`);
-      // The destination really receives the stream: video and audio, at the source's size.
-      const streams = await probe(`rtmp://127.0.0.1:${destPort}/live/youtube-key`);
-      expect(streams.find((x) => x.codec_type === 'video')).toMatchObject({ codec_name: 'h264', width: 640, height: 360 });
-      expect(streams.some((x) => x.codec_type === 'audio')).toBe(true);
+      // Each destination really receives the stream under its key, over RTMP and RTMPS: video and
+      // audio, at the source's size.
+      for (const [app, key] of [['live', 'youtube-key'], ['app', 'twitch-key']]) {
+        const streams = await probe(`rtmp://127.0.0.1:${destPort}/${app}/${key}`);
+        expect(streams.find((x) => x.codec_type === 'video'), key).toMatchObject({ codec_name: 'h264', width: 640, height: 360 });
+        expect(streams.some((x) => x.codec_type === 'audio'), key).toBe(true);
+      }
 
       const dead = await waitFor(async () => (await targets()).find((x) => x.url.includes(String(deadPort)) && x.status === 'errored'), 30_000, 'dead target errored');
       expect(dead.error).toBeTruthy();

@@ -61,6 +61,8 @@ export async function startStack(testFile: string, env: Record<string, string> =
     LIVE_SEGMENT_RETENTION_SECONDS: '2',
     INGEST_DRAIN_SECONDS: '2',
     LOG_LEVEL: 'info',
+    // Simulcast tests push RTMPS to a destination with the stack's self-signed certificate.
+    NODE_EXTRA_CA_CERTS: tls.certFile,
     // What the caller asked for wins over the defaults above (benches raise WORKER_CONCURRENCY)…
     ...env,
     // …but a database server of the caller's own still gets this file's schema on it.

@@ -16,8 +16,14 @@ export function ingestPullUrl(internalToken: string, ingestAddress: string, sess
  * Runs ffmpeg (args with `-f flv -i pipe:0`) on the live session: the pull ends ffmpeg's input when
  * the publisher leaves, and stops with ffmpeg.
  */
-export function runFfmpegOnSession(ctx: Pick<WorkerContext, 'config'>, session: { id: string; ingestAddress: string }, args: string[], log: Logger): FfmpegRun {
-  const run = runFfmpeg(resolveFfmpeg(ctx.config.ffmpegPath), args, { stdin: true });
+export function runFfmpegOnSession(
+  ctx: Pick<WorkerContext, 'config'>,
+  session: { id: string; ingestAddress: string },
+  args: string[],
+  log: Logger,
+  opts: { stdout?: 'progress' | 'media' } = {},
+): FfmpegRun {
+  const run = runFfmpeg(resolveFfmpeg(ctx.config.ffmpegPath), args, { stdin: true, ...opts });
   const pull = pullRtmpAsFlv(ingestPullUrl(ctx.config.internalToken, session.ingestAddress, session.id), run.stdin!);
   void pull.done.then((why) => log.info({ why, bytes: pull.bytes() }, 'ingest pull ended'));
   void run.exited.then(() => pull.close());

@@ -89,7 +89,7 @@ export const APP_ENV: Record<AppName, readonly EnvName[]> = {
 
 /** The part of `env` an app may see: its own variables, and the process basics (PATH, HOME, …). */
 export function envFor(app: AppName, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const basics = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'NODE_OPTIONS', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'];
+  const basics = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'];
   const out: NodeJS.ProcessEnv = {};
   for (const name of [...basics, ...APP_ENV[app]]) if (env[name] !== undefined) out[name] = env[name];
   return out;

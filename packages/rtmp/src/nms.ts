@@ -21,6 +21,15 @@ export interface RtmpUrlInfo {
 
 export interface RtmpClient {
   socket: import('node:net').Socket | null;
+  baseUri: string;
+  handleData(data: Buffer): void;
+  sendClientHandshake(): void;
+  resetProtocolState(): void;
+  rejectHandshake(err: Error): void;
+  rejectAllPending(err: Error): void;
+  stopHeartbeat(): void;
+  handshakeReject: ((err: Error) => void) | null;
+  onHandshakeCallback(): void;
   connected: boolean;
   urlInfo: RtmpUrlInfo | null;
   streamId: number;
@@ -38,7 +47,10 @@ export interface RtmpClient {
   disconnect(): void;
 }
 
-export const RtmpClient = require('node-media-server/src/protocol/rtmp_client.js') as new () => RtmpClient;
+export const RtmpClient = require('node-media-server/src/protocol/rtmp_client.js') as {
+  new (): RtmpClient;
+  parseUrl(url: string): RtmpUrlInfo;
+};
 
 export const Flv = require('node-media-server/src/protocol/flv.js') as {
   new (): { onPacketCallback(p: AvPacket): void; parserData(b: Buffer): string | null };
@@ -51,3 +63,6 @@ export function quietNmsLogs(): void {
   const logger = require('node-media-server/src/core/logger.js') as { level: string };
   logger.level = 'error';
 }
+
+/** NMS's chunker of one AV packet into RTMP chunks (its first chunk carries a type-0 header). */
+export const Rtmp = require('node-media-server/src/protocol/rtmp.js') as { createMessage(p: AvPacket): Buffer };

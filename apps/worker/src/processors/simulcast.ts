@@ -6,6 +6,7 @@ import type { SimulcastStatus } from '@airwave/db';
 import type { RelayPayload } from '@airwave/jobs';
 import type { Job } from 'bullmq';
 import type { WorkerContext } from '../context.js';
+import { pushFlvToRtmp } from '@airwave/rtmp';
 import { runFfmpegOnSession } from '../ingest-pull.js';
 import { Work, type Hold } from '../ownership.js';
 import { HAND_BACK, runHeld } from '../takeover.js';
@@ -41,15 +42,22 @@ async function relayOnce(ctx: WorkerContext, job: Job<RelayPayload>, hold: Hold)
 
   await setStatus(ctx, targetId, 'starting', target.lastError);
   const key = target.streamKeyEncrypted ? decryptSecret(target.streamKeyEncrypted, ctx.config.secretsKey) : null;
+  // ffmpeg only remuxes (stdin → stdout); the worker pulls the session and pushes to the destination
+  // itself, so neither the pull token nor the destination's key is ever on a command line.
   const relay = runFfmpegOnSession(ctx, session, [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-progress', 'pipe:1', '-stats_period', '1',
+    '-hide_banner', '-nostdin', '-loglevel', 'error', '-progress', 'pipe:2', '-stats_period', '1',
     '-f', 'flv', '-i', 'pipe:0',
-    '-map', '0', '-c', 'copy', '-f', 'flv', '-rw_timeout', '10000000',
-    destinationUrl(target.url, key),
-  ], log);
-  // Broadcasting once media actually flows to the destination.
+    '-map', '0', '-c', 'copy', '-f', 'flv', '-flvflags', 'no_duration_filesize', 'pipe:1',
+  ], log, { stdout: 'media' });
+  const push = pushFlvToRtmp(destinationUrl(target.url, key), relay.stdout!);
+  let pushFailure: string | undefined;
+  void push.done.then(({ ok, why }) => {
+    if (!ok) pushFailure = why;
+    void relay.stop(); // a destination that refused or dropped us ends this run (it is retried)
+  });
+  // Broadcasting once the destination accepted the publish and media flows to it.
   const watch = setInterval(() => {
-    if ((relay.progress().speed ?? 0) > 0) {
+    if (push.publishing() && (relay.progress().speed ?? 0) > 0) {
       clearInterval(watch);
       void setStatus(ctx, targetId, 'broadcasting');
     }
@@ -61,6 +69,7 @@ async function relayOnce(ctx: WorkerContext, job: Job<RelayPayload>, hold: Hold)
     void relay.stop();
   });
   const code = await relay.exited;
+  push.close();
   clearInterval(watch);
   unsubscribe();
   if (lost) return { ended: 'another worker runs this relay now' }; // its status is theirs to set
@@ -69,12 +78,12 @@ async function relayOnce(ctx: WorkerContext, job: Job<RelayPayload>, hold: Hold)
   const stillWanted = (await ctx.db.simulcastTarget.count({ where: { id: targetId } })) === 1;
   if (!stillWanted) return { ended: 'target deleted' };
   if (ctx.control.shuttingDown) return HAND_BACK;
-  if (relay.stoppedByUs() || !now || !LIVE.has(now.status) || now.reconnects !== run) {
+  if ((relay.stoppedByUs() && !pushFailure) || !now || !LIVE.has(now.status) || now.reconnects !== run) {
     await setStatus(ctx, targetId, 'idle');
     return { ended: true };
   }
   // The destination refused or dropped us while the stream is still live: errored, and retried.
-  const reason = relay.stderrTail().split('\n').filter(Boolean).slice(-1)[0] ?? `ffmpeg exited with code ${code}`;
+  const reason = pushFailure ?? relay.stderrTail().split('\n').filter(Boolean).slice(-1)[0] ?? `ffmpeg exited with code ${code}`;
   await setStatus(ctx, targetId, 'errored', reason.slice(0, 500));
   log.warn({ reason, attempt: job.attemptsMade + 1 }, 'simulcast destination failed; retrying');
   throw new Error(reason);

@@ -7,6 +7,8 @@ export interface FfmpegRun {
   pid: number | undefined;
   /** ffmpeg's stdin, when it reads its input from there (`stdin: true`). */
   stdin: import('node:stream').Writable | null;
+  /** ffmpeg's stdout, when it writes its output there (`stdout: 'media'`; progress then goes to stderr). */
+  stdout: import('node:stream').Readable | null;
   /** Resolves with the exit code (null when killed by a signal). */
   exited: Promise<number | null>;
   stoppedByUs(): boolean;
@@ -60,7 +62,7 @@ export function withParentDeathSignal(bin: string, args: string[]): [string, str
   return deathSignal.length ? [deathSignal[0]!, [...deathSignal.slice(1), bin, ...args]] : [bin, args];
 }
 
-export function runFfmpeg(bin: string, args: string[], opts: { stdin?: boolean } = {}): FfmpegRun {
+export function runFfmpeg(bin: string, args: string[], opts: { stdin?: boolean; stdout?: 'progress' | 'media' } = {}): FfmpegRun {
   const child = spawn(...withParentDeathSignal(bin, args), { stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   // ffmpeg exiting first makes writes to its stdin fail (EPIPE): that is its exit, handled below.
   child.stdin?.on('error', () => {});
@@ -69,7 +71,15 @@ export function runFfmpeg(bin: string, args: string[], opts: { stdin?: boolean }
   let stopping = false;
   const progress: { speed?: number; dropFrames?: number } = {};
   let inputStart: number | undefined;
+  const readProgress = (line: string) => {
+    const speed = /^speed=\s*([\d.]+)x/.exec(line);
+    if (speed) progress.speed = Number(speed[1]);
+    const drops = /^drop_frames=(\d+)/.exec(line);
+    if (drops) progress.dropFrames = Number(drops[1]);
+    return /^[a-z_0-9]+=/.test(line);
+  };
   createInterface({ input: child.stderr! }).on('line', (line) => {
+    if (opts.stdout === 'media' && readProgress(line)) return; // `-progress pipe:2`
     // "  Duration: N/A, start: 12.345000, bitrate: N/A" under "Input #0": where the input's clock began.
     const start = inputStart === undefined ? /^\s+Duration: .*, start: (-?[\d.]+)/.exec(line) : null;
     if (start) inputStart = Number(start[1]);
@@ -77,12 +87,7 @@ export function runFfmpeg(bin: string, args: string[], opts: { stdin?: boolean }
     tail.push(redact(line, secrets));
     if (tail.length > 20) tail.shift();
   });
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    const speed = /^speed=\s*([\d.]+)x/.exec(line);
-    if (speed) progress.speed = Number(speed[1]);
-    const drops = /^drop_frames=(\d+)/.exec(line);
-    if (drops) progress.dropFrames = Number(drops[1]);
-  });
+  if (opts.stdout !== 'media') createInterface({ input: child.stdout! }).on('line', readProgress);
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => resolve(code));
     child.once('error', (err) => {
@@ -93,6 +98,7 @@ export function runFfmpeg(bin: string, args: string[], opts: { stdin?: boolean }
   return {
     pid: child.pid,
     stdin: child.stdin,
+    stdout: opts.stdout === 'media' ? child.stdout : null,
     exited,
     stoppedByUs: () => stopping,
     stderrTail: () => tail.join('\n'),
