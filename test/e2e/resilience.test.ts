@@ -17,6 +17,14 @@ const pids = (pattern: string) => {
   }
 };
 
+const parentOf = (pid: number) => {
+  try {
+    return Number(execFileSync('ps', ['-o', 'ppid=', '-p', String(pid)], { encoding: 'utf8' }).trim());
+  } catch {
+    return 0;
+  }
+};
+
 /** The media playlist, or undefined while it is missing, half written, or the local S3 drops the socket. */
 async function media(url: string) {
   try {
@@ -91,7 +99,8 @@ it('another worker resumes the ladder within two segment lengths when the worker
   const simulcastTargets = [{ url: `rtmp://127.0.0.1:${destPort}/live`, streamKey: 'relay-key' }];
   const { stream, encoder, sessionId, playlistUrl } = await liveStream('worker crash', 'standard', SECONDS, { simulcastTargets });
   const relayStatus = async () => (await stack.api.call('GET', `/v1/live-streams/${stream.id}/simulcast-targets`)).body.data[0].status as string;
-  const relays = () => pids(`ffmpeg.*127.0.0.1:${destPort}`);
+  // A relay's ffmpeg only remuxes stdin to stdout (the worker pushes to the destination itself).
+  const relays = () => stack.workers.flatMap((w) => (w.child.pid ? pids(`ffmpeg.*no_duration_filesize`).filter((pid) => parentOf(pid) === w.child.pid) : []));
   try {
     await waitFor(async () => ((await media(playlistUrl))?.segments.length ?? 0) >= 2, 30_000, 'two segments');
     await waitFor(async () => (await relayStatus()) === 'broadcasting', 30_000, 'relay broadcasting');

@@ -65,6 +65,10 @@ export class ApiClient {
     return this.post<{ keep: boolean }>(`/ingest/sessions/${sessionId}/heartbeat`, { stats });
   }
 
+  nodeStarted(nodeId: string) {
+    return this.post<{ sessions: number }>(`/ingest/nodes/${encodeURIComponent(nodeId)}/started`);
+  }
+
   stopped(sessionId: string) {
     return this.post<{ status: string }>(`/ingest/sessions/${sessionId}/stopped`);
   }

@@ -21,9 +21,29 @@ if (!free) {
 }
 
 const api = ApiClient.fromConfig(config);
+await reportNodeStarted();
 const server = new IngestServer(config, api, log);
 await server.start();
 const srt = startSrt();
+
+/**
+ * Before taking publishes: tells the API this node holds nothing (after a crash or a kill -9, its
+ * sessions enter their reconnect window at once, so an encoder that re-publishes here resumes). An
+ * unreachable API delays the start by at most 10 s; the stale-session sweeper covers the rest.
+ */
+async function reportNodeStarted(): Promise<void> {
+  const until = Date.now() + 10_000;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { sessions } = await api.nodeStarted(config.ingest.nodeId);
+      if (sessions) log.warn({ sessions }, 'sessions this node held before it restarted are in their reconnect window');
+      return;
+    } catch (err) {
+      if (Date.now() > until) return void log.warn({ err: (err as Error).message }, 'could not tell the API this node started; stale sessions end by heartbeat');
+      await new Promise((r) => setTimeout(r, Math.min(2000, 250 * attempt)));
+    }
+  }
+}
 
 /** SRT next to RTMP when libsrt is there (Debian's ffmpeg brings it); RTMP alone otherwise. */
 function startSrt(): SrtIngest | undefined {

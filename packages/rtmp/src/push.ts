@@ -64,6 +64,7 @@ export function pushFlvToRtmp(url: string, source: Readable, opts: { connectTime
   const client = new RtmpClient();
   let live = false;
   let ended = false;
+  let timeout: NodeJS.Timeout | undefined;
   let finish!: (r: { ok: boolean; why: string }) => void;
   const done = new Promise<{ ok: boolean; why: string }>((resolve) => (finish = resolve));
   const end = (ok: boolean, why: string) => {
@@ -76,7 +77,6 @@ export function pushFlvToRtmp(url: string, source: Readable, opts: { connectTime
     client.disconnect();
     finish({ ok, why });
   };
-  const timeout = setTimeout(() => end(false, 'the destination did not accept the publish in time'), opts.connectTimeoutMs ?? 15_000);
   client.onCloseCallback = () => end(false, 'the destination closed the connection');
   client.onErrorCallback = (err) => end(false, `destination error: ${err.message}`);
   client.onStatusCallback = (code, info) => {
@@ -92,15 +92,24 @@ export function pushFlvToRtmp(url: string, source: Readable, opts: { connectTime
       client.socket.once('drain', () => source.resume());
     }
   };
-  source.pause();
-  source.on('data', (chunk: Buffer) => {
+  // Like ffmpeg, connect only once there is media to send: an encoder still probing its input must
+  // not open a publish that then sits silent (the ingest times out waiting for its headers).
+  let waiting: Buffer[] | undefined = [];
+  const feed = (chunk: Buffer) => {
     const err = flv.parserData(chunk);
     if (err) end(false, `unreadable FLV from ffmpeg: ${err}`);
+  };
+  source.on('data', (chunk: Buffer) => {
+    if (!waiting) return feed(chunk);
+    waiting.push(chunk);
+    if (waiting.length === 1) connect();
+    source.pause(); // until the destination said Publish.Start
   });
   source.on('end', () => end(true, 'the source ended'));
   source.on('error', () => end(false, 'the source failed'));
 
-  void (async () => {
+  const connect = () => void (async () => {
+    timeout = setTimeout(() => end(false, 'the destination did not accept the publish in time'), opts.connectTimeoutMs ?? 15_000);
     try {
       if (url.startsWith('rtmps:')) await connectTls(client, url);
       else await client.connect(url);
@@ -112,6 +121,9 @@ export function pushFlvToRtmp(url: string, source: Readable, opts: { connectTime
       clearTimeout(timeout);
       client.startHeartbeat();
       live = true;
+      const first = waiting ?? [];
+      waiting = undefined;
+      for (const chunk of first) feed(chunk);
       source.resume();
     } catch (err) {
       end(false, `could not publish to the destination: ${(err as Error).message}`);

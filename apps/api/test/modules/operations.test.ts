@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { createDb } from '@airwave/db';
 import { createRedis, Queues } from '@airwave/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +46,25 @@ describe('operations endpoints', () => {
       await redisDown.close();
       deadRedis.disconnect();
       await deadDb.$disconnect();
+    }
+  });
+
+  it('GET /readyz on a supervised single box names a process the supervisor left down', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'airwave-readyz-'));
+    const stateFile = path.join(dir, 'supervisor.json');
+    const app = await buildApp({ config: { ...api.env.config, supervisorStateFile: stateFile }, db: api.env.db, redis: api.redis, queues: api.queues });
+    try {
+      await writeFile(stateFile, JSON.stringify({ pid: 1, down: {} }));
+      const up = await app.inject({ method: 'GET', url: '/readyz' });
+      expect(up.statusCode).toBe(200);
+      expect(up.json().checks).toEqual({ postgres: 'ok', redis: 'ok', processes: 'ok' });
+      await writeFile(stateFile, JSON.stringify({ pid: 1, down: { 'worker-2': 'exited with code 1; failed 5 times within 60 s, left down' } }));
+      const down = await app.inject({ method: 'GET', url: '/readyz' });
+      expect(down.statusCode).toBe(503);
+      expect(down.json().checks.processes).toBe('worker-2 exited with code 1; failed 5 times within 60 s, left down');
+    } finally {
+      await app.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

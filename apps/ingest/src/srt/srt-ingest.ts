@@ -4,6 +4,7 @@
 // ladder, the recording, stats and heartbeats. A key the API already refuses is dropped at once.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
+import { pushFlvToRtmp } from '@airwave/rtmp';
 import type { LibSrt } from './libsrt.js';
 import { SRT_EPOLL_ERR, SRT_EPOLL_IN } from './libsrt.js';
 
@@ -141,17 +142,22 @@ export class SrtIngest {
     );
   }
 
+  /**
+   * ffmpeg remuxes the caller's MPEG-TS to FLV on its stdout (no URL, so no key, on its command
+   * line); this process publishes that to the node's own RTMP server under the stream key.
+   */
   private startRelay(c: Caller, key: string): void {
     const args = ['-hide_banner', '-loglevel', 'error', '-fflags', '+genpts', '-f', 'mpegts', '-i', 'pipe:0'];
-    args.push('-map', '0:v?', '-map', '0:a?', '-c', 'copy', '-f', 'flv', `${this.o.rtmpBase}/${key}`);
-    const relay = spawn(this.o.ffmpegPath, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+    args.push('-map', '0:v?', '-map', '0:a?', '-c', 'copy', '-f', 'flv', '-flvflags', 'no_duration_filesize', 'pipe:1');
+    const relay = spawn(this.o.ffmpegPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     c.relay = relay;
     let stderr = '';
-    // ffmpeg names its output URL in errors; the key must not reach the log.
-    relay.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString().replaceAll(key, c.keyPrefix)).slice(-500)));
+    relay.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-500)));
     relay.stdin!.on('error', () => {}); // EPIPE when the RTMP side refused or was stopped
     for (const chunk of c.pending) relay.stdin!.write(chunk);
     c.pending = [];
+    const publish = pushFlvToRtmp(`${this.o.rtmpBase}/${key}`, relay.stdout!);
+    void publish.done.then(({ ok, why }) => !ok && this.drop(c, `publish ended: ${why}`));
     relay.once('exit', (code) => this.drop(c, code === 0 ? 'relay finished' : `relay ended (${code}): ${stderr.trim().split('\n').at(-1) ?? ''}`));
     this.o.log.info({ keyPrefix: c.keyPrefix, ip: c.address }, 'SRT publish relayed to RTMP');
   }

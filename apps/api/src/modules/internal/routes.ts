@@ -53,6 +53,15 @@ export const internalRoutes: FastifyPluginAsyncTypebox<{ service: IngestHookServ
     async (req) => service.precheck(req.body.streamKey),
   );
 
+  // A node that (re)starts holds no publisher: whatever was live on it before is gone, so those
+  // sessions enter their reconnect window now rather than when their heartbeats go stale, and an
+  // encoder that comes back (to this node or another) resumes its session.
+  app.post(
+    '/ingest/nodes/:nodeId/started',
+    { schema: { hide: true, params: Type.Object({ nodeId: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false }) } },
+    async (req) => service.nodeStarted(req.params.nodeId, req.log),
+  );
+
   app.post(
     '/ingest/sessions/:sessionId/started',
     { schema: { hide: true, params: SessionParams, body: Type.Object({ stats: Type.Optional(Stats) }, { additionalProperties: false }) } },

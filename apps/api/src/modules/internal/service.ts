@@ -68,6 +68,13 @@ export class IngestHookService {
     return { keep };
   }
 
+  async nodeStarted(ingestNodeId: string, log: FastifyBaseLogger) {
+    const orphans = await this.db.liveStreamSession.findMany({ where: { ingestNodeId, status: { in: ['connected', 'active'] } }, select: { id: true } });
+    for (const { id } of orphans) await this.stopped(id);
+    if (orphans.length) log.warn({ ingestNodeId, sessions: orphans.length }, 'ingest node restarted: its sessions lost their publishers');
+    return { sessions: orphans.length };
+  }
+
   async stopped(sessionId: string) {
     const t = await this.db.$transaction((tx) => liveStreamState.publishStopped(tx, sessionId, { urls: this.urls }));
     return { status: t ? t.stream.status : ('ignored' as const) };
