@@ -3,142 +3,44 @@
 // with -9 in turn: the broadcast goes on, the terminal says what was restarted, the recording keeps
 // everything but the take-over. Meanwhile no process's command line or environment holds a stream
 // key or a simulcast destination's key, and the ingest holds no database, storage or encryption secret.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { createTestEnv, startTestStorage, type TestEnv } from '@airwave/testing';
 import HLS from 'hls-parser';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { readEnvFile } from '../../scripts/up/paths.js';
-import { ephemeralPort } from '../../scripts/up/net.js';
 import { startEncoder, waitFor, type Encoder } from './stack.js';
+import { portAnswers, startUpStack, type UpStack } from './up-stack.js';
 
-interface Proc {
-  pid: number;
-  ppid: number;
-  cmdline: string;
-  environ: string;
-}
-
-/** Every live process under `root` (its children, theirs, …), read from /proc. */
-function processTree(root: number): Proc[] {
-  const all: Proc[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const read = (f: string) => readFileSync(`/proc/${name}/${f}`).toString('utf8').replaceAll('\0', '\n');
-      all.push({ pid: Number(name), ppid, cmdline: read('cmdline'), environ: read('environ') });
-    } catch {
-      // it exited while we looked
-    }
-  }
-  const out: Proc[] = [];
-  const walk = (pid: number) => all.filter((p) => p.ppid === pid).forEach((p) => (out.push(p), walk(p.pid)));
-  walk(root);
-  return out;
-}
-
-const appPid = (up: ChildProcess, entry: string) => processTree(up.pid!).find((p) => p.cmdline.includes(entry) && p.cmdline.includes('node'))?.pid;
-const portAnswers = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const s = net.connect(port, '127.0.0.1', () => (s.destroy(), resolve(true)));
-    s.once('error', () => resolve(false));
-  });
-
-let env: TestEnv;
-let storage: Awaited<ReturnType<typeof startTestStorage>>;
-let stateDir = '';
-let up: ChildProcess;
-let output = '';
-let ports: Record<'api' | 'internal' | 'rtmp' | 'rtmps', number>;
-let apiUrl = '';
-let apiKey = '';
-
-const call = async (method: string, url: string, body?: unknown) => {
-  const res = await fetch(`${apiUrl}${url}`, { method, headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
-  return { status: res.status, body: res.status === 204 ? undefined : await res.json() };
-};
-
+let stack: UpStack;
+let encoder: Encoder | undefined;
 beforeAll(async () => {
-  env = await createTestEnv(import.meta.filename);
-  storage = await startTestStorage();
-  stateDir = await mkdtemp(path.join(os.tmpdir(), 'airwave-up-'));
-  ports = { api: await ephemeralPort(), internal: await ephemeralPort(), rtmp: await ephemeralPort(), rtmps: await ephemeralPort() };
-  apiUrl = `http://127.0.0.1:${ports.api}`;
-  up = spawn(process.execPath, ['--import', 'tsx', 'scripts/up/main.ts'], {
-    env: {
-      ...process.env,
-      AIRWAVE_STATE_DIR: stateDir,
-      DATABASE_URL: env.config.databaseUrl,
-      REDIS_URL: env.config.redis.url,
-      REDIS_PREFIX: env.config.redis.prefix,
-      ...storage.env,
-      API_PORT: String(ports.api),
-      API_INTERNAL_PORT: String(ports.internal),
-      API_PUBLIC_URL: apiUrl,
-      INGEST_RTMP_PORT: String(ports.rtmp),
-      INGEST_RTMPS_PORT: String(ports.rtmps),
-      INGEST_SRT_PORT: '0',
-      INGEST_PUBLIC_HOST: '127.0.0.1',
-      WORKER_PROCESSES: '2',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  up.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  up.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  await waitFor(() => output.includes('Airwave is running'), 120_000, `npm run up did not start:\n${output.slice(-3000)}`);
-  apiKey = readEnvFile(path.join(stateDir, 'local.env')).AIRWAVE_API_KEY!;
+  stack = await startUpStack(import.meta.filename, { WORKER_PROCESSES: '2' });
 }, 150_000);
 
 afterAll(async () => {
-  if (up?.exitCode === null) {
-    const tree = processTree(up.pid!);
-    // Ctrl-C stops everything, children (ffmpeg included) too.
-    up.kill('SIGINT');
-    await new Promise((r) => up.once('exit', r));
-    await new Promise((r) => setTimeout(r, 500));
-    const left = tree.filter((p) => {
-      try {
-        process.kill(p.pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    });
-    expect(left.map((p) => p.cmdline.split('\n').slice(0, 3).join(' '))).toEqual([]);
-  }
-  await storage?.close();
-  await env?.cleanup();
-  await rm(stateDir, { recursive: true, force: true });
+  await encoder?.stop();
+  // Ctrl-C stops everything, children (ffmpeg included) too.
+  const left = await stack?.stop();
+  expect((left ?? []).map((p) => p.cmdline.split('\n').slice(0, 3).join(' '))).toEqual([]);
 });
-
-let encoder: Encoder | undefined;
 
 it('kill -9 of a worker, the API and the ingest during a broadcast: each comes back, the broadcast goes on, no secret leaks through /proc', async () => {
   // A second stream is the simulcast destination: its key is a destination key like YouTube's.
-  const dest = (await call('POST', '/v1/live-streams', { name: 'destination', renditions: ['240p'], record: false })).body;
+  const dest = (await stack.call('POST', '/v1/live-streams', { name: 'destination', renditions: ['240p'], record: false })).body;
   const s = (
-    await call('POST', '/v1/live-streams', {
+    await stack.call('POST', '/v1/live-streams', {
       name: 'under the supervisor',
       renditions: ['240p'],
       reconnectWindowSeconds: 60,
-      simulcastTargets: [{ url: `rtmp://127.0.0.1:${ports.rtmp}/live`, streamKey: dest.streamKey }],
+      simulcastTargets: [{ url: `rtmp://127.0.0.1:${stack.ports.rtmp}/live`, streamKey: dest.streamKey }],
     })
   ).body;
   encoder = startEncoder(s.ingestUrl, { size: '320x240', seconds: 600 });
-  const status = async (id = s.id) => (await call('GET', `/v1/live-streams/${id}`)).body.status as string;
-  await waitFor(async () => (await status()) === 'active', 60_000, `active\n${output.slice(-2000)}`);
-  await waitFor(async () => (await call('GET', `/v1/live-streams/${s.id}/simulcast-targets`)).body.data[0]?.status === 'broadcasting', 60_000, 'relay broadcasting');
+  const status = async (id = s.id) => (await stack.call('GET', `/v1/live-streams/${id}`)).body.status as string;
+  await waitFor(async () => (await status()) === 'active', 60_000, `active\n${stack.output().slice(-2000)}`);
+  await waitFor(async () => (await stack.call('GET', `/v1/live-streams/${s.id}/simulcast-targets`)).body.data[0]?.status === 'broadcasting', 60_000, 'relay broadcasting');
   await waitFor(async () => (await status(dest.id)) === 'active', 60_000, 'the destination stream is live');
-  const sessionId = (await call('GET', `/v1/live-streams/${s.id}`)).body.currentSessionId as string;
+  const sessionId = (await stack.call('GET', `/v1/live-streams/${s.id}`)).body.currentSessionId as string;
 
   // Least privilege, as /proc shows it to any local user of the box.
-  const tree = processTree(up.pid!);
+  const tree = stack.tree();
   const ffmpegs = tree.filter((p) => p.cmdline.startsWith('ffmpeg') || p.cmdline.includes('\nffmpeg\n') || /(^|\/)ffmpeg\n/.test(p.cmdline));
   expect(ffmpegs.length).toBeGreaterThanOrEqual(3); // two ladders and a relay
   for (const p of tree) {
@@ -174,43 +76,43 @@ it('kill -9 of a worker, the API and the ingest during a broadcast: each comes b
   };
 
   // 1. The worker running the ladder.
-  const ladder = processTree(up.pid!).find((p) => p.cmdline.includes(sessionId) && /ffmpeg/.test(p.cmdline))!;
+  const ladder = stack.tree().find((p) => p.cmdline.includes(sessionId) && /ffmpeg/.test(p.cmdline))!;
   const runsBefore = await runsInPlaylist();
   const killedAt = Date.now();
   process.kill(ladder.ppid, 'SIGKILL');
-  await waitFor(() => /worker-\d was killed by SIGKILL; restarting in 1 s/.test(output), 10_000, 'the supervisor reports the worker');
+  await waitFor(() => /worker-\d was killed by SIGKILL; restarting in 1 s/.test(stack.output()), 10_000, 'the supervisor reports the worker');
   const newRun = await waitFor(async () => [...(await runsInPlaylist())].find((r) => !runsBefore.has(r)), 30_000, 'the ladder resumed');
   const resumedMs = Date.now() - killedAt;
-  await waitFor(() => /worker-\d restarted \(pid \d+\)/.test(output), 15_000, 'the worker restarted');
+  await waitFor(() => /worker-\d restarted \(pid \d+\)/.test(stack.output()), 15_000, 'the worker restarted');
   console.log(`worker kill -9: the live playlist resumed (run ${newRun}) ${(resumedMs / 1000).toFixed(1)} s after the kill`);
   expect(resumedMs).toBeLessThan(2 * 4000 + 2000); // two 4 s segments, plus the playlist cache and our poll
 
   // 2. The API.
-  const apiPid = appPid(up, 'apps/api/src/server.ts')!;
+  const apiPid = stack.appPid('apps/api/src/server.ts')!;
   const apiKilledAt = Date.now();
   process.kill(apiPid, 'SIGKILL');
-  await waitFor(() => output.includes('api was killed by SIGKILL'), 10_000, 'the supervisor reports the API');
-  await waitFor(async () => (await fetch(`${apiUrl}/healthz`).catch(() => undefined))?.ok, 15_000, 'the API answers again within 15 s');
+  await waitFor(() => stack.output().includes('api was killed by SIGKILL'), 10_000, 'the supervisor reports the API');
+  await waitFor(async () => (await fetch(`${stack.apiUrl}/healthz`).catch(() => undefined))?.ok, 15_000, 'the API answers again within 15 s');
   const apiBackMs = Date.now() - apiKilledAt;
   // Heartbeats resume: the session is seen again after the restart.
   await waitFor(async () => {
-    const session = (await call('GET', `/v1/live-streams/${s.id}/sessions`)).body.data[0];
+    const session = (await stack.call('GET', `/v1/live-streams/${s.id}/sessions`)).body.data[0];
     return Date.parse(session.lastSeenAt) > apiKilledAt + apiBackMs;
   }, 20_000, 'heartbeats resume');
   console.log(`API kill -9: answering again after ${(apiBackMs / 1000).toFixed(1)} s`);
 
   // 3. The ingest: the encoder's connection drops with it; an encoder that re-publishes inside the
   // window joins the same session and the same recording.
-  const ingestPid = appPid(up, 'apps/ingest/src/main.ts')!;
+  const ingestPid = stack.appPid('apps/ingest/src/main.ts')!;
   const ingestKilledAt = Date.now();
   process.kill(ingestPid, 'SIGKILL');
   await encoder.exited;
-  await waitFor(() => output.includes('ingest was killed by SIGKILL'), 10_000, 'the supervisor reports the ingest');
-  await waitFor(async () => (await portAnswers(ports.rtmp)) && output.includes('ingest restarted'), 15_000, 'the ingest listens again within 15 s');
+  await waitFor(() => stack.output().includes('ingest was killed by SIGKILL'), 10_000, 'the supervisor reports the ingest');
+  await waitFor(async () => (await portAnswers(stack.ports.rtmp)) && stack.output().includes('ingest restarted'), 15_000, 'the ingest listens again within 15 s');
   console.log(`ingest kill -9: listening again after ${((Date.now() - ingestKilledAt) / 1000).toFixed(1)} s`);
   encoder = startEncoder(s.ingestUrl, { size: '320x240', seconds: 600 });
   await waitFor(async () => {
-    const got = (await call('GET', `/v1/live-streams/${s.id}`)).body;
+    const got = (await stack.call('GET', `/v1/live-streams/${s.id}`)).body;
     return got.status === 'active' && got.currentSessionId === sessionId;
   }, 60_000, 'the re-published encoder is live in the same session');
   await new Promise((r) => setTimeout(r, 6000)); // a little more of the broadcast on record
@@ -218,16 +120,16 @@ it('kill -9 of a worker, the API and the ingest during a broadcast: each comes b
   await watcher;
   // `reconnecting` while the encoder was away is the state machine at work; never idle, never ended.
   expect([...seen].filter((x) => x !== 'active' && x !== 'reconnecting' && x !== 'api unreachable')).toEqual([]);
-  const sessions = (await call('GET', `/v1/live-streams/${s.id}/sessions`)).body.data;
+  const sessions = (await stack.call('GET', `/v1/live-streams/${s.id}/sessions`)).body.data;
   expect(sessions).toHaveLength(1);
   expect(sessions[0].reconnects).toBe(1);
 
   // The recording: one asset, one discontinuity per take-over (the worker) and per reconnect (the
   // ingest), none for the API, and no gap inside any run.
   await encoder.stop();
-  await call('POST', `/v1/live-streams/${s.id}/complete`);
+  await stack.call('POST', `/v1/live-streams/${s.id}/complete`);
   const asset = await waitFor(async () => {
-    const list = (await call('GET', `/v1/assets?liveStreamId=${s.id}`)).body.data;
+    const list = (await stack.call('GET', `/v1/assets?liveStreamId=${s.id}`)).body.data;
     return list.length === 1 && list[0].status === 'ready' && list[0];
   }, 90_000, 'one recording, ready');
   expect(asset.id).toBe(sessions[0].assetId);

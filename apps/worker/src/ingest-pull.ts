@@ -18,13 +18,15 @@ export function ingestPullUrl(internalToken: string, ingestAddress: string, sess
  */
 export function runFfmpegOnSession(
   ctx: Pick<WorkerContext, 'config'>,
-  session: { id: string; ingestAddress: string },
+  session: { id: string; ingestAddress: string; stats: unknown },
   args: string[],
   log: Logger,
   opts: { stdout?: 'progress' | 'media' } = {},
 ): FfmpegRun {
   const run = runFfmpeg(resolveFfmpeg(ctx.config.ffmpegPath), args, { stdin: true, ...opts });
-  const pull = pullRtmpAsFlv(ingestPullUrl(ctx.config.internalToken, session.ingestAddress, session.id), run.stdin!);
+  const stats = (session.stats ?? {}) as { audioCodec?: unknown; videoCodec?: unknown };
+  const tracks = { audio: typeof stats.audioCodec === 'string', video: typeof stats.videoCodec === 'string' };
+  const pull = pullRtmpAsFlv(ingestPullUrl(ctx.config.internalToken, session.ingestAddress, session.id), run.stdin!, { tracks });
   void pull.done.then((why) => log.info({ why, bytes: pull.bytes() }, 'ingest pull ended'));
   void run.exited.then(() => pull.close());
   return run;

@@ -13,7 +13,11 @@ export interface RtmpPull {
   close(): void;
 }
 
-export function pullRtmpAsFlv(url: string, sink: Writable, opts: { idleMs?: number; connectTimeoutMs?: number } = {}): RtmpPull {
+/**
+ * `tracks`: what the publish carries (the ingest's stats). The FLV header says so, and ffmpeg waits
+ * for every track it announces: announcing audio for a video-only publish would stall its start.
+ */
+export function pullRtmpAsFlv(url: string, sink: Writable, opts: { tracks: { audio: boolean; video: boolean }; idleMs?: number; connectTimeoutMs?: number }): RtmpPull {
   quietNmsLogs();
   const idleMs = opts.idleMs ?? 8000;
   const client = new RtmpClient();
@@ -40,7 +44,7 @@ export function pullRtmpAsFlv(url: string, sink: Writable, opts: { idleMs?: numb
     if (ended) return;
     lastPacket = Date.now();
     if (!headerSent) {
-      sink.write(Flv.createHeader(true, true));
+      sink.write(Flv.createHeader(opts.tracks.audio, opts.tracks.video));
       headerSent = true;
     }
     const tag = Flv.createMessage(p);
