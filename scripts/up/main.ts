@@ -4,7 +4,7 @@ import { createDb } from '@airwave/db';
 import { deployMigrations } from '@airwave/db/migrations';
 import { envFor } from '@airwave/config';
 import { Supervisor } from './supervisor.js';
-import { portIsFree } from './net.js';
+import { portIsFree, tcpAnswers } from './net.js';
 import path from 'node:path';
 import { startLocalS3, type LocalS3 } from '@airwave/storage';
 import { ensureSelfSignedCert } from './tls.js';
@@ -155,9 +155,10 @@ async function main(): Promise<void> {
   }
   say(`supervising api, ingest and ${workerProcesses} worker process${workerProcesses > 1 ? 'es' : ''} (WORKER_PROCESSES); a process that exits is restarted`);
 
+  // "Running" means an encoder can publish now: the API is ready and the ingest listens.
   for (let i = 0; i < 200 && !stopping; i++) {
     const ready = await fetch(`http://127.0.0.1:${apiPort}/readyz`).then((r) => r.ok, () => false);
-    if (ready) break;
+    if (ready && (await tcpAnswers('127.0.0.1', rtmpPort))) break;
     await new Promise((r) => setTimeout(r, 150));
   }
   if (stopping) return;

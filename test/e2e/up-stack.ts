@@ -110,7 +110,8 @@ export async function startUpStack(name: string, env: Record<string, string> = {
         const tree = processTree(up.pid!);
         up.kill('SIGINT');
         await new Promise((r) => up.once('exit', r));
-        await new Promise((r) => setTimeout(r, 500));
+        // Helpers that end when their parent does (tsx's esbuild service) take a moment.
+        for (let i = 0; i < 25 && tree.some((p) => alive(p.pid)); i++) await new Promise((r) => setTimeout(r, 200));
         left = tree.filter((p) => alive(p.pid));
       }
       await storage.close();
