@@ -155,3 +155,34 @@ it('an encoder with keyframes 8 s apart (OBS "auto") gets every rung encoded, wi
     await encoder.stop();
   }
 }, 150_000);
+
+it('ten players polling a low-latency stream never get an empty or cut-short playlist', async () => {
+  const stream = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'busy', renditions: ['240p'], latencyMode: 'low', record: false, reconnectWindowSeconds: 0 } })).body;
+  const encoder = startEncoder(stream.ingestUrl, { size: '320x240', seconds: 60 });
+  const media = stream.playback.hlsUrl.replace('index.m3u8', '240p/index.m3u8');
+  try {
+    await waitFor(async () => (await fetch(media)).ok, 40_000, 'the playlist exists');
+    // The playlist is rewritten every second (1 s segments): ten players read it four times a second.
+    const until = Date.now() + 30_000;
+    const bad: string[] = [];
+    let reads = 0;
+    await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        while (Date.now() < until) {
+          const res = await fetch(media);
+          const text = await res.text();
+          reads++;
+          if (res.status !== 200) bad.push(`${res.status} ${text.slice(0, 80)}`);
+          else if (!text.startsWith('#EXTM3U') || !text.endsWith('\n') || (HLS.parse(text) as HLS.types.MediaPlaylist).segments.length === 0) bad.push(`200 ${JSON.stringify(text.slice(-40))}`);
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }),
+    );
+    expect(reads).toBeGreaterThan(600);
+    expect(bad).toEqual([]);
+    const text = await (await fetch(media)).text();
+    expect(text).toContain('#EXT-X-TARGETDURATION:1\n');
+  } finally {
+    await encoder.stop();
+  }
+}, 120_000);

@@ -236,7 +236,8 @@ export async function expireReconnectWindow(tx: Tx, sessionId: string, disconnec
   const session = await tx.liveStreamSession.findUnique({ where: { id: sessionId }, include: { currentOf: true } });
   const stream = session?.currentOf;
   if (!session || !stream || stream.status !== 'reconnecting' || session.disconnectedAt?.getTime() !== disconnectedAt) return null;
-  if (now.getTime() < disconnectedAt + stream.reconnectWindowSeconds * 1000) return null;
+  // Not before the window is over (a second's slack: the API's and this host's clocks may differ).
+  if (now.getTime() + 1000 < disconnectedAt + stream.reconnectWindowSeconds * 1000) return null;
   const endedSession = await endSession(tx, sessionId, 'reconnect_window_expired', now, false);
   const next = await moveStream(tx, stream, ['reconnecting'], 'idle', now, null);
   return { stream: next, endedSession, eventIds: await emit(tx, next, ['live_stream.idle'], ctx) };
