@@ -49,6 +49,13 @@ export async function startLocalS3(opts: { directory: string; bucket: string; po
   };
   let { server, port } = await start(opts.port ?? 0);
   let running = true;
+  // Stops at once: clients' keep-alive and in-flight connections are cut, not waited for (on Node 24
+  // a client holding a connection open kept close() waiting forever).
+  const stop = async () => {
+    const closing = server.close();
+    server.httpServer?.closeAllConnections();
+    await closing;
+  };
   const endpoint = `http://${host}:${port}`;
   return {
     endpoint,
@@ -58,7 +65,7 @@ export async function startLocalS3(opts: { directory: string; bucket: string; po
     async pause() {
       if (!running) return;
       running = false;
-      await server.close();
+      await stop();
     },
     async resume() {
       if (running) return;
@@ -66,7 +73,7 @@ export async function startLocalS3(opts: { directory: string; bucket: string; po
       running = true;
     },
     close: async () => {
-      if (running) await server.close();
+      if (running) await stop();
       running = false;
     },
   };

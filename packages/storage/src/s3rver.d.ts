@@ -12,6 +12,8 @@ declare module 's3rver' {
     constructor(options: S3rverOptions);
     run(): Promise<import('node:net').AddressInfo>;
     close(): Promise<void>;
+    /** The listening server, once run() resolved. */
+    httpServer?: import('node:http').Server;
     /** S3 event notifications (it is a Koa app, an EventEmitter). */
     on(event: 'event', listener: (event: any) => void): this;
   }
