@@ -1,6 +1,6 @@
 // npm run bench:chaos — four streams (two `low`, two `standard`, one with a simulcast target) publish
-// on an `npm run up` stack while a random Airwave process (api, ingest, a worker) is killed with -9
-// every CHAOS_KILL_EVERY_SECONDS (60). Afterwards, per stream: seconds pushed and recorded,
+// on an `npm run up` stack while an Airwave process is killed with -9 every CHAOS_KILL_EVERY_SECONDS
+// (60): the api, the ingest and a random worker in turn, from a random start. Afterwards, per stream: seconds pushed and recorded,
 // discontinuities, the longest stall a polling player saw, webhooks expected vs delivered (duplicates
 // counted), and anything left in a non-final state. Figures are printed, not asserted.
 //   CHAOS_MINUTES (10)  how long the encoders publish
@@ -89,6 +89,7 @@ const players = (async () => {
 })();
 
 const kills: string[] = [];
+let kinds = Math.floor(Math.random() * 3);
 await waitFor(async () => {
   const all = await Promise.all(runs.map(async (r) => (await stack.call('GET', `/v1/live-streams/${r.stream.id}`)).body.status));
   return all.every((s) => s === 'active');
@@ -100,7 +101,10 @@ while (Date.now() + KILL_EVERY_MS < endAt) {
     { name: 'ingest', pid: stack.appPid('apps/ingest/src/main.ts') },
     ...stack.tree().filter((p) => p.cmdline.includes('apps/worker/src/main.ts') && p.cmdline.includes('node')).map((p, i) => ({ name: `worker #${i + 1}`, pid: p.pid as number | undefined })),
   ].filter((t) => t.pid);
-  const victim = targets[Math.floor(Math.random() * targets.length)]!;
+  // api, ingest, a worker, in turn (a random worker each time): every kind gets killed.
+  const kind = ['api', 'ingest', 'worker'][(kinds++) % 3]!;
+  const candidates = targets.filter((t) => t.name.startsWith(kind));
+  const victim = candidates[Math.floor(Math.random() * candidates.length)] ?? targets[0]!;
   // Which streams' ladders ran on a worker we kill (their recordings may lose up to two segments).
   if (victim.name.startsWith('worker')) {
     const sessions = await Promise.all(runs.map(async (r) => (await stack.call('GET', `/v1/live-streams/${r.stream.id}`)).body.currentSessionId as string | null));
@@ -122,7 +126,12 @@ await waitFor(async () => {
   const all = await Promise.all(runs.map(async (r) => (await stack.call('GET', `/v1/live-streams/${r.stream.id}`)).body.status));
   return all.every((s) => s === 'idle');
 }, 120_000, 'every stream idle').catch(() => undefined);
-await sleep(20_000);
+// Webhooks: a delivery that failed while its worker died is retried with back-off; wait for them.
+const allDelivered = async () => {
+  const ids = new Set(rx.received.map((r) => String(r.headers['webhook-id'])));
+  return (await stack.db.event.findMany({ select: { id: true } })).every((e) => ids.has(e.id));
+};
+await waitFor(allDelivered, 180_000, 'every webhook delivered').catch(() => undefined);
 
 const received = rx.received.map((r) => ({ id: String(r.headers['webhook-id']), type: (JSON.parse(r.body) as { type: string }).type }));
 const byId = new Map<string, number>();
@@ -154,7 +163,8 @@ for (const run of runs) {
     `${run.name.padEnd(12)} ${pushed.toFixed(0).padStart(8)}  ${recorded.toFixed(1).padStart(10)}  ${String(discontinuities).padStart(15)}  ${(run.longestStallMs / 1000).toFixed(1).padStart(15)}  ${String(run.workerKillsHit).padStart(16)}  ${(recorded >= floor ? 'yes' : `NO (floor ${floor.toFixed(0)})`).padStart(31)}  ${`${readyEvents.length} event / ${readyDelivered} delivered`.padStart(11)}  ${nonFinal.join(', ') || 'all final'}`,
   );
 }
-console.log(`webhooks: ${expected} events expected, ${delivered} delivered, ${expected - delivered} missing, ${duplicates} duplicate deliveries (a redelivery keeps its webhook-id)`);
+const missing = events.filter((e) => !byId.has(e.id)).map((e) => e.type);
+console.log(`webhooks: ${expected} events expected, ${delivered} delivered, ${expected - delivered} missing${missing.length ? ` (${missing.join(', ')})` : ''}, ${duplicates} duplicate deliveries (a redelivery keeps its webhook-id)`);
 const outbox = await stack.db.outboxMessage.count({ where: { dispatchedAt: null } });
 console.log(`outbox rows still undispatched: ${outbox}`);
 
