@@ -49,7 +49,8 @@ export function pullRtmpAsFlv(url: string, sink: Writable, opts: { tracks: { aud
     }
     const tag = Flv.createMessage(p);
     written += tag.length;
-    if (!sink.write(tag) && client.socket) {
+    if (!sink.write(tag) && client.socket && !client.socket.isPaused()) {
+      // ffmpeg is behind: stop reading from the ingest until it has caught up.
       client.socket.pause();
       sink.once('drain', () => client.socket?.resume());
     }

@@ -87,7 +87,8 @@ export function pushFlvToRtmp(url: string, source: Readable, opts: { connectTime
   flv.onPacketCallback = (p) => {
     if (!live || ended || !client.socket) return;
     client.socket.write(chunksOf(p, client.streamId));
-    if (client.socket.writableNeedDrain) {
+    if (client.socket.writableNeedDrain && !source.isPaused()) {
+      // The destination is behind: stop reading ffmpeg's output until it has caught up.
       source.pause();
       client.socket.once('drain', () => source.resume());
     }
