@@ -132,6 +132,11 @@ await waitFor(async () => {
   const all = await Promise.all(runs.map(async (r) => (await stack.call('GET', `/v1/live-streams/${r.stream.id}`)).body.status));
   return all.every((s) => s === 'idle');
 }, 120_000, 'every stream idle').catch(() => undefined);
+// Recordings finalize (a 10-minute `low` recording has 600 segments to list and remux).
+await waitFor(async () => {
+  const lists = await Promise.all(runs.map(async (r) => (await stack.call('GET', `/v1/assets?liveStreamId=${r.stream.id}`)).body.data as { status: string }[]));
+  return lists.every((l) => l.length > 0 && l.every((a) => a.status !== 'preparing'));
+}, 300_000, 'every recording finalized').catch(() => undefined);
 // Webhooks: a delivery that failed while its worker died is retried with back-off; wait for them.
 const allDelivered = async () => {
   const ids = new Set(rx.received.map((r) => String(r.headers['webhook-id'])));
