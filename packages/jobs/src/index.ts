@@ -168,3 +168,4 @@ export class Queues {
   }
 }
 export * from './ingest-control.js';
+export * from './webrtc-edges.js';

@@ -30,7 +30,7 @@ const pullSignature = (internalToken: string, sessionId: string, expires: number
 /**
  * Workers pull a live session from the ingest by its session id, never by stream key, with this
  * short-lived token (`<expiry, unix s>.<HMAC>`); nobody else may play from an ingest. It travels only
- * inside the worker's own RTMP connection, never on a command line (apps/worker/src/ingest-pull.ts).
+ * inside the worker's own RTMP connection, never on a command line (packages/ffmpeg/src/session-pull.ts).
  */
 export function ingestPullToken(internalToken: string, sessionId: string, now = Date.now()): string {
   const expires = Math.floor(now / 1000) + PULL_TOKEN_TTL_SECONDS;

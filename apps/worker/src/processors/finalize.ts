@@ -13,7 +13,7 @@ import { CACHE_IMMUTABLE, CACHE_PLAYLIST } from '@airwave/storage';
 import { sealedPlaylist } from '../transcode/playlists.js';
 import HLS from 'hls-parser';
 import type { WorkerContext } from '../context.js';
-import { resolveFfmpeg } from '../transcode/ffmpeg-process.js';
+import { resolveFfmpeg } from '@airwave/ffmpeg';
 
 const { MediaPlaylist, Segment } = HLS.types;
 const VOD_CACHE = 'public, max-age=300';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { AUDIO_BITRATE, type Rung, type SourceInfo } from './ladder.js';
 
 export interface LadderJob {
-  /** `pipe:0`: the live session as FLV on stdin (ingest-pull.ts); else a file or URL (benchmarks). */
+  /** `pipe:0`: the live session as FLV on stdin (@airwave/ffmpeg session-pull.ts); else a file or URL (benchmarks). */
   input: string;
   source: SourceInfo;
   rungs: Rung[];

@@ -1,7 +1,7 @@
 // ffmpeg echoes URLs on stderr; what the worker keeps of it (logs, session errors, simulcast
 // lastError) must not carry stream keys or tokens.
 import { describe, expect, it } from 'vitest';
-import { redact, secretsOf } from '../../src/transcode/ffmpeg-process.js';
+import { redact, secretsOf } from '../src/process.js';
 
 describe('ffmpeg stderr redaction', () => {
   it('cuts stream keys and tokens of every URL argument to a prefix', () => {
