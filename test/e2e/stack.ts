@@ -28,16 +28,18 @@ export interface Stack {
   startWorker(): AppProcess;
   /** Another ingest node on its own port (and node id), with env overrides. */
   startIngest(port: number, env?: Record<string, string>): Promise<AppProcess>;
+  /** A WebRTC edge (apps/edge) on its own port; resolves once it has registered. */
+  startEdge(env?: Record<string, string>): Promise<{ app: AppProcess; url: string }>;
   close(): Promise<void>;
 }
 
 export async function startStack(testFile: string, env: Record<string, string> = {}): Promise<Stack> {
   const storage = await startTestStorage();
-  const [rtmpPort, rtmpsPort, srtPort, apiPort, internalPort] = [await ephemeralPort(), await ephemeralPort(), await ephemeralPort(), await ephemeralPort(), await ephemeralPort()];
+  const [rtmpPort, rtmpsPort, srtPort, apiPort, internalPort, whipPort] = [await ephemeralPort(), await ephemeralPort(), await ephemeralPort(), await ephemeralPort(), await ephemeralPort(), await ephemeralPort()];
   const tlsDir = path.join(os.tmpdir(), `airwave-test-tls-${process.pid}-${rtmpsPort}`);
   const tls = await ensureSelfSignedCert(tlsDir);
   // Known before the API starts: it is also the CDN (the playback edge at /cdn) players are sent to.
-  const apiEnv = { ...storage.env, API_PORT: String(apiPort), API_INTERNAL_PORT: String(internalPort), API_PUBLIC_URL: `http://127.0.0.1:${apiPort}`, INGEST_RTMP_PORT: String(rtmpPort), INGEST_RTMPS_PORT: String(rtmpsPort), INGEST_SRT_PORT: String(srtPort), INGEST_PUBLIC_HOST: '127.0.0.1', INGEST_TLS_CERT_FILE: tls.certFile, INGEST_TLS_KEY_FILE: tls.keyFile, ...env };
+  const apiEnv = { ...storage.env, API_PORT: String(apiPort), API_INTERNAL_PORT: String(internalPort), API_PUBLIC_URL: `http://127.0.0.1:${apiPort}`, INGEST_RTMP_PORT: String(rtmpPort), INGEST_RTMPS_PORT: String(rtmpsPort), INGEST_SRT_PORT: String(srtPort), INGEST_WHIP_PORT: String(whipPort), INGEST_PUBLIC_HOST: '127.0.0.1', INGEST_TLS_CERT_FILE: tls.certFile, INGEST_TLS_KEY_FILE: tls.keyFile, ...env };
   const api = await startApi(testFile, apiEnv);
   const address = await api.app.listen({ port: apiPort, host: '127.0.0.1' });
   // Ingest nodes reach the internal endpoints on their own listener, as in production.
@@ -80,10 +82,20 @@ export async function startStack(testFile: string, env: Record<string, string> =
   const extraIngests: AppProcess[] = [];
   const startIngest = async (port: number, overrides: Record<string, string> = {}) => {
     const name = `ingest-${port}`;
-    const p = startApp(name, 'apps/ingest/src/main.ts', { ...childEnv, INGEST_RTMP_PORT: String(port), INGEST_NODE_ID: name, INGEST_INTERNAL_URL: `rtmp://127.0.0.1:${port}/live`, INGEST_TLS_CERT_FILE: '', INGEST_SRT_PORT: '0', ...overrides }, collect(name));
+    const p = startApp(name, 'apps/ingest/src/main.ts', { ...childEnv, INGEST_RTMP_PORT: String(port), INGEST_NODE_ID: name, INGEST_INTERNAL_URL: `rtmp://127.0.0.1:${port}/live`, INGEST_TLS_CERT_FILE: '', INGEST_SRT_PORT: '0', INGEST_WHIP_PORT: '0', ...overrides }, collect(name));
     extraIngests.push(p);
     await waitFor(() => logs.some((l) => l.startsWith(`${name}:`) && l.includes('RTMP ingest listening')), 30_000, `${name} did not start`);
     return p;
+  };
+  const edges: AppProcess[] = [];
+  const startEdge = async (overrides: Record<string, string> = {}) => {
+    const port = await ephemeralPort();
+    const url = `http://127.0.0.1:${port}`;
+    const name = `edge-${port}`;
+    const app = startApp(name, 'apps/edge/src/main.ts', { ...childEnv, EDGE_HOST: '127.0.0.1', EDGE_PORT: String(port), EDGE_PUBLIC_URL: url, EDGE_ID: name, ...overrides }, collect(name));
+    edges.push(app);
+    await waitFor(() => logs.some((l) => l.startsWith(`${name}:`) && l.includes('WebRTC edge listening')), 30_000, `${name} did not start`);
+    return { app, url };
   };
   await waitFor(() => logs.some((l) => l.includes('RTMP ingest listening')), 30_000, 'ingest did not start');
   await waitFor(() => logs.some((l) => l.includes('worker started')), 30_000, 'worker did not start');
@@ -100,8 +112,9 @@ export async function startStack(testFile: string, env: Record<string, string> =
     workers,
     startWorker,
     startIngest,
+    startEdge,
     async close() {
-      await stopApps([ingest, ...extraIngests, ...workers], 5000);
+      await stopApps([ingest, ...extraIngests, ...workers, ...edges], 5000);
       internalServer.closeAllConnections();
       internalServer.close();
       await api.close();

@@ -18,6 +18,8 @@ import { edgeRoutes } from './modules/playback/edge-routes.js';
 import { playbackRoutes } from './modules/playback/routes.js';
 import { PlaybackTokens } from './modules/playback/tokens.js';
 import { PlaybackService } from './modules/playback/service.js';
+import { WhepEntry } from './modules/whep/service.js';
+import { whepRoutes } from './modules/whep/routes.js';
 import { internalRoutes } from './modules/internal/routes.js';
 import { IngestHookService } from './modules/internal/service.js';
 import { LiveStreamRepository } from './modules/live-streams/repository.js';
@@ -121,7 +123,9 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
   await app.register(healthRoutes, { db, redis, supervisorStateFile: config.supervisorStateFile });
   await app.register(playbackRoutes, { service: new PlaybackService(db, urls) });
   await app.register(consoleRoutes);
-  await app.register(edgeRoutes, { edge: new PlaybackEdge(db, tokens), storage: Storage.fromConfig(config), internalToken: config.internalToken });
+  const playbackEdge = new PlaybackEdge(db, tokens);
+  await app.register(edgeRoutes, { edge: playbackEdge, storage: Storage.fromConfig(config), internalToken: config.internalToken });
+  await app.register(whepRoutes, { entry: new WhepEntry(db, playbackEdge, redis, config.redis.prefix, config.internalToken) });
   await app.register(
     async (v1) => {
       await v1.register(rateLimiter, { redis, prefix: config.redis.prefix, max: config.rateLimit.max, windowMs: config.rateLimit.windowMs });

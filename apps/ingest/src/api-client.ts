@@ -16,6 +16,8 @@ export interface SessionStats {
   fps?: number;
   bitrateKbps?: number;
   keyframeIntervalSeconds?: number;
+  /** The encoder sends B-frames (frames out of display order). */
+  bFrames?: boolean;
   /** Ingest wall time (ms) of the publish's content time 0: segments are stamped from it. */
   timelineEpochMs?: number;
 }

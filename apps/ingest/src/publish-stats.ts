@@ -21,6 +21,8 @@ export interface PacketLike {
   codec_type: number;
   flags: number;
   dts: number;
+  /** dts + the composition offset: differs from dts only where frames are reordered (B-frames). */
+  pts?: number;
   data?: Buffer;
 }
 
@@ -47,6 +49,9 @@ export class PublishStats {
   private lastBitrateKbps: number | undefined;
   private codecString: string | undefined;
   private keyframes = 0;
+  /** Whether the encoder reorders frames (B-frames): WebRTC viewers then get a re-encode without. */
+  private bFrames = false;
+  private framesChecked = 0;
   sawVideo = false;
   sawAudio = false;
 
@@ -88,7 +93,11 @@ export class PublishStats {
         if (this.lastKeyframeDts !== undefined && p.dts > this.lastKeyframeDts) this.keyframeGapMs = p.dts - this.lastKeyframeDts;
         this.lastKeyframeDts = p.dts;
       }
-      if (p.flags === 3 || p.flags === 4) this.videoFrames++;
+      if (p.flags === 3 || p.flags === 4) {
+        this.videoFrames++;
+        this.framesChecked++;
+        if (p.pts !== undefined && p.pts !== p.dts) this.bFrames = true;
+      }
     } else if (p.codec_type === 8) {
       this.sawAudio = true;
       this.audioCodecId = p.codec_id || this.audioCodecId;
@@ -118,6 +127,8 @@ export class PublishStats {
       const fps = pub.videoFramerate || this.lastFps;
       if (fps) stats.fps = fps;
       if (this.keyframeGapMs !== undefined) stats.keyframeIntervalSeconds = this.keyframeGapMs / 1000;
+      // Known once a few frames went by (a reordering encoder shows it within its first GOP).
+      if (this.bFrames || this.framesChecked >= 30) stats.bFrames = this.bFrames;
     }
     if (this.sawAudio) stats.audioCodec = audio ?? `flv-${this.audioCodecId || pub.audioCodec}`;
     if (this.lastBitrateKbps !== undefined) stats.bitrateKbps = this.lastBitrateKbps;

@@ -53,14 +53,30 @@ export const envSchema = {
     WEBHOOK_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 10_000 },
     RATE_LIMIT_MAX: { type: 'integer', minimum: 1, default: 6_000 },
     RATE_LIMIT_WINDOW_MS: { type: 'integer', minimum: 1_000, default: 60_000 },
+    INGEST_WHIP_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8889 },
+    INGEST_WHIP_URL: { type: 'string', pattern: '^https?://' },
+    EDGE_HOST: { type: 'string', default: '0.0.0.0' },
+    EDGE_PORT: { type: 'integer', minimum: 1, maximum: 65535, default: 3010 },
+    EDGE_PUBLIC_URL: { type: 'string', pattern: '^https?://' },
+    EDGE_ID: { type: 'string' },
+    WEBRTC_PUBLIC_IP: { type: 'string', pattern: '^[0-9.]+$' },
+    WEBRTC_UDP_PORT_MIN: { type: 'integer', minimum: 1024, maximum: 65535 },
+    WEBRTC_UDP_PORT_MAX: { type: 'integer', minimum: 1024, maximum: 65535 },
+    WEBRTC_ICE_SERVERS: { type: 'string' },
+    WEBRTC_MAX_VIEWERS: { type: 'integer', minimum: 1, maximum: 100_000, default: 500 },
   },
 } as const;
 
-export type AppName = 'api' | 'ingest' | 'worker';
+export type AppName = 'api' | 'ingest' | 'worker' | 'edge';
 type EnvName = keyof typeof envSchema.properties;
 
 /** What a stream's public URLs (in API answers and webhook payloads) are built from. */
-const PRESENTATION: EnvName[] = ['API_PORT', 'API_PUBLIC_URL', 'CDN_BASE_URL', 'INGEST_PUBLIC_HOST', 'INGEST_RTMP_PORT', 'INGEST_RTMPS_PORT', 'INGEST_SRT_PORT', 'INGEST_SRT_PASSPHRASE'];
+const PRESENTATION: EnvName[] = [
+  'API_PORT', 'API_PUBLIC_URL', 'CDN_BASE_URL', 'INGEST_PUBLIC_HOST', 'INGEST_RTMP_PORT', 'INGEST_RTMPS_PORT', 'INGEST_SRT_PORT', 'INGEST_SRT_PASSPHRASE',
+  'INGEST_WHIP_PORT', 'INGEST_WHIP_URL',
+];
+/** How WebRTC peers reach a process (the edge's viewers, the ingest's WHIP publishers). */
+const WEBRTC: EnvName[] = ['WEBRTC_PUBLIC_IP', 'WEBRTC_UDP_PORT_MIN', 'WEBRTC_UDP_PORT_MAX', 'WEBRTC_ICE_SERVERS'];
 
 /**
  * The variables each app reads: least privilege. The ingest faces the internet and gets no database
@@ -72,6 +88,12 @@ export const APP_ENV: Record<AppName, readonly EnvName[]> = {
     'NODE_ENV', 'LOG_LEVEL', 'REDIS_URL', 'REDIS_PREFIX', 'API_INTERNAL_URL', 'INTERNAL_TOKEN', 'FFMPEG_PATH',
     'INGEST_RTMP_PORT', 'INGEST_RTMPS_PORT', 'INGEST_TLS_CERT_FILE', 'INGEST_TLS_KEY_FILE', 'INGEST_SRT_PORT', 'INGEST_DRAIN_SECONDS',
     'INGEST_SRT_PASSPHRASE', 'INGEST_SRT_LATENCY_MS', 'INGEST_PUBLIC_HOST', 'INGEST_NODE_ID', 'INGEST_BIND', 'INGEST_INTERNAL_URL',
+    'INGEST_WHIP_PORT', 'INGEST_WHIP_URL', ...WEBRTC,
+  ],
+  // The WebRTC edge: Redis (its load), the internal token (pull tokens, WHEP tickets), nothing else.
+  edge: [
+    'NODE_ENV', 'LOG_LEVEL', 'REDIS_URL', 'REDIS_PREFIX', 'INTERNAL_TOKEN', 'FFMPEG_PATH',
+    'EDGE_HOST', 'EDGE_PORT', 'EDGE_PUBLIC_URL', 'EDGE_ID', 'WEBRTC_MAX_VIEWERS', ...WEBRTC,
   ],
   worker: [
     'NODE_ENV', 'LOG_LEVEL', 'DATABASE_URL', 'REDIS_URL', 'REDIS_PREFIX', 'INTERNAL_TOKEN', 'FFMPEG_PATH', 'TRANSCODE_DIR',
@@ -140,6 +162,17 @@ interface RawEnv {
   WEBHOOK_TIMEOUT_MS: number;
   RATE_LIMIT_MAX: number;
   RATE_LIMIT_WINDOW_MS: number;
+  INGEST_WHIP_PORT: number;
+  INGEST_WHIP_URL?: string;
+  EDGE_HOST: string;
+  EDGE_PORT: number;
+  EDGE_PUBLIC_URL?: string;
+  EDGE_ID?: string;
+  WEBRTC_PUBLIC_IP?: string;
+  WEBRTC_UDP_PORT_MIN?: number;
+  WEBRTC_UDP_PORT_MAX?: number;
+  WEBRTC_ICE_SERVERS?: string;
+  WEBRTC_MAX_VIEWERS: number;
 }
 
 export interface Config {
@@ -173,7 +206,12 @@ export interface Config {
     srt: { port: number; passphrase?: string; latencyMs: number; baseUrl: string };
     /** Where workers pull this node's sessions from (recorded on each session). */
     internalUrl: string;
+    /** WHIP (WebRTC) publishing: the HTTP port (0: off) and the URL encoders are given. */
+    whip: { port: number; url: string };
   };
+  /** The WebRTC edge (apps/edge): where it listens and how viewers reach it. */
+  edge: { host: string; port: number; publicUrl: string; id: string; maxViewers: number };
+  webrtc: WebRtcSettings;
   internalToken: string;
   storage: { endpoint?: string; region: string; bucket: string; accessKeyId: string; secretAccessKey: string };
   /** Where players fetch `live/…`, `vod/…`, `thumbs/…`: a CDN, or the API's own edge at /cdn. */
@@ -199,6 +237,13 @@ export interface Config {
   allowPrivateTargets: boolean;
   webhooks: { retryBaseMs: number; timeoutMs: number };
   rateLimit: { max: number; windowMs: number };
+}
+
+export interface WebRtcSettings {
+  publicIp?: string;
+  portRange?: [number, number];
+  /** WEBRTC_ICE_SERVERS as given: a JSON array of RTCIceServer, or comma-separated stun:/turn: URLs. */
+  iceServers?: string;
 }
 
 export class ConfigError extends Error {
@@ -266,6 +311,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, app?: AppName):
       },
       tls: raw.INGEST_TLS_CERT_FILE && raw.INGEST_TLS_KEY_FILE ? { certFile: raw.INGEST_TLS_CERT_FILE, keyFile: raw.INGEST_TLS_KEY_FILE } : undefined,
       internalUrl: trim(raw.INGEST_INTERNAL_URL ?? `rtmp://127.0.0.1:${raw.INGEST_RTMP_PORT}/live`),
+      whip: { port: raw.INGEST_WHIP_PORT, url: trim(raw.INGEST_WHIP_URL ?? `http://${raw.INGEST_PUBLIC_HOST}:${raw.INGEST_WHIP_PORT}/whip`) },
+    },
+    edge: {
+      host: raw.EDGE_HOST,
+      port: raw.EDGE_PORT,
+      publicUrl: trim(raw.EDGE_PUBLIC_URL ?? `http://localhost:${raw.EDGE_PORT}`),
+      id: raw.EDGE_ID ?? `${hostname()}:${raw.EDGE_PORT}`,
+      maxViewers: raw.WEBRTC_MAX_VIEWERS,
+    },
+    webrtc: {
+      publicIp: raw.WEBRTC_PUBLIC_IP,
+      portRange: udpPortRange(raw.WEBRTC_UDP_PORT_MIN, raw.WEBRTC_UDP_PORT_MAX),
+      iceServers: raw.WEBRTC_ICE_SERVERS,
     },
     internalToken: raw.INTERNAL_TOKEN ?? devSecret(isProduction, 'INTERNAL_TOKEN', 'internal-token'),
     storage: secret('STORAGE_SECRET_ACCESS_KEY', () => ({
@@ -290,6 +348,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, app?: AppName):
     webhooks: { retryBaseMs: raw.WEBHOOK_RETRY_BASE_MS, timeoutMs: raw.WEBHOOK_TIMEOUT_MS },
     rateLimit: { max: raw.RATE_LIMIT_MAX, windowMs: raw.RATE_LIMIT_WINDOW_MS },
   };
+}
+
+function udpPortRange(min: number | undefined, max: number | undefined): [number, number] | undefined {
+  if (min === undefined && max === undefined) return undefined;
+  if (min === undefined || max === undefined || max <= min) {
+    throw new ConfigError('WEBRTC_UDP_PORT_MIN and WEBRTC_UDP_PORT_MAX go together, and MAX must be above MIN');
+  }
+  return [min, max];
 }
 
 /** A placeholder for a secret this app is not given: reading it is a bug, and says so. */

@@ -10,11 +10,13 @@ export interface PublicUrls {
   srtPassphrase?: string;
   cdnBaseUrl: string;
   apiPublicUrl: string;
+  /** The WHIP endpoint of the ingest, or undefined when WHIP is off. */
+  whipUrl?: string;
 }
 
 /** The addresses a process's config gives the outside world. */
 export function publicUrls(config: {
-  ingest: { rtmpBaseUrl: string; rtmpsBaseUrl: string; srt: { port: number; baseUrl: string; passphrase?: string } };
+  ingest: { rtmpBaseUrl: string; rtmpsBaseUrl: string; srt: { port: number; baseUrl: string; passphrase?: string }; whip: { port: number; url: string } };
   cdnBaseUrl: string;
   api: { publicUrl: string };
 }): PublicUrls {
@@ -26,6 +28,7 @@ export function publicUrls(config: {
     srtPassphrase: ingest.srt.passphrase,
     cdnBaseUrl: config.cdnBaseUrl,
     apiPublicUrl: config.api.publicUrl,
+    whipUrl: ingest.whip.port ? ingest.whip.url : undefined,
   };
 }
 
@@ -58,6 +61,7 @@ export function presentLiveStream(s: LiveStream, urls: PublicUrls, opts: Present
     renditions: s.renditions,
     passthrough: s.passthrough,
     allowedOrigins: s.allowedOrigins,
+    whipUrl: urls.whipUrl ?? null,
     ...(streamKey !== undefined
       ? { streamKey, rtmpUrl: urls.rtmpBaseUrl, rtmpsUrl: urls.rtmpsBaseUrl, ingestUrl: `${urls.rtmpBaseUrl}/${streamKey}`, srtUrl: srtIngestUrl(urls, streamKey) }
       : { rtmpUrl: urls.rtmpBaseUrl, rtmpsUrl: urls.rtmpsBaseUrl }),
@@ -67,6 +71,7 @@ export function presentLiveStream(s: LiveStream, urls: PublicUrls, opts: Present
     playback: {
       policy: s.playbackPolicy,
       hlsUrl: liveHlsUrl(urls, s.playbackId),
+      whepUrl: `${urls.apiPublicUrl}/whep/${s.playbackId}`,
       playerUrl: `${urls.apiPublicUrl}/play/${s.playbackId}`,
     },
     currentSessionId: s.currentSessionId,

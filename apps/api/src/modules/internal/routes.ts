@@ -15,6 +15,7 @@ const Stats = Type.Object(
     fps: Type.Optional(Type.Number({ minimum: 0 })),
     bitrateKbps: Type.Optional(Type.Number({ minimum: 0 })),
     keyframeIntervalSeconds: Type.Optional(Type.Number({ minimum: 0 })),
+    bFrames: Type.Optional(Type.Boolean()),
     timelineEpochMs: Type.Optional(Type.Integer({ minimum: 0 })),
   },
   { additionalProperties: false },

@@ -71,9 +71,20 @@ export const LiveStream = Type.Object(
     rtmpsUrl: Type.String({ description: 'RTMP over TLS (required by YouTube, Twitch, Facebook-style encoders)', examples: ['rtmps://localhost:1936/live'] }),
     srtUrl: Nullable(Type.String({ description: 'SRT caller URL (MPEG-TS), stream key as the stream id; null when this deployment has no SRT ingest', examples: ['srt://localhost:8890?streamid=aw_live_…'] })),
     ingestUrl: Type.String({ description: 'rtmpUrl + "/" + streamKey, for encoders that take one URL' }),
+    whipUrl: Nullable(
+      Type.String({
+        description: 'WebRTC publishing (WHIP): POST an SDP offer (H.264 + Opus) with `Authorization: Bearer <streamKey>`; null when this deployment has no WHIP ingest',
+        examples: ['http://localhost:8889/whip'],
+      }),
+    ),
     playbackId: Type.String(),
     thumbnailUrl: Type.String({ description: 'JPEG from the live ladder, refreshed about every 10 s while active' }),
-    playback: Type.Object({ policy: mutableFields.playbackPolicy, hlsUrl: Type.String(), playerUrl: Type.String() }),
+    playback: Type.Object({
+      policy: mutableFields.playbackPolicy,
+      hlsUrl: Type.String(),
+      whepUrl: Type.String({ description: 'WebRTC playback (WHEP), under half a second behind the encoder; signed streams take ?token= as hlsUrl does' }),
+      playerUrl: Type.String(),
+    }),
     currentSessionId: Nullable(Type.String()),
     activeAssetId: Nullable(Type.String({ description: 'The recording of the broadcast in progress' })),
     recentAssetIds: Type.Array(Type.String(), { description: 'Recordings of the latest broadcasts, newest first' }),

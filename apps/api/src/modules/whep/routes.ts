@@ -1,0 +1,49 @@
+// `POST /whep/:playbackId` (WHEP, public like the HLS URL): 307 to a WebRTC edge, which answers the
+// offer. Clients follow the redirect with the same method and body (fetch, OBS, GStreamer's whepsrc).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { errors } from '../../lib/schemas.js';
+import type { WhepEntry } from './service.js';
+
+const Params = Type.Object({ playbackId: Type.String({ pattern: '^[0-9A-Za-z]{32}$' }) }, { additionalProperties: false });
+const Query = Type.Object({ token: Type.Optional(Type.String({ maxLength: 4096 })) }, { additionalProperties: true });
+
+export const whepRoutes: FastifyPluginAsyncTypebox<{ entry: WhepEntry }> = async (app, { entry }) => {
+  // The offer is for the edge; the API only needs to accept it to redirect it.
+  app.addContentTypeParser('application/sdp', { parseAs: 'string', bodyLimit: 128 * 1024 }, (_req, body, done) => done(null, body));
+
+  app.options('/whep/:playbackId', { schema: { hide: true } }, async (req, reply) =>
+    reply
+      .code(204)
+      .header('access-control-allow-origin', req.headers.origin ?? '*')
+      .header('vary', 'Origin')
+      .header('access-control-allow-methods', 'POST, OPTIONS')
+      .header('access-control-allow-headers', 'Content-Type, Authorization')
+      .header('access-control-max-age', '600')
+      .header('accept-post', 'application/sdp')
+      .send(),
+  );
+
+  app.post(
+    '/whep/:playbackId',
+    {
+      schema: {
+        tags: ['playback'],
+        summary: 'Watch a live stream over WebRTC (WHEP)',
+        description:
+          'Send an SDP offer (`Content-Type: application/sdp`) that receives H.264 video (and Opus audio). The answer is a `307` to a ' +
+          'WebRTC edge with room; the edge answers `201` with the SDP answer and a `Location` to `DELETE` when done. Signed streams take ' +
+          '`?token=` as HLS does; allowed origins apply.',
+        security: [],
+        params: Params,
+        querystring: Query,
+        response: { 307: Type.Null({ description: 'Follow `Location` with the same offer' }), ...errors(400, 403, 404, 503) },
+      },
+    },
+    async (req, reply) => {
+      reply.header('access-control-allow-origin', req.headers.origin ?? '*').header('vary', 'Origin').header('access-control-expose-headers', 'Location');
+      const location = await entry.locate(req.params.playbackId, { token: req.query.token, origin: req.headers.origin, referer: req.headers.referer });
+      return reply.code(307).header('location', location).header('cache-control', 'no-store').send(null);
+    },
+  );
+};

@@ -1,0 +1,109 @@
+/// <reference lib="dom" />
+// The real-time tier end to end: ffmpeg publishes RTMP, Chromium watches over WHEP through the API's
+// entry point and a real edge process; the playback policy and the viewer lifecycle hold.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { launchChromium } from './browser.js';
+import { startEncoder, useStack, waitFor, type Encoder } from './stack.js';
+import { startWhep, whepState } from './webrtc.js';
+
+const stack = useStack(import.meta.filename);
+let browser: Browser;
+let edgeUrl: string;
+const encoders: Encoder[] = [];
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  edgeUrl = (await stack.startEdge({ WEBRTC_MAX_VIEWERS: '3' })).url;
+}, 60_000);
+afterAll(async () => {
+  await Promise.all(encoders.map((e) => e.stop()));
+  await browser?.close();
+});
+
+const edgeViewers = async () => ((await (await fetch(`${edgeUrl}/metrics/viewers`)).json()) as { viewers: number }).viewers;
+const dumpLogs = () => onTestFailed(() => console.log(stack.logs.filter((l) => l.startsWith('edge') || l.includes('error')).slice(-60).join('\n')));
+
+async function liveStream(body: Record<string, unknown> = {}, encoderOpts: Parameters<typeof startEncoder>[1] = {}) {
+  const stream = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'Real-time', reconnectWindowSeconds: 0, latencyMode: 'low', ...body } })).body;
+  const encoder = startEncoder(stream.ingestUrl, { seconds: 120, size: '640x360', ...encoderOpts });
+  encoders.push(encoder);
+  await waitFor(async () => (await stack.api.call('GET', `/v1/live-streams/${stream.id}`)).body.status === 'active', 30_000, 'stream active');
+  // The ingest reports B-frames (or their absence) after its first frames.
+  await waitFor(async () => {
+    const s = await stack.api.env.db.liveStreamSession.findFirst({ where: { liveStreamId: stream.id }, orderBy: { startedAt: 'desc' } });
+    return typeof (s?.stats as { bFrames?: boolean } | null)?.bFrames === 'boolean';
+  }, 20_000, 'B-frames known');
+  return { stream, encoder };
+}
+
+async function playsInPage(whepUrl: string) {
+  const page = await browser.newPage();
+  await page.goto(`${stack.apiUrl}/healthz`);
+  const answer = await startWhep(page, whepUrl);
+  expect(answer.status, answer.body).toBe(201);
+  expect(answer.location).toMatch(new RegExp(`^${edgeUrl}/whep/sessions/`));
+  await waitFor(async () => (await whepState(page)).width > 0, 15_000, 'a decoded frame');
+  const first = await whepState(page);
+  await page.waitForTimeout(1500);
+  const later = await whepState(page);
+  expect(later.time).toBeGreaterThan(first.time + 0.5);
+  expect(later.audioPackets).toBeGreaterThan(0);
+  return { page, location: answer.location! };
+}
+
+describe('WHEP playback', () => {
+  it('plays the source copied (no B-frames) and DELETE frees the viewer at once', async () => {
+    dumpLogs();
+    const { stream } = await liveStream();
+    expect(stream.playback.whepUrl).toBe(`${stack.apiUrl}/whep/${stream.playbackId}`);
+    const { page, location } = await playsInPage(stream.playback.whepUrl);
+    expect(await whepState(page).then((s) => s.width)).toBe(640);
+    expect(await edgeViewers()).toBe(1);
+    expect(stack.logs.some((l) => l.startsWith('edge') && l.includes('"reencode":false'))).toBe(true);
+    const del = await page.evaluate(async (url) => (await fetch(url, { method: 'DELETE' })).status, location);
+    expect(del).toBe(200);
+    await waitFor(async () => (await edgeViewers()) === 0, 2_000, 'viewer released by DELETE');
+    await page.close();
+  }, 60_000);
+
+  it('re-encodes a source with B-frames once, for every viewer', async () => {
+    dumpLogs();
+    const { stream } = await liveStream({}, { videoCodec: ['-c:v', 'libx264', '-preset', 'veryfast', '-bf', '2', '-g', '60', '-pix_fmt', 'yuv420p'] });
+    const a = await playsInPage(stream.playback.whepUrl);
+    const b = await playsInPage(stream.playback.whepUrl);
+    const feeds = stack.logs.filter((l) => l.startsWith('edge') && l.includes('feed started') && l.includes('"reencode":true'));
+    expect(feeds.length).toBe(1);
+    await a.page.close();
+    await b.page.close();
+  }, 60_000);
+
+  it('answers errors in the envelope: bad offers, unknown or idle streams', async () => {
+    const idle = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'Idle' } })).body;
+    const post = (url: string, body: string, type = 'application/sdp') => fetch(url, { method: 'POST', headers: { 'content-type': type }, body, redirect: 'manual' });
+    const notLive = await post(idle.playback.whepUrl, 'v=0\r\n');
+    expect(notLive.status).toBe(404);
+    expect((await notLive.json()).error.code).toBe('not_live');
+    expect((await post(`${stack.apiUrl}/whep/${'x'.repeat(32)}`, 'v=0\r\n')).status).toBe(404);
+
+    const { stream } = await liveStream();
+    const redirect = await post(stream.playback.whepUrl, 'v=0\r\n');
+    expect(redirect.status).toBe(307);
+    const edgeLocation = redirect.headers.get('location')!;
+    const garbage = await post(edgeLocation, 'hello');
+    expect(garbage.status).toBe(400);
+    expect((await garbage.json()).error.message).toMatch(/not an SDP offer/);
+    const noH264 = await post(edgeLocation, VP8_ONLY_OFFER);
+    expect(noH264.status).toBe(400);
+    expect((await noH264.json()).error.message).toContain('H.264');
+    const forged = await post(edgeLocation.replace(/t=[^&]+/, 't=forged.x'), 'v=0\r\n');
+    expect(forged.status).toBe(403);
+  }, 60_000);
+});
+
+const VP8_ONLY_OFFER = [
+  'v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'a=group:BUNDLE 0',
+  'm=video 9 UDP/TLS/RTP/SAVPF 96', 'c=IN IP4 0.0.0.0', 'a=mid:0', 'a=recvonly', 'a=rtcp-mux',
+  'a=ice-ufrag:abcd', 'a=ice-pwd:abcdefghijklmnopqrstuvwx', 'a=fingerprint:sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF',
+  'a=setup:actpass', 'a=rtpmap:96 VP8/90000', '',
+].join('\r\n');
