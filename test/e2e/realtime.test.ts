@@ -2,7 +2,7 @@
 // The real-time tier end to end: ffmpeg publishes RTMP, Chromium watches over WHEP through the API's
 // entry point and a real edge process; the playback policy and the viewer lifecycle hold.
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { launchChromium } from './browser.js';
 import { startEncoder, useStack, waitFor, type Encoder } from './stack.js';
 import { startWhep, whepState } from './webrtc.js';
@@ -16,8 +16,11 @@ beforeAll(async () => {
   browser = await launchChromium();
   edgeUrl = (await stack.startEdge({ WEBRTC_MAX_VIEWERS: '3' })).url;
 }, 60_000);
+// One live encoder at a time: the two cores also run each stream's ladder.
+afterEach(async () => {
+  await Promise.all(encoders.splice(0).map((e) => e.stop()));
+});
 afterAll(async () => {
-  await Promise.all(encoders.map((e) => e.stop()));
   await browser?.close();
 });
 
@@ -49,7 +52,13 @@ async function playsInPage(whepUrl: string) {
   const later = await whepState(page);
   expect(later.time).toBeGreaterThan(first.time + 0.5);
   expect(later.audioPackets).toBeGreaterThan(0);
-  return { page, location: answer.location! };
+  const location = answer.location!;
+  /** Leaves as a player should: DELETE the session, then close. */
+  const leave = async () => {
+    await page.evaluate(async (url) => (await fetch(url, { method: 'DELETE' })).status, location);
+    await page.close();
+  };
+  return { page, location, leave };
 }
 
 describe('WHEP playback', () => {
@@ -74,8 +83,8 @@ describe('WHEP playback', () => {
     const b = await playsInPage(stream.playback.whepUrl);
     const feeds = stack.logs.filter((l) => l.startsWith('edge') && l.includes('feed started') && l.includes('"reencode":true'));
     expect(feeds.length).toBe(1);
-    await a.page.close();
-    await b.page.close();
+    await a.leave();
+    await b.leave();
   }, 60_000);
 
   it('answers errors in the envelope: bad offers, unknown or idle streams', async () => {
@@ -99,6 +108,44 @@ describe('WHEP playback', () => {
     const forged = await post(edgeLocation.replace(/t=[^&]+/, 't=forged.x'), 'v=0\r\n');
     expect(forged.status).toBe(403);
   }, 60_000);
+});
+
+describe('WHEP playback policy and lifecycle', () => {
+  it('a signed stream plays only with a token, and only on an allowed origin', async () => {
+    dumpLogs();
+    const { stream } = await liveStream({ playbackPolicy: 'signed', allowedOrigins: [stack.apiUrl] });
+    const page = await browser.newPage();
+    await page.goto(`${stack.apiUrl}/healthz`);
+    const refused = await startWhep(page, stream.playback.whepUrl);
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body!).error.code).toBeTruthy();
+    const { token } = (await stack.api.call('POST', '/v1/playback-tokens', { body: { playbackId: stream.playbackId } })).body;
+    await page.close();
+    const viewer = await playsInPage(`${stream.playback.whepUrl}?token=${token}`);
+    await viewer.leave();
+
+    // The same token from a page of another origin.
+    const other = await fetch(`${stream.playback.whepUrl}?token=${token}`, { method: 'POST', headers: { 'content-type': 'application/sdp', origin: 'https://elsewhere.example' }, body: 'v=0\r\n', redirect: 'manual' });
+    expect(other.status).toBe(403);
+    expect((await other.json()).error.code).toBe('origin_not_allowed');
+  }, 60_000);
+
+  it('releases a viewer whose tab closed without DELETE (ICE consent), and turns viewers away when the edge is full', async () => {
+    dumpLogs();
+    const { stream } = await liveStream();
+    await waitFor(async () => (await edgeViewers()) === 0, 10_000, 'earlier viewers gone');
+    const viewers = await Promise.all([1, 2, 3].map(() => playsInPage(stream.playback.whepUrl)));
+    expect(await edgeViewers()).toBe(3);
+    const full = await fetch(stream.playback.whepUrl, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: 'v=0\r\n', redirect: 'manual' });
+    expect(full.status).toBe(503);
+    expect(full.headers.get('retry-after')).toBeTruthy();
+    expect((await full.json()).error.code).toBe('edge_full');
+
+    const closedAt = Date.now();
+    await Promise.all(viewers.map((v) => v.page.close()));
+    await waitFor(async () => (await edgeViewers()) === 0, 30_000, 'viewers released after their tabs closed');
+    expect(Date.now() - closedAt).toBeLessThan(30_000);
+  }, 90_000);
 });
 
 const VP8_ONLY_OFFER = [

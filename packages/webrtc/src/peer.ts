@@ -48,6 +48,11 @@ const h264 = (profile: string) =>
 const opus = () => new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, parameters: 'minptime=10;useinbandfec=1' });
 
 const GATHER_TIMEOUT_MS = 5000;
+/**
+ * A browser sends receiver reports about every second. Silence this long means the viewer is gone
+ * (a closed tab sends no DELETE): sooner than ICE consent's 30 s, so a dead viewer stops costing.
+ */
+const VIEWER_SILENCE_MS = 12_000;
 
 export function weriftEngine(network: WebRtcNetwork): MediaEngine {
   const makePc = () =>
@@ -103,6 +108,13 @@ export function weriftEngine(network: WebRtcNetwork): MediaEngine {
         throw err;
       }
       const keyframeCallbacks: (() => void)[] = [];
+      let heardAt = Date.now();
+      for (const t of senders.values()) t.sender.onRtcp.subscribe(() => (heardAt = Date.now()));
+      const watchdog = setInterval(() => {
+        if (Date.now() - heardAt > VIEWER_SILENCE_MS) close(pc.connectionState === 'connected' ? 'the viewer went silent (no RTCP)' : 'the viewer never connected');
+      }, 2000);
+      watchdog.unref();
+      void ended.then(() => clearInterval(watchdog));
       senders.get('video')?.sender.onRtcp.subscribe((rtcp) => {
         // Payload-specific feedback: PLI (1) or FIR (4).
         if (rtcp.type === 206 && [1, 4].includes((rtcp as unknown as { feedback: { count: number } }).feedback?.count)) {
