@@ -57,7 +57,8 @@ interface LocalStream {
   ingestUrl: string;
   rtmpsUrl: string;
   srtUrl: string | null;
-  playback: { hlsUrl: string; playerUrl: string };
+  whipUrl: string | null;
+  playback: { hlsUrl: string; whepUrl: string; playerUrl: string };
 }
 
 async function main(): Promise<void> {
@@ -67,6 +68,8 @@ async function main(): Promise<void> {
   const rtmpsPort = Number(process.env.INGEST_RTMPS_PORT ?? 1936);
   const s3Port = Number(process.env.LOCAL_S3_PORT ?? 9000);
   const apiInternalPort = Number(process.env.API_INTERNAL_PORT ?? apiPort + 1);
+  const edgePort = Number(process.env.EDGE_PORT ?? 3010);
+  const whipPort = Number(process.env.INGEST_WHIP_PORT ?? 8889);
   const workerProcesses = Number(process.env.WORKER_PROCESSES ?? 2);
   if (!Number.isInteger(workerProcesses) || workerProcesses < 1 || workerProcesses > 64) throw new Error('WORKER_PROCESSES must be a whole number from 1 to 64');
   await checkPorts([
@@ -74,6 +77,8 @@ async function main(): Promise<void> {
     { env: 'API_INTERNAL_PORT', port: apiInternalPort },
     { env: 'INGEST_RTMP_PORT', port: rtmpPort },
     { env: 'INGEST_RTMPS_PORT', port: rtmpsPort },
+    { env: 'EDGE_PORT', port: edgePort },
+    { env: 'INGEST_WHIP_PORT', port: whipPort },
     ...(process.env.STORAGE_ENDPOINT ? [] : [{ env: 'LOCAL_S3_PORT', port: s3Port }]),
   ]);
 
@@ -144,6 +149,11 @@ async function main(): Promise<void> {
     INGEST_DRAIN_SECONDS: process.env.INGEST_DRAIN_SECONDS ?? '0',
     INGEST_TLS_CERT_FILE: tls.certFile,
     INGEST_TLS_KEY_FILE: tls.keyFile,
+    INGEST_WHIP_PORT: String(whipPort),
+    // The WebRTC edge (WHEP) on this machine; browsers here reach its host candidates directly.
+    EDGE_PORT: String(edgePort),
+    EDGE_HOST: process.env.EDGE_HOST ?? '127.0.0.1',
+    EDGE_PUBLIC_URL: process.env.EDGE_PUBLIC_URL ?? `http://localhost:${edgePort}`,
     // A local stack lets webhooks and relays point at localhost (DESIGN.md §6).
     ALLOW_PRIVATE_TARGETS: process.env.ALLOW_PRIVATE_TARGETS ?? 'true',
   };
@@ -153,7 +163,8 @@ async function main(): Promise<void> {
   for (let i = 1; i <= workerProcesses; i++) {
     supervisor.start({ name: `worker-${i}`, entry: 'apps/worker/src/main.ts', env: envFor('worker', env) });
   }
-  say(`supervising api, ingest and ${workerProcesses} worker process${workerProcesses > 1 ? 'es' : ''} (WORKER_PROCESSES); a process that exits is restarted`);
+  supervisor.start({ name: 'edge', entry: 'apps/edge/src/main.ts', env: envFor('edge', env) });
+  say(`supervising api, ingest, edge and ${workerProcesses} worker process${workerProcesses > 1 ? 'es' : ''} (WORKER_PROCESSES); a process that exits is restarted`);
 
   // "Running" means an encoder can publish now: the API is ready and the ingest listens.
   for (let i = 0; i < 200 && !stopping; i++) {
@@ -177,7 +188,7 @@ async function main(): Promise<void> {
   );
   const publish =
     'ffmpeg -re -f lavfi -i testsrc2=size=1280x720:rate=30 -f lavfi -i sine=frequency=440:sample_rate=48000 \\\n' +
-    '      -c:v libx264 -preset veryfast -tune zerolatency -g 60 -pix_fmt yuv420p -c:a aac -b:a 128k \\\n' +
+    '      -c:v libx264 -preset veryfast -tune zerolatency -g 30 -pix_fmt yuv420p -c:a aac -b:a 128k \\\n' +
     `      -f flv ${stream.ingestUrl}`;
   console.log(`
 \x1b[1mAirwave is running.\x1b[0m  Ctrl-C stops everything.
@@ -191,9 +202,12 @@ async function main(): Promise<void> {
   RTMP URL     ${stream.rtmpUrl}
   RTMPS URL    ${stream.rtmpsUrl}   (self-signed certificate in .airwave/tls)
   SRT URL      ${stream.srtUrl ?? 'off (no libsrt)'}
+  WHIP URL     ${stream.whipUrl ?? 'off'}   (WebRTC publishing: Bearer <stream key>)
   Stream key   ${stream.streamKey}
   HLS          ${stream.playback.hlsUrl}
+  WHEP         ${stream.playback.whepUrl}
   Player       ${stream.playback.playerUrl}
+  Real-time    ${stream.playback.playerUrl}?mode=realtime   (WebRTC, under a second behind)
 
   Publish a test signal (or point OBS at the RTMP URL + stream key):
     ${publish}

@@ -61,7 +61,7 @@ export async function startUpStack(name: string, env: Record<string, string> = {
   const testEnv = await createTestEnv(name);
   const storage = await startTestStorage();
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'airwave-up-'));
-  const ports = { api: await ephemeralPort(), internal: await ephemeralPort(), rtmp: await ephemeralPort(), rtmps: await ephemeralPort() };
+  const ports = { api: await ephemeralPort(), internal: await ephemeralPort(), rtmp: await ephemeralPort(), rtmps: await ephemeralPort(), edge: await ephemeralPort(), whip: await ephemeralPort() };
   const apiUrl = `http://127.0.0.1:${ports.api}`;
   const up: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'scripts/up/main.ts'], {
     env: {
@@ -77,7 +77,10 @@ export async function startUpStack(name: string, env: Record<string, string> = {
       INGEST_RTMP_PORT: String(ports.rtmp),
       INGEST_RTMPS_PORT: String(ports.rtmps),
       INGEST_SRT_PORT: '0',
+      INGEST_WHIP_PORT: String(ports.whip),
       INGEST_PUBLIC_HOST: '127.0.0.1',
+      EDGE_PORT: String(ports.edge),
+      EDGE_PUBLIC_URL: `http://127.0.0.1:${ports.edge}`,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -44,7 +44,7 @@ function stages(text: string): Map<string, string[]> {
 
 describe('docker-compose.yml', () => {
   it('has the whole stack: postgres, redis, SeaweedFS creating its bucket, the CDN, api, two ingest nodes, two workers', () => {
-    for (const name of ['postgres', 'redis', 'seaweedfs', 'cdn', 'api', 'ingest-1', 'ingest-2', 'worker-1', 'worker-2']) expect(services, name).toHaveProperty(name);
+    for (const name of ['postgres', 'redis', 'seaweedfs', 'cdn', 'api', 'ingest-1', 'ingest-2', 'worker-1', 'worker-2', 'edge-1', 'coturn']) expect(services, name).toHaveProperty(name);
     const s3 = services.seaweedfs!;
     expect(s3.command?.[0]).toBe('mini');
     const api = env(services.api!);
@@ -75,15 +75,30 @@ describe('docker-compose.yml', () => {
       if (name === 'migrate') continue; // the migration runner needs the database alone
       // Production refuses to start without its secrets; a missing one would show here.
       const config = loadConfig(e, app);
-      if (app !== 'ingest') expect(config.storage.endpoint, name).toBe('http://seaweedfs:8333');
-      if (app !== 'ingest') expect(config.cdnBaseUrl, name).toBe('http://localhost:8080');
+      if (app === 'ingest' || app === 'edge') continue;
+      expect(config.storage.endpoint, name).toBe('http://seaweedfs:8333');
+      expect(config.cdnBaseUrl, name).toBe('http://localhost:8080');
     }
-    for (const name of ['ingest-1', 'ingest-2']) {
+    for (const name of ['ingest-1', 'ingest-2', 'edge-1']) {
       for (const key of ['DATABASE_URL', 'STORAGE_ACCESS_KEY_ID', 'STORAGE_SECRET_ACCESS_KEY', 'STREAM_KEY_ENCRYPTION_KEY', 'SECRETS_ENCRYPTION_KEY', 'PLAYBACK_SIGNING_KEY']) {
         expect(env(services[name]!), `${name}: ${key}`).not.toHaveProperty(key);
       }
     }
     for (const name of ['worker-1', 'worker-2']) expect(env(services[name]!)).not.toHaveProperty('STREAM_KEY_ENCRYPTION_KEY');
+  });
+
+  it('runs a WebRTC edge and coturn, each WebRTC process publishing its own UDP range 1:1 and advertising TURN', () => {
+    const edge = loadConfig(env(services['edge-1']!), 'edge');
+    expect(services['edge-1']!.ports).toEqual([`${edge.edge.port}:${edge.edge.port}`, `${edge.webrtc.portRange![0]}-${edge.webrtc.portRange![1]}:${edge.webrtc.portRange![0]}-${edge.webrtc.portRange![1]}/udp`]);
+    expect(edge.webrtc.iceServers).toContain('turn:');
+    expect(services.coturn!.ports).toContain('3478:3478/udp');
+    const ranges = ['ingest-1', 'ingest-2', 'edge-1'].map((n) => loadConfig(env(services[n]!), n.replace(/-\d+$/, '') as AppName).webrtc.portRange!);
+    // No two processes share a UDP port.
+    for (const [i, a] of ranges.entries()) for (const b of ranges.slice(i + 1)) expect(a[1] < b[0] || b[1] < a[0]).toBe(true);
+    for (const name of ['ingest-1', 'ingest-2']) {
+      const config = loadConfig(env(services[name]!), 'ingest');
+      expect(services[name]!.ports).toContain(`${config.ingest.whip.port}:${config.ingest.whip.port}`);
+    }
   });
 
   it('publishes each ingest node on the ports it listens on, and lets workers pull it by name', () => {
@@ -114,8 +129,8 @@ describe('docker-compose.yml', () => {
     expect(media).toMatch(/apt-get install[^\n]*ffmpeg/);
     expect(media).toMatch(/^USER node$/m);
     expect(all.get('api')!.join('\n')).toMatch(/^USER node$/m);
-    for (const t of ['ingest', 'worker']) expect(all.get(t)![0]).toMatch(/FROM media AS/);
-    for (const t of ['api', 'ingest', 'worker']) expect(all.get(t)!.join('\n')).toMatch(new RegExp(`CMD \\[.*apps/${t}/src/(server|main)\\.ts`));
+    for (const t of ['ingest', 'worker', 'edge']) expect(all.get(t)![0]).toMatch(/FROM media AS/);
+    for (const t of ['api', 'ingest', 'worker', 'edge']) expect(all.get(t)!.join('\n')).toMatch(new RegExp(`CMD \\[.*apps/${t}/src/(server|main)\\.ts`));
   });
 
   it('puts the CDN in front of the playback edge, which decides every request and alone holds the storage key', () => {

@@ -40,7 +40,7 @@ const deployments = base.filter((d) => d.kind === 'Deployment');
 function containerEnv(c: any, app: AppName, secrets: Doc[]): Record<string, string> {
   const config = find('ConfigMap', `airwave-${app}-config`).data as Record<string, string>;
   const secret = secrets.find((s) => s.metadata.name === `airwave-${app}-secrets`)!.stringData as Record<string, string>;
-  const own = Object.fromEntries((c.env ?? []).map((e: any) => [e.name, String(e.value ?? 'from-field').replace('$(POD_IP)', '10.0.0.7')]));
+  const own = Object.fromEntries((c.env ?? []).map((e: any) => [e.name, String(e.value ?? 'from-field').replace('$(POD_IP)', '10.0.0.7').replace('$(HOST_IP)', '10.0.0.8').replace('$(NODE_NAME)', 'node-1')]));
   return { ...config, ...secret, ...own };
 }
 
@@ -71,8 +71,8 @@ describe('infra/k8s', () => {
       for (const c of [...d.spec.template.spec.containers, ...(d.spec.template.spec.initContainers ?? [])]) {
         expect(c.envFrom.map((e: any) => e.configMapRef?.name ?? e.secretRef?.name).sort(), d.metadata.name).toEqual([`airwave-${app}-config`, `airwave-${app}-secrets`]);
         const env = containerEnv(c, app, secrets);
-        // POD_IP only feeds INGEST_INTERNAL_URL; everything else is a variable this app reads.
-        for (const key of Object.keys(env).filter((k) => k !== 'POD_IP')) expect(APP_ENV[app], `${d.metadata.name}: ${key}`).toContain(key);
+        // POD_IP, NODE_NAME and HOST_IP only feed other variables; everything else is a variable this app reads.
+        for (const key of Object.keys(env).filter((k) => !['POD_IP', 'NODE_NAME', 'HOST_IP'].includes(k))) expect(APP_ENV[app], `${d.metadata.name}: ${key}`).toContain(key);
         expect(() => loadConfig(env, app), d.metadata.name).not.toThrow();
       }
     }
@@ -125,10 +125,25 @@ describe('infra/k8s', () => {
     const tcp = find('Service', 'airwave-ingest-tcp');
     const udp = find('Service', 'airwave-ingest-srt');
     expect(tcp.spec.type).toBe('LoadBalancer');
-    expect(tcp.spec.ports.map((p: any) => [p.port, p.targetPort, p.protocol])).toEqual([[1935, 'rtmp', 'TCP'], [443, 'rtmps', 'TCP']]);
+    expect(tcp.spec.ports.map((p: any) => [p.port, p.targetPort, p.protocol])).toEqual([[1935, 'rtmp', 'TCP'], [443, 'rtmps', 'TCP'], [Number(config.INGEST_WHIP_PORT), 'whip', 'TCP']]);
+    expect(ports.whip.containerPort).toBe(Number(config.INGEST_WHIP_PORT));
     expect(udp.spec.ports.map((p: any) => [p.targetPort, p.protocol])).toEqual([['srt', 'UDP']]);
     const pullUrl = container.env.find((e: any) => e.name === 'INGEST_INTERNAL_URL').value;
     expect(pullUrl).toBe(`rtmp://$(POD_IP):${config.INGEST_RTMP_PORT}/live`);
+  });
+
+  it('edges: node network for the UDP range, one per node, scaled on viewers the API reports', () => {
+    const edge = find('Deployment', 'airwave-edge').spec.template.spec;
+    expect(edge.hostNetwork).toBe(true);
+    expect(edge.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe('kubernetes.io/hostname');
+    const env = containerEnv(edge.containers[0], 'edge', load(path.join(BASE, 'secret.example.yaml')));
+    const config = loadConfig(env, 'edge');
+    expect(config.webrtc.portRange).toEqual([41000, 41999]);
+    expect(config.webrtc.publicIp).toBe('10.0.0.8');
+    expect(edge.containers[0].readinessProbe.httpGet.path).toBe('/healthz');
+    const scaled = find('ScaledObject', 'airwave-edge');
+    expect(scaled.spec.triggers[0].metadata.url).toBe('http://airwave-api:3001/internal/webrtc/load');
+    expect(Number(scaled.spec.triggers[0].metadata.targetValue)).toBeLessThan(config.edge.maxViewers);
   });
 
   it('workers scale on the BullMQ transcode queue keys Airwave really writes', () => {

@@ -125,7 +125,7 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
   await app.register(consoleRoutes);
   const playbackEdge = new PlaybackEdge(db, tokens);
   await app.register(edgeRoutes, { edge: playbackEdge, storage: Storage.fromConfig(config), internalToken: config.internalToken });
-  await app.register(whepRoutes, { entry: new WhepEntry(db, playbackEdge, redis, config.redis.prefix, config.internalToken) });
+  await app.register(whepRoutes, { entry: new WhepEntry(db, playbackEdge, redis, config.redis.prefix, config.internalToken), internalToken: config.internalToken });
   await app.register(
     async (v1) => {
       await v1.register(rateLimiter, { redis, prefix: config.redis.prefix, max: config.rateLimit.max, windowMs: config.rateLimit.windowMs });

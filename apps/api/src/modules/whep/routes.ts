@@ -3,12 +3,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errors } from '../../lib/schemas.js';
+import { checkInternalToken } from '../../plugins/app/auth.js';
 import type { WhepEntry } from './service.js';
 
 const Params = Type.Object({ playbackId: Type.String({ pattern: '^[0-9A-Za-z]{32}$' }) }, { additionalProperties: false });
 const Query = Type.Object({ token: Type.Optional(Type.String({ maxLength: 4096 })) }, { additionalProperties: true });
 
-export const whepRoutes: FastifyPluginAsyncTypebox<{ entry: WhepEntry }> = async (app, { entry }) => {
+export const whepRoutes: FastifyPluginAsyncTypebox<{ entry: WhepEntry; internalToken: string }> = async (app, { entry, internalToken }) => {
+  // KEDA scales the edges on this (infra/k8s/base/edge.yaml).
+  app.get('/internal/webrtc/load', { schema: { hide: true } }, async (req) => {
+    checkInternalToken(req, internalToken);
+    return entry.load();
+  });
+
   // The offer is for the edge; the API only needs to accept it to redirect it.
   app.addContentTypeParser('application/sdp', { parseAs: 'string', bodyLimit: 128 * 1024 }, (_req, body, done) => done(null, body));
 

@@ -16,6 +16,17 @@ export class WhepEntry {
     private readonly internalToken: string,
   ) {}
 
+  /** Viewers and capacity over every live edge (the autoscaler's metric). */
+  async load() {
+    const edges = await liveEdges(this.redis, this.redisPrefix);
+    return {
+      edges: edges.length,
+      viewers: edges.reduce((n, e) => n + e.viewers, 0),
+      capacity: edges.reduce((n, e) => n + e.maxViewers, 0),
+      sessions: new Set(edges.flatMap((e) => e.sessions)).size,
+    };
+  }
+
   /** The edge URL this viewer's offer should go to; 403/404/503 as the WHEP spec's client expects. */
   async locate(playbackId: string, viewer: ViewerRequest): Promise<string> {
     await this.edge.authorize(`live/${playbackId}/index.m3u8`, viewer);
