@@ -5,7 +5,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { launchChromium } from './browser.js';
 import { startEncoder, useStack, waitFor, type Encoder } from './stack.js';
-import { startWhep, whepState } from './webrtc.js';
+import { startWhep, startWhip, whepState } from './webrtc.js';
 
 const stack = useStack(import.meta.filename);
 let browser: Browser;
@@ -13,7 +13,7 @@ let edgeUrl: string;
 const encoders: Encoder[] = [];
 
 beforeAll(async () => {
-  browser = await launchChromium();
+  browser = await launchChromium({ fakeMedia: true });
   edgeUrl = (await stack.startEdge({ WEBRTC_MAX_VIEWERS: '3' })).url;
 }, 60_000);
 // One live encoder at a time: the two cores also run each stream's ladder.
@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 const edgeViewers = async () => ((await (await fetch(`${edgeUrl}/metrics/viewers`)).json()) as { viewers: number }).viewers;
-const dumpLogs = () => onTestFailed(() => console.log(stack.logs.filter((l) => l.startsWith('edge') || l.includes('error')).slice(-60).join('\n')));
+const dumpLogs = () => onTestFailed(() => console.log(stack.logs.filter((l) => !l.startsWith('worker')).slice(-80).join('\n')));
 
 async function liveStream(body: Record<string, unknown> = {}, encoderOpts: Parameters<typeof startEncoder>[1] = {}) {
   const stream = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'Real-time', reconnectWindowSeconds: 0, latencyMode: 'low', ...body } })).body;
@@ -146,6 +146,51 @@ describe('WHEP playback policy and lifecycle', () => {
     await waitFor(async () => (await edgeViewers()) === 0, 30_000, 'viewers released after their tabs closed');
     expect(Date.now() - closedAt).toBeLessThan(30_000);
   }, 90_000);
+});
+
+describe('WHIP ingest', () => {
+  it('Chromium publishes its camera over WHIP: the stream goes live, HLS and WHEP play, the recording is ready after DELETE', async () => {
+    dumpLogs();
+    const stream = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'From the browser', reconnectWindowSeconds: 0, latencyMode: 'low', renditions: ['360p', '240p'] } })).body;
+    expect(stream.whipUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/whip$/);
+    const publisher = await browser.newPage();
+    await publisher.goto(`${stack.apiUrl}/healthz`);
+
+    const wrongKey = await startWhip(publisher, stream.whipUrl, 'aw_live_not-a-real-key-000000');
+    expect(wrongKey.status).toBe(401);
+    expect(JSON.parse(wrongKey.body!).error.code).toBe('unauthorized');
+
+    const published = await startWhip(publisher, stream.whipUrl, stream.streamKey);
+    expect(published.status, published.body).toBe(201);
+    await waitFor(async () => (await stack.api.call('GET', `/v1/live-streams/${stream.id}`)).body.status === 'active', 30_000, 'stream active from WHIP');
+
+    // A second publisher for the same stream is refused, and the first goes on.
+    const second = await browser.newPage();
+    await second.goto(`${stack.apiUrl}/healthz`);
+    const refused = await startWhip(second, stream.whipUrl, stream.streamKey);
+    expect(refused.status).toBe(409);
+    expect(JSON.parse(refused.body!).error.code).toBe('already_live');
+    await second.close();
+
+    // The HLS ladder: the master playlist lists both renditions.
+    const master = await waitFor(async () => {
+      const res = await fetch(stream.playback.hlsUrl);
+      return res.ok && (await res.text());
+    }, 40_000, 'HLS master playlist');
+    expect(master).toContain('360p/index.m3u8');
+    expect(master).toContain('240p/index.m3u8');
+    const viewer = await playsInPage(stream.playback.whepUrl);
+    await viewer.leave();
+
+    const assetId = (await stack.api.call('GET', `/v1/live-streams/${stream.id}`)).body.activeAssetId as string;
+    const status = await publisher.evaluate(async () => (await fetch((window as any).whip.location, { method: 'DELETE' })).status);
+    expect(status).toBe(200);
+    await waitFor(async () => (await stack.api.call('GET', `/v1/live-streams/${stream.id}`)).body.status === 'idle', 20_000, 'idle after DELETE');
+    await waitFor(async () => (await stack.api.call('GET', `/v1/assets/${assetId}`)).body.status === 'ready', 60_000, 'recording ready');
+    const asset = (await stack.api.call('GET', `/v1/assets/${assetId}`)).body;
+    expect(asset.durationSeconds).toBeGreaterThan(3);
+    await publisher.close();
+  }, 120_000);
 });
 
 const VP8_ONLY_OFFER = [

@@ -62,3 +62,32 @@ export function whepState(page: Page): Promise<{ width: number; time: number; au
     return { width: video.videoWidth, time: video.currentTime, audioPackets, state: (pc as RTCPeerConnection).connectionState };
   });
 }
+
+/** Publishes the browser's (fake) camera and microphone over WHIP, as the console's "Go live" does. */
+export function startWhip(page: Page, whipUrl: string, streamKey: string): Promise<WhepOutcome> {
+  return page.evaluate(
+    async ({ url, key }) => {
+      const media = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360, frameRate: 30 }, audio: true });
+      const pc = new RTCPeerConnection();
+      for (const track of media.getTracks()) pc.addTransceiver(track, { direction: 'sendonly', streams: [media] });
+      await pc.setLocalDescription(await pc.createOffer());
+      await new Promise<void>((resolve) => {
+        if (pc.iceGatheringState === 'complete') return resolve();
+        pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && resolve();
+        setTimeout(resolve, 2000);
+      });
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/sdp', authorization: `Bearer ${key}` }, body: pc.localDescription!.sdp });
+      const body = await res.text();
+      if (res.status !== 201) {
+        pc.close();
+        media.getTracks().forEach((t) => t.stop());
+        return { status: res.status, body };
+      }
+      await pc.setRemoteDescription({ type: 'answer', sdp: body });
+      const location = res.headers.get('location') ?? undefined;
+      (window as any).whip = { pc, media, location };
+      return { status: res.status, location };
+    },
+    { url: whipUrl, key: streamKey },
+  );
+}

@@ -56,7 +56,7 @@ export class ApiClient {
   }
 
   precheck(streamKey: string) {
-    return this.post<{ allow: boolean; reason?: string }>('/ingest/precheck', { streamKey });
+    return this.post<{ allow: boolean; reason?: string; latencyMode?: 'standard' | 'low' }>('/ingest/precheck', { streamKey });
   }
 
   started(sessionId: string, stats: SessionStats) {

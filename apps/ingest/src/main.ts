@@ -7,6 +7,8 @@ import { ApiClient } from './api-client.js';
 import { IngestServer } from './ingest-server.js';
 import { loadLibSrt } from './srt/libsrt.js';
 import { SrtIngest } from './srt/srt-ingest.js';
+import { createSignalingServer, iceServerLinks, parseIceServers, weriftEngine } from '@airwave/webrtc';
+import { WhipIngest } from './whip/whip-ingest.js';
 
 const config = loadConfigOrExit(process.env, 'ingest');
 const log = pino({ level: config.logLevel, base: { service: 'ingest', node: config.ingest.nodeId } });
@@ -25,6 +27,7 @@ await reportNodeStarted();
 const server = new IngestServer(config, api, log);
 await server.start();
 const srt = startSrt();
+const whip = await startWhip();
 
 /**
  * Before taking publishes: tells the API this node holds nothing (after a crash or a kill -9, its
@@ -76,6 +79,39 @@ function startSrt(): SrtIngest | undefined {
   return ingest;
 }
 
+/** WHIP (WebRTC) publishing on its own HTTP port; INGEST_WHIP_PORT=0 turns it off. */
+async function startWhip(): Promise<{ ingest: WhipIngest; close(): Promise<void> } | undefined> {
+  const { whip: opts } = config.ingest;
+  if (!opts.port) return undefined;
+  let iceServers;
+  try {
+    iceServers = parseIceServers(config.webrtc.iceServers);
+  } catch (err) {
+    log.error({ err: (err as Error).message }, 'WHIP ingest is off: fix WEBRTC_ICE_SERVERS');
+    return undefined;
+  }
+  const iceLinks = iceServerLinks(iceServers);
+  const ingest = new WhipIngest({
+    engine: weriftEngine({ publicIp: config.webrtc.publicIp, portRange: config.webrtc.portRange, iceServers }),
+    ffmpegPath: config.ffmpegPath ?? 'ffmpeg',
+    rtmpBase: config.ingest.internalUrl,
+    publicUrl: opts.url,
+    iceLinks,
+    precheck: (key) => api.precheck(key),
+    log,
+  });
+  const app = createSignalingServer(log, { iceLinks });
+  ingest.routes(app);
+  try {
+    await app.listen({ host: config.ingest.bind, port: opts.port });
+  } catch (err) {
+    log.error({ err: (err as Error).message, port: opts.port }, 'WHIP ingest is off: set INGEST_WHIP_PORT to a free port');
+    return undefined;
+  }
+  log.info({ port: opts.port, url: opts.url }, 'WHIP ingest listening');
+  return { ingest, close: () => app.close() };
+}
+
 // The API asks us to drop publishers (disable, delete, complete) over Redis; heartbeats catch misses.
 const sub = createRedis(config.redis.url, 'worker');
 await sub.subscribe(ingestControlChannel(config.redis.prefix));
@@ -96,10 +132,13 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     const drainMs = signal === 'SIGTERM' ? config.ingest.drainSeconds * 1000 : 0;
     log.info({ signal, sessions: server.activeSessions, drainSeconds: drainMs / 1000 }, 'draining: no new publishes');
     srt?.stopAccepting();
+    whip?.ingest.stopAccepting();
     const left = await server.drain(drainMs);
     log.info({ closing: left }, 'shutting down');
     sub.disconnect();
     srt?.stop();
+    whip?.ingest.stop();
+    await whip?.close();
     await server.stop();
     process.exit(0);
   });

@@ -142,16 +142,9 @@ export function weriftEngine(network: WebRtcNetwork): MediaEngine {
       const pc = makePc();
       const receivers = new Map<MediaKind, RTCRtpTransceiver>();
       for (const kind of ['video', 'audio'] as const) if (kinds[kind]) receivers.set(kind, pc.addTransceiver(kind, { direction: 'recvonly' }));
-      const { ended, close } = lifecycle(pc);
-      let answer: string;
-      try {
-        answer = await negotiate(pc, offer);
-      } catch (err) {
-        close('negotiation failed');
-        throw err;
-      }
       const rtpCallbacks: ((kind: MediaKind, p: RtpPacket) => void)[] = [];
       let videoSsrc: number | undefined;
+      // Tracks appear while the offer is applied: listen before negotiating.
       for (const [kind, t] of receivers) {
         t.onTrack.subscribe((track) => {
           if (kind === 'video') videoSsrc = track.ssrc;
@@ -163,6 +156,14 @@ export function weriftEngine(network: WebRtcNetwork): MediaEngine {
             for (const cb of rtpCallbacks) cb(kind, p);
           });
         });
+      }
+      const { ended, close } = lifecycle(pc);
+      let answer: string;
+      try {
+        answer = await negotiate(pc, offer);
+      } catch (err) {
+        close('negotiation failed');
+        throw err;
       }
       return {
         answer,

@@ -11,7 +11,7 @@ export function sendEnvelope(reply: FastifyReply, status: number, code: string, 
 }
 
 export function createSignalingServer(log: Logger, opts: { iceLinks: string[] }): FastifyInstance {
-  const app = Fastify({ loggerInstance: log, bodyLimit: 128 * 1024, disableRequestLogging: true, trustProxy: true }) as unknown as FastifyInstance;
+  const app = Fastify({ loggerInstance: log, bodyLimit: 128 * 1024, trustProxy: true }) as unknown as FastifyInstance;
   app.addContentTypeParser('application/sdp', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   app.addHook('onSend', async (_req, reply) => {
     // A viewer may arrive from any page: the API's redirect carried the origin check (and tainted

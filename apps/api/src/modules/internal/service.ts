@@ -19,9 +19,13 @@ export class IngestHookService {
     private readonly history: StatsHistory,
   ) {}
 
-  async precheck(streamKey: string): Promise<{ allow: boolean; reason?: string }> {
-    const denied = await liveStreamState.precheckPublish(this.db, sha256Hex(streamKey));
-    return denied ? { allow: false, reason: denied.reason } : { allow: true };
+  /** A refusal, or the go-ahead with the stream's latency mode (WHIP asks for keyframes at its segment length). */
+  async precheck(streamKey: string): Promise<{ allow: boolean; reason?: string; latencyMode?: string }> {
+    const streamKeyHash = sha256Hex(streamKey);
+    const denied = await liveStreamState.precheckPublish(this.db, streamKeyHash);
+    if (denied) return { allow: false, reason: denied.reason };
+    const stream = await this.db.liveStream.findUnique({ where: { streamKeyHash }, select: { latencyMode: true } });
+    return { allow: true, latencyMode: stream?.latencyMode };
   }
 
   async authorize(input: AuthorizeInput, log: FastifyBaseLogger) {
