@@ -148,6 +148,38 @@ describe('WHEP playback policy and lifecycle', () => {
   }, 90_000);
 });
 
+describe('player page', () => {
+  it('plays real-time over WHEP (signed, with the page token), falls back to HLS when WebRTC fails, and switches modes', async () => {
+    dumpLogs();
+    const { stream } = await liveStream({ playbackPolicy: 'signed' });
+    const { token } = (await stack.api.call('POST', '/v1/playback-tokens', { body: { playbackId: stream.playbackId } })).body;
+    const page = await browser.newPage();
+    await page.goto(`${stream.playback.playerUrl}?mode=realtime&token=${token}`);
+    await page.waitForFunction(() => (window as any).airwavePlayer.via === 'webrtc' && document.querySelector('video')!.videoWidth > 0, undefined, { timeout: 20_000 });
+    const t1 = await page.evaluate(() => document.querySelector('video')!.currentTime);
+    await page.waitForTimeout(1500);
+    expect(await page.evaluate(() => document.querySelector('video')!.currentTime)).toBeGreaterThan(t1 + 0.5);
+    expect(await edgeViewers()).toBe(1);
+
+    // The standard button: HLS, and the WebRTC viewer is released (DELETE) at once.
+    await page.click('#modes button[data-mode="standard"]');
+    await page.waitForFunction(() => (window as any).airwavePlayer.via === 'hls' && document.querySelector('video')!.currentTime > 0, undefined, { timeout: 40_000 });
+    await waitFor(async () => (await edgeViewers()) === 0, 3_000, 'WebRTC viewer released on switching to HLS');
+    await page.close();
+
+    // A network that blocks WebRTC signalling: the page says so and plays HLS instead.
+    const blocked = await browser.newPage();
+    await blocked.addInitScript(() => {
+      const real = window.fetch.bind(window);
+      window.fetch = (input: RequestInfo | URL, init?: RequestInit) => (String(input).includes('/whep/') ? Promise.reject(new TypeError('blocked by the network')) : real(input, init));
+    });
+    await blocked.goto(`${stream.playback.playerUrl}?mode=realtime&token=${token}`);
+    await blocked.waitForFunction(() => (window as any).airwavePlayer.fallback && (window as any).airwavePlayer.via === 'hls' && document.querySelector('video')!.currentTime > 0, undefined, { timeout: 40_000 });
+    expect(await blocked.textContent('#note')).toContain('playing low-latency HLS instead');
+    await blocked.close();
+  }, 90_000);
+});
+
 describe('WHIP ingest', () => {
   it('Chromium publishes its camera over WHIP: the stream goes live, HLS and WHEP play, the recording is ready after DELETE', async () => {
     dumpLogs();

@@ -40,6 +40,8 @@ export function srtIngestUrl(urls: PublicUrls, streamKey: string): string | null
 }
 
 export const liveHlsUrl = (urls: PublicUrls, playbackId: string) => `${urls.cdnBaseUrl}/live/${playbackId}/index.m3u8`;
+/** The WHEP entry point (the API; it sends each viewer on to a WebRTC edge). */
+export const liveWhepUrl = (urls: PublicUrls, playbackId: string) => `${urls.apiPublicUrl}/whep/${playbackId}`;
 
 export interface PresentOptions {
   /** The owner sees the stream key in API responses; webhooks and logs never carry it. */
@@ -71,7 +73,7 @@ export function presentLiveStream(s: LiveStream, urls: PublicUrls, opts: Present
     playback: {
       policy: s.playbackPolicy,
       hlsUrl: liveHlsUrl(urls, s.playbackId),
-      whepUrl: `${urls.apiPublicUrl}/whep/${s.playbackId}`,
+      whepUrl: liveWhepUrl(urls, s.playbackId),
       playerUrl: `${urls.apiPublicUrl}/play/${s.playbackId}`,
     },
     currentSessionId: s.currentSessionId,

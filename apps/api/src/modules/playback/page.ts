@@ -15,14 +15,25 @@ export function playerPage(playbackId: string): string {
   video { width: 100%; aspect-ratio: 16 / 9; background: #000; border-radius: 8px; }
   #status { display: inline-block; margin: 12px 0; padding: 4px 10px; border-radius: 999px; background: #2a2f3a; }
   #status[data-state="live"] { background: #c0262d; }
-  #levels { color: #9aa3b5; font-size: 13px; }
+  #levels, #note { color: #9aa3b5; font-size: 13px; }
+  #modes { float: right; margin: 12px 0; }
+  #modes button { background: #2a2f3a; color: inherit; border: 0; padding: 4px 10px; border-radius: 6px; cursor: pointer; }
+  #modes button[aria-pressed="true"] { background: #3d6df2; }
 </style>
 </head>
 <body>
 <main>
   <video id="video" controls muted playsinline></video>
-  <div><span id="status" data-state="waiting">Waiting for the broadcast…</span></div>
+  <div>
+    <span id="status" data-state="waiting">Waiting for the broadcast…</span>
+    <span id="modes" role="group" aria-label="Latency">
+      <button data-mode="realtime" title="WebRTC, under a second behind">Real-time</button>
+      <button data-mode="low" title="Low-latency HLS, about two seconds behind">Low latency</button>
+      <button data-mode="standard" title="HLS, a few seconds behind, steadiest on weak networks">Standard</button>
+    </span>
+  </div>
   <div id="levels"></div>
+  <div id="note"></div>
 </main>
 <script src="/play/assets/hls.min.js"></script>
 <script>
@@ -31,11 +42,14 @@ export function playerPage(playbackId: string): string {
   const video = document.getElementById('video');
   const statusEl = document.getElementById('status');
   const levelsEl = document.getElementById('levels');
+  const noteEl = document.getElementById('note');
   const labels = { waiting: 'Waiting for the broadcast…', live: 'LIVE', ended: 'The broadcast has ended', vod: 'Recording' };
-  // Signed playback: the page's own ?token= goes on the playlist URL; the edge puts it on every child URI.
-  const token = new URLSearchParams(location.search).get('token');
+  const params = new URLSearchParams(location.search);
+  // Signed playback: the page's own ?token= goes on the playlist and WHEP URLs; the edge puts it on every child URI.
+  const token = params.get('token');
   const withToken = (url) => (token ? url + (url.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(token) : url);
-  const player = (window.airwavePlayer = { state: 'waiting', hls: null, levels: [], levelsPlayed: [] });
+  const player = (window.airwavePlayer = { state: 'waiting', mode: null, via: null, hls: null, pc: null, levels: [], levelsPlayed: [], fallback: null });
+  let status = null;
 
   function show(state) {
     player.state = state;
@@ -43,14 +57,29 @@ export function playerPage(playbackId: string): string {
     statusEl.textContent = labels[state];
   }
 
-  let latencyMode = 'standard';
-  function attach(url) {
-    if (player.hls || player.native) return;
+  function detach() {
+    if (player.hls) player.hls.destroy();
+    if (player.pc) {
+      player.pc.close();
+      if (player.whepLocation) fetch(player.whepLocation, { method: 'DELETE', keepalive: true }).catch(() => {});
+    }
+    player.hls = null;
+    player.pc = null;
+    player.whepLocation = null;
+    player.native = false;
+    player.via = null;
+    video.removeAttribute('src');
+    video.srcObject = null;
+  }
+
+  function attachHls(url, lowLatency) {
+    player.via = 'hls';
     if (window.Hls && Hls.isSupported()) {
-      // low: 1 s segments; play 2 s behind the newest one and speed up (≤ 1.5×) to catch up after a stall.
-      const options = latencyMode === 'low'
+      // low: LL-HLS parts, play about 1.5 s behind and speed up (≤ 1.5×) to catch up after a stall.
+      // standard: 2 s segments, three behind the newest (the spec's hold-back).
+      const options = lowLatency
         ? { lowLatencyMode: true, liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 5, maxLiveSyncPlaybackRate: 1.5, backBufferLength: 10 }
-        : { liveSyncDurationCount: 3 };
+        : { liveSyncDurationCount: 3, maxLiveSyncPlaybackRate: 1.2 };
       const hls = (player.hls = new Hls(options));
       hls.on(Hls.Events.MANIFEST_PARSED, (_e, data) => {
         player.levels = data.levels.map((l) => l.height + 'p');
@@ -62,7 +91,7 @@ export function playerPage(playbackId: string): string {
         if (!player.levelsPlayed.includes(name)) player.levelsPlayed.push(name);
       });
       hls.on(Hls.Events.ERROR, (_e, data) => {
-        if (data.fatal) { hls.destroy(); player.hls = null; }
+        if (data.fatal) { hls.destroy(); player.hls = null; player.via = null; }
       });
       hls.loadSource(url);
       hls.attachMedia(video);
@@ -73,15 +102,82 @@ export function playerPage(playbackId: string): string {
     }
   }
 
+  /** WHEP: one POST of our offer (fetch follows the 307 to an edge), the answer, and media. */
+  async function attachWhep(url) {
+    player.via = 'webrtc';
+    const pc = (player.pc = new RTCPeerConnection());
+    pc.addTransceiver('video', { direction: 'recvonly' });
+    pc.addTransceiver('audio', { direction: 'recvonly' });
+    const stream = new MediaStream();
+    pc.ontrack = (e) => {
+      stream.addTrack(e.track);
+      video.srcObject = stream;
+      video.play().catch(() => {});
+    };
+    await pc.setLocalDescription(await pc.createOffer());
+    await new Promise((resolve) => {
+      if (pc.iceGatheringState === 'complete') return resolve();
+      pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
+      setTimeout(resolve, 1500);
+    });
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: pc.localDescription.sdp });
+    if (res.status !== 201) {
+      const body = await res.json().catch(() => ({}));
+      throw new Error((body.error && body.error.message) || 'WHEP answered ' + res.status);
+    }
+    player.whepLocation = res.headers.get('location');
+    await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
+    pc.addEventListener('connectionstatechange', () => {
+      if (pc.connectionState === 'failed' && player.pc === pc) fallBack('the WebRTC connection failed');
+    });
+    // No picture within 8 s (blocked UDP, no TURN): HLS instead.
+    setTimeout(() => {
+      if (player.pc === pc && video.videoWidth === 0) fallBack('no WebRTC video arrived');
+    }, 8000);
+  }
+
+  function fallBack(why) {
+    player.fallback = why;
+    noteEl.textContent = 'Real-time playback is unavailable here (' + why + '): playing low-latency HLS instead.';
+    detach();
+    attachHls(withToken(status.hlsUrl), true);
+  }
+
+  function attach() {
+    if (player.via || !status) return;
+    if (status.state === 'vod') return attachHls(withToken(status.hlsUrl), false);
+    if (player.mode === 'realtime' && status.whepUrl && window.RTCPeerConnection) {
+      attachWhep(withToken(status.whepUrl)).catch((err) => fallBack(err.message));
+    } else {
+      attachHls(withToken(status.hlsUrl), player.mode !== 'standard');
+    }
+  }
+
+  function setMode(mode) {
+    player.mode = mode;
+    for (const b of document.querySelectorAll('#modes button')) b.setAttribute('aria-pressed', String(b.dataset.mode === mode));
+    noteEl.textContent = '';
+    player.fallback = null;
+    detach();
+    if (player.state === 'live' || player.state === 'vod') attach();
+  }
+  for (const b of document.querySelectorAll('#modes button')) b.addEventListener('click', () => setMode(b.dataset.mode));
+  window.addEventListener('pagehide', detach);
+
   async function poll() {
     try {
       const res = await fetch('/play/' + encodeURIComponent(playbackId) + '/status');
       if (res.ok) {
-        const s = await res.json();
-        show(s.state);
-        latencyMode = s.latencyMode;
-        if (s.state === 'live' || s.state === 'vod') attach(withToken(s.hlsUrl));
-        if (s.state === 'vod') return; // a recording does not change: stop polling
+        status = await res.json();
+        const was = player.state;
+        show(status.state);
+        // ?mode= wins; otherwise the stream's own latency mode.
+        if (!player.mode) setMode(['realtime', 'low', 'standard'].includes(params.get('mode')) ? params.get('mode') : status.latencyMode);
+        if (status.state === 'vod') document.getElementById('modes').hidden = true;
+        if (status.state === 'live' || status.state === 'vod') attach();
+        // A broadcast that starts again after a WebRTC session ended: reconnect.
+        if (was !== 'live' && status.state === 'live' && player.via === 'webrtc' && !player.pc) attach();
+        if (status.state === 'vod') return; // a recording does not change: stop polling
       }
     } catch {}
     setTimeout(poll, 2000);

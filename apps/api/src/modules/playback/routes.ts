@@ -33,6 +33,7 @@ export const playbackRoutes: FastifyPluginAsyncTypebox<{ service: PlaybackServic
             state: Type.Union([Type.Literal('waiting'), Type.Literal('live'), Type.Literal('ended'), Type.Literal('vod')]),
             status: Type.String(),
             hlsUrl: Type.String(),
+            whepUrl: Type.Union([Type.String(), Type.Null()], { description: 'WebRTC (WHEP) playback of a live stream; null for a recording' }),
             latencyMode: Type.Union([Type.Literal('standard'), Type.Literal('low')], { description: 'How the player should tune itself' }),
           }),
           ...errors(400, 404),

@@ -1,11 +1,11 @@
-import { liveHlsUrl, NotFoundError, presentAsset, type PublicUrls } from '@airwave/core';
+import { liveHlsUrl, liveWhepUrl, NotFoundError, presentAsset, type PublicUrls } from '@airwave/core';
 import type { Db } from '@airwave/db';
 import { TtlCache } from '../../lib/ttl-cache.js';
 
 /** What a viewer may know about a stream: public by playback id, nothing about its owner. */
 export type ViewerState = 'waiting' | 'live' | 'ended' | 'vod';
 
-type ViewerStatus = { state: ViewerState; status: string; hlsUrl: string; latencyMode: 'standard' | 'low' };
+type ViewerStatus = { state: ViewerState; status: string; hlsUrl: string; whepUrl: string | null; latencyMode: 'standard' | 'low' };
 
 export class PlaybackService {
   // Every player polls its status: one query per stream per second, however many viewers (the
@@ -31,7 +31,7 @@ export class PlaybackService {
       const asset = await this.db.asset.findFirst({ where: { playbackId, deletedAt: null } });
       if (!asset) throw new NotFoundError('Stream');
       const hlsUrl = presentAsset(asset, this.urls).playback.hlsUrl;
-      return { state: asset.status === 'ready' ? 'vod' : 'waiting', status: asset.status, hlsUrl, latencyMode: 'standard' };
+      return { state: asset.status === 'ready' ? 'vod' : 'waiting', status: asset.status, hlsUrl, whepUrl: null, latencyMode: 'standard' };
     }
     const state: ViewerState =
       stream.status === 'active' || stream.status === 'reconnecting'
@@ -39,6 +39,6 @@ export class PlaybackService {
         : stream.status === 'connected' || (stream.status === 'idle' && stream._count.sessions === 0)
           ? 'waiting'
           : 'ended';
-    return { state, status: stream.status, hlsUrl: liveHlsUrl(this.urls, stream.playbackId), latencyMode: stream.latencyMode };
+    return { state, status: stream.status, hlsUrl: liveHlsUrl(this.urls, stream.playbackId), whepUrl: liveWhepUrl(this.urls, stream.playbackId), latencyMode: stream.latencyMode };
   }
 }
