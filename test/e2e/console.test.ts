@@ -63,3 +63,26 @@ it('creates a stream, shows it live with a playing preview and health, then its 
     await browser.close();
   }
 }, 240_000);
+
+it('goes live from the browser camera over WHIP, then stops', async () => {
+  const browser = await launchChromium({ fakeMedia: true });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+  try {
+    const created = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'Camera stream', latencyMode: 'low', reconnectWindowSeconds: 0, renditions: ['360p'] } })).body;
+    await page.goto(`${stack.apiUrl}/console`);
+    await page.fill('input[name=apiKey]', stack.api.apiKey);
+    await page.click('button[type=submit]');
+    await page.waitForURL(/#\/streams$/);
+    await page.goto(`${stack.apiUrl}/console#/streams/${created.id}`);
+    expect(await page.inputValue('[data-testid=whip-url]')).toBe(created.whipUrl);
+    await page.click('[data-testid=go-live]');
+    await page.waitForFunction(() => document.querySelector('h1 [data-testid=status]')?.textContent === 'LIVE', undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => (document.querySelector('[data-testid=preview]') as HTMLVideoElement).currentTime > 1, undefined, { timeout: 40_000 });
+    await page.screenshot({ path: path.join(outputDir, 'console-go-live.png'), fullPage: true });
+    await page.click('[data-testid=go-live]'); // now "Stop"
+    await page.waitForFunction(() => document.querySelector('h1 [data-testid=status]')?.textContent === 'idle', undefined, { timeout: 30_000 });
+    expect(await page.textContent('[data-testid=go-live-note]')).toBe('Stopped.');
+  } finally {
+    await browser.close();
+  }
+}, 180_000);

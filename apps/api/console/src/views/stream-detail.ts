@@ -4,6 +4,7 @@ import { api, playableUrl } from '../api.js';
 import { badge, copyField, form, h, when } from '../dom.js';
 import { healthChart } from '../health-chart.js';
 import type { View } from '../main.js';
+import { goLive } from '../go-live.js';
 import { preview } from '../player.js';
 import { recordingsTable, type Asset } from './recordings.js';
 
@@ -19,6 +20,7 @@ interface Stream {
   rtmpUrl: string;
   rtmpsUrl: string;
   srtUrl: string | null;
+  whipUrl: string | null;
   playbackId: string;
   playback: { hlsUrl: string; playerUrl: string };
   currentSessionId: string | null;
@@ -39,6 +41,7 @@ export async function streamDetailView(id: string): Promise<View> {
   let stream = await api<Stream>('GET', `/live-streams/${id}`);
   const title = h('h1', {}, stream.name, ' ', badge(stream.status));
   const player = preview('preview');
+  const camera = goLive(() => stream);
   const previewNote = h('p', { class: 'muted', 'data-testid': 'preview-note' });
   const chart = healthChart();
   const healthText = h('div', { class: 'health', 'data-testid': 'health' });
@@ -77,6 +80,7 @@ export async function streamDetailView(id: string): Promise<View> {
       copyField('RTMP URL', stream.rtmpUrl, { testId: 'rtmp-url' }),
       copyField('RTMPS URL', stream.rtmpsUrl, { testId: 'rtmps-url' }),
       ...(stream.srtUrl ? [copyField('SRT URL (stream key included)', stream.srtUrl, { secret: true, testId: 'srt-url' })] : []),
+      ...(stream.whipUrl ? [copyField('WHIP URL (WebRTC; the stream key is the Bearer token)', stream.whipUrl, { testId: 'whip-url' })] : []),
       copyField('Stream key', stream.streamKey, { secret: true, testId: 'stream-key' }),
       copyField('HLS playback URL', stream.playback.hlsUrl, { testId: 'hls-url' }),
     );
@@ -162,6 +166,7 @@ export async function streamDetailView(id: string): Promise<View> {
     error,
     h('div', { class: 'row wrap actions' }, act('Disable', 'disable'), act('Enable', 'enable'), act('End broadcast', 'complete'), act('Reset stream key', 'reset-stream-key', 'The current key stops working. Continue?'), act('Delete', 'DELETE', 'Delete this live stream? Recordings stay.', true)),
     h('div', { class: 'grid' }, h('div', { class: 'card' }, h('h2', {}, 'Preview'), player.el, previewNote), ingest),
+    camera.el,
     h('div', { class: 'card' }, h('h2', {}, 'Health'), healthText, chart.el),
     h('div', { class: 'card' }, h('h2', {}, 'Recordings'), recordings),
     h('div', { class: 'card' }, h('h2', {}, 'Sessions'), h('table', {}, h('thead', {}, h('tr', {}, ...['Started', 'Status', 'End', 'Ladder', 'Health'].map((t) => h('th', {}, t)))), sessionsBody)),
@@ -174,6 +179,7 @@ export async function streamDetailView(id: string): Promise<View> {
     destroy: () => {
       player.destroy();
       chart.destroy();
+      void camera.stop();
     },
   };
 }
