@@ -1,6 +1,10 @@
 /// <reference lib="dom" />
 // The real-time tier end to end: ffmpeg publishes RTMP, Chromium watches over WHEP through the API's
 // entry point and a real edge process; the playback policy and the viewer lifecycle hold.
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import HLS from 'hls-parser';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { launchChromium } from './browser.js';
@@ -25,7 +29,7 @@ afterAll(async () => {
 });
 
 const edgeViewers = async () => ((await (await fetch(`${edgeUrl}/metrics/viewers`)).json()) as { viewers: number }).viewers;
-const dumpLogs = () => onTestFailed(() => console.log(stack.logs.filter((l) => !l.startsWith('worker')).slice(-80).join('\n')));
+const dumpLogs = () => onTestFailed(() => writeFileSync(path.join(os.tmpdir(), 'airwave-realtime.log'), stack.logs.join('\n')));
 
 async function liveStream(body: Record<string, unknown> = {}, encoderOpts: Parameters<typeof startEncoder>[1] = {}) {
   const stream = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'Real-time', reconnectWindowSeconds: 0, latencyMode: 'low', ...body } })).body;
@@ -178,6 +182,73 @@ describe('player page', () => {
     expect(await blocked.textContent('#note')).toContain('playing low-latency HLS instead');
     await blocked.close();
   }, 90_000);
+});
+
+describe('LL-HLS in low mode', () => {
+  it('media playlists carry parts and server control, a blocking reload waits for the next part, hls.js plays in low-latency mode, the recording works', async () => {
+    dumpLogs();
+    const { stream, encoder } = await liveStream();
+    const mediaUrl = stream.playback.hlsUrl.replace('index.m3u8', '360p/index.m3u8');
+    const media = await waitFor(async () => {
+      const res = await fetch(mediaUrl);
+      if (!res.ok) return undefined;
+      const p = HLS.parse(await res.text()) as HLS.types.MediaPlaylist;
+      return p.segments.filter((x) => x.uri).length >= 2 && p;
+    }, 40_000, 'an LL-HLS media playlist with two segments');
+    expect(media.partTargetDuration).toBeGreaterThanOrEqual(0.2);
+    expect(media.partTargetDuration).toBeLessThanOrEqual(0.5);
+    expect(media.lowLatencyCompatibility?.canBlockReload).toBe(true);
+    expect(media.lowLatencyCompatibility!.partHoldBack).toBeGreaterThanOrEqual(3 * media.partTargetDuration! - 1e-9);
+    const complete = media.segments.filter((x) => x.uri);
+    expect(complete.at(-1)!.uri).toMatch(/\.m4s$/);
+    expect(complete.at(-1)!.map?.uri).toMatch(/init_.*\.mp4$/);
+    const parts = complete.at(-1)!.parts.filter((p) => !p.hint);
+    expect(parts.length).toBeGreaterThanOrEqual(2);
+    expect(parts[0]!.independent).toBe(true);
+    for (const p of parts) expect(p.duration).toBeLessThanOrEqual(media.partTargetDuration!);
+    // The segment's parts, concatenated, are the segment (players that ignore parts get the same media).
+    const base = mediaUrl.replace(/index\.m3u8$/, '');
+    const partBytes = Buffer.concat(await Promise.all(parts.map(async (p) => Buffer.from(await (await fetch(base + p.uri)).arrayBuffer()))));
+    expect(partBytes.equals(Buffer.from(await (await fetch(base + complete.at(-1)!.uri)).arrayBuffer()))).toBe(true);
+
+    // The next part: where the preload hint points.
+    const latest = HLS.parse(await (await fetch(mediaUrl)).text()) as HLS.types.MediaPlaylist;
+    const open = latest.segments.at(-1)!;
+    expect(open.parts.at(-1)!.hint).toBe(true);
+    const msn = (latest.mediaSequenceBase ?? 0) + latest.segments.length - 1;
+    const part = open.uri ? 0 : open.parts.filter((p) => !p.hint).length;
+    const asked = Date.now();
+    const blocked = await fetch(`${mediaUrl}?_HLS_msn=${msn}&_HLS_part=${part}`);
+    const waited = Date.now() - asked;
+    expect(blocked.status).toBe(200);
+    const answered = HLS.parse(await blocked.text()) as HLS.types.MediaPlaylist;
+    const seg = answered.segments[msn - (answered.mediaSequenceBase ?? 0)]!;
+    expect(Boolean(seg.uri) || seg.parts.filter((p) => !p.hint).length > part).toBe(true);
+    expect(waited).toBeLessThan(media.partTargetDuration! * 1000 + 500);
+    expect((await fetch(`${mediaUrl}?_HLS_msn=${msn + 50}`)).status).toBe(400);
+
+    // hls.js in low-latency mode loads parts.
+    const page = await browser.newPage();
+    await page.goto(`${stream.playback.playerUrl}?mode=low`);
+    await page.waitForFunction(() => {
+      const hls = (window as any).airwavePlayer.hls;
+      const details = hls?.levels?.[hls.currentLevel]?.details;
+      return document.querySelector('video')!.currentTime > 1 && details?.partList?.length > 0;
+    }, undefined, { timeout: 40_000 });
+    await page.close();
+
+    const assetId = (await stack.api.call('GET', `/v1/live-streams/${stream.id}`)).body.activeAssetId as string;
+    await encoder.stop();
+    const asset = await waitFor(async () => {
+      const a = (await stack.api.call('GET', `/v1/assets/${assetId}`)).body;
+      return a.status !== 'preparing' && a;
+    }, 60_000, 'recording finalized');
+    expect(asset.status, JSON.stringify(asset)).toBe('ready');
+    const vod = await (await fetch(asset.playback.hlsUrl.replace('index.m3u8', '360p/index.m3u8'))).text();
+    expect(vod).toContain('#EXT-X-MAP:URI=');
+    expect(vod).not.toContain('.part.m4s');
+    expect(vod).toContain('#EXT-X-ENDLIST');
+  }, 120_000);
 });
 
 describe('WHIP ingest', () => {

@@ -16,3 +16,4 @@ export * from './live-streams/simulcast.js';
 export * from './media/hls-text.js';
 export * from './outbox/record.js';
 export { OutboxRelay } from './outbox/relay.js';
+export * from './media/fmp4.js';

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { presentAsset, recordEvent, recordingAssetId, targetDurationFor, withFinalNewline } from '@airwave/core';
+import { initSegmentFor, presentAsset, recordEvent, recordingAssetId, targetDurationFor, withFinalNewline } from '@airwave/core';
 import type { Asset } from '@airwave/db';
 import { jobs } from '@airwave/jobs';
 import { Work } from '../ownership.js';
@@ -15,7 +15,7 @@ import HLS from 'hls-parser';
 import type { WorkerContext } from '../context.js';
 import { resolveFfmpeg } from '@airwave/ffmpeg';
 
-const { MediaPlaylist, Segment } = HLS.types;
+const { MediaPlaylist, Segment, MediaInitializationSection } = HLS.types;
 const VOD_CACHE = 'public, max-age=300';
 
 function ffmpeg(bin: string, args: string[]): Promise<void> {
@@ -52,16 +52,20 @@ interface RecordedSegment {
 }
 
 /** The VOD playlist of one rendition; a new run tag (the part before '_') is a reconnect or a restart. */
-function vodPlaylist<T extends RecordedSegment>(segs: T[], uriOf: (s: T, i: number) => string): string {
+function vodPlaylist<T extends RecordedSegment>(segs: T[], uriOf: (s: T, i: number) => string, initOf: (s: T, i: number) => string | undefined = (s, i) => initSegmentFor(uriOf(s, i))): string {
   const playlist = new MediaPlaylist({
-    version: 3,
+    // 6: EXT-X-MAP (fMP4 segments of LL-HLS runs); 3 otherwise.
+    version: segs.some((s, i) => initOf(s, i)) ? 6 : 3,
     targetDuration: targetDurationFor(segs.map((s) => s.duration)),
     playlistType: 'VOD',
     endlist: true,
     independentSegments: true,
     segments: segs.map((s, i) => {
       const discontinuity = i > 0 && s.uri.split('_')[0] !== segs[i - 1]!.uri.split('_')[0];
-      return new Segment({ uri: uriOf(s, i), duration: s.duration, discontinuity, mediaSequenceNumber: i, discontinuitySequence: 0 });
+      const uri = uriOf(s, i);
+      const init = initOf(s, i);
+      const map = init ? new MediaInitializationSection({ uri: init }) : undefined;
+      return new Segment({ uri, duration: s.duration, discontinuity, mediaSequenceNumber: i, discontinuitySequence: 0, map });
     }),
   });
   return withFinalNewline(HLS.stringify(playlist));
@@ -94,9 +98,9 @@ export async function finalize(ctx: WorkerContext, data: { sessionId: string }) 
   await sealLivePlaylists(ctx, data.sessionId);
   const assetId = recordingAssetId(data.sessionId);
   const asset = await ctx.db.asset.findUnique({ where: { id: assetId }, include: { session: true } });
+  // The session's own prefix: unrecorded segments and LL-HLS parts, only for viewers still catching up.
+  await ctx.queues.add(jobs.cleanupLive, data, { delay: ctx.config.liveSegmentRetentionSeconds * 1000 });
   if (!asset) {
-    // Nothing recorded: the live segments are only for viewers still catching up, then they go.
-    await ctx.queues.add(jobs.cleanupLive, data, { delay: ctx.config.liveSegmentRetentionSeconds * 1000 });
     return { recorded: false };
   }
   if (asset.deletedAt || (asset.status === 'ready' && asset.mp4Ready)) return { skipped: true };
@@ -126,12 +130,17 @@ export async function finalize(ctx: WorkerContext, data: { sessionId: string }) 
     const bin = resolveFfmpeg(ctx.config.ffmpegPath);
     // ffmpeg reads the bucket itself through presigned URLs: the CDN may need a playback token or
     // an allowed origin, and a private bucket answers nobody else.
-    const signed = await Promise.all(topSegs.map((s) => ctx.storage.presignGet(`vod/${assetId}/${top}/${s.uri}`, 6 * 3600)));
+    const presign = (file: string) => ctx.storage.presignGet(`vod/${assetId}/${top}/${file}`, 6 * 3600);
+    const signed = await Promise.all(topSegs.map((s) => presign(s.uri)));
+    // fMP4 runs (LL-HLS): each run's initialization segment, signed once.
+    const inits = new Map(await Promise.all([...new Set(topSegs.map((s) => initSegmentFor(s.uri)).filter((u): u is string => !!u))].map(async (u) => [u, await presign(u)] as const)));
     const topUrl = path.join(work, 'top.m3u8');
-    await writeFile(topUrl, vodPlaylist(topSegs, (_s, i) => signed[i]!));
+    await writeFile(topUrl, vodPlaylist(topSegs, (_s, i) => signed[i]!, (s) => inits.get(initSegmentFor(s.uri) ?? '')));
     if (master.variants[0]!.resolution) {
       const jpg = path.join(work, 'thumbnail.jpg');
-      await ffmpeg(bin, ['-ss', String(Math.min(2, durationSeconds / 2)), ...READ_PLAYLIST, '-i', topUrl, '-frames:v', '1', '-vf', 'scale=-2:360', jpg]);
+      // ffmpeg 5.1 seeks fMP4 (LL-HLS) playlists badly: those give their first frame instead.
+      const seek = inits.size > 0 ? [] : ['-ss', String(Math.min(2, durationSeconds / 2))];
+      await ffmpeg(bin, [...seek, ...READ_PLAYLIST, '-i', topUrl, '-frames:v', '1', '-vf', 'scale=-2:360', jpg]);
       if ((await stat(jpg)).size > 0) await ctx.storage.putFile(`vod/${assetId}/thumbnail.jpg`, jpg, CACHE_IMMUTABLE);
     }
     // Playable now: the HLS recording does not wait for the MP4, whose remux grows with the length.

@@ -11,7 +11,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { WorkerContext } from '../context.js';
 import { buildLadderArgs, renditionNames } from '../transcode/ffmpeg-args.js';
 import { unsupportedInputReason, type FfmpegRun } from '@airwave/ffmpeg';
-import { planLadder, segmentSeconds, unsupportedSource, type SourceInfo } from '../transcode/ladder.js';
+import { llPartSeconds, planLadder, segmentSeconds, unsupportedSource, type SourceInfo } from '../transcode/ladder.js';
 import { renderMaster } from '../transcode/playlists.js';
 import { SegmentPublisher } from '../transcode/segment-publisher.js';
 import { ThumbnailPublisher } from '../transcode/thumbnail-publisher.js';
@@ -67,6 +67,7 @@ async function runLadder(ctx: WorkerContext, job: Job<TranscodePayload>, session
     throw new UnrecoverableError(unsupported);
   }
   const seg = segmentSeconds(stream.latencyMode);
+  const partSeconds = llPartSeconds(stream.latencyMode);
   const rungs = planLadder(source, stream.renditions, seg);
   const transcodePath = rungs[0]?.copy ? 'copy' : 'encode';
   // Sortable: by reconnect, then by start time (a restart of the same run). Recording order = name order.
@@ -86,6 +87,9 @@ async function runLadder(ctx: WorkerContext, job: Job<TranscodePayload>, session
     prefix: `live/${stream.playbackId}`,
     // Not recorded: the session's segments get a prefix of their own, removed after it ends.
     segmentDir: recording?.dir ?? liveSessionDir(stream.playbackId, sessionId),
+    // LL-HLS parts are for the live edge only: never in the recording, removed after the session.
+    partDir: liveSessionDir(stream.playbackId, sessionId),
+    partSeconds,
     masterCopies: recording ? [`${recording.dir}/index.m3u8`] : [],
     onUploaded: recording?.add,
     outputDir,
@@ -119,7 +123,7 @@ async function runLadder(ctx: WorkerContext, job: Job<TranscodePayload>, session
   const thumbnail = rungs.length > 0 ? { file: path.join(outputDir, 'thumbnail.jpg'), everySeconds: 10, height: 240 } : undefined;
   const thumbs = thumbnail && new ThumbnailPublisher(ctx.storage, thumbnail.file, `thumbs/${stream.playbackId}.jpg`);
   thumbs?.start();
-  const run = runFfmpegOnSession(ctx.config, { ...session, tracks: sessionTracks(session.stats) }, buildLadderArgs({ input: 'pipe:0', source, rungs, segmentSeconds: seg, outputDir, runTag, thumbnail }), log);
+  const run = runFfmpegOnSession(ctx.config, { ...session, tracks: sessionTracks(session.stats) }, buildLadderArgs({ input: 'pipe:0', source, rungs, segmentSeconds: seg, partSeconds, outputDir, runTag, thumbnail }), log);
   ffmpeg = run;
   log.info({ pid: run.pid, renditions: names, segmentSeconds: seg, transcodePath, attempt: job.attemptsMade + 1 }, 'ffmpeg started');
   const reporter = setInterval(() => void reportTranscodeStats(ctx, sessionId, { ...run.progress(), renditions: names, path: transcodePath }), 5000);

@@ -12,6 +12,11 @@ export interface LadderJob {
   outputDir: string;
   /** Distinguishes the segment names of successive runs (restarts, reconnects) of one session. */
   runTag: string;
+  /**
+   * LL-HLS: ffmpeg cuts fMP4 parts of this length (at any frame, `split_by_time`); the segment
+   * publisher groups them into segments at keyframes. Undefined: MPEG-TS segments of `segmentSeconds`.
+   */
+  partSeconds?: number;
   /** Where to keep rewriting a live thumbnail (one frame every `everySeconds`), if wanted. */
   thumbnail?: { file: string; everySeconds: number; height: number };
 }
@@ -25,6 +30,10 @@ export function renditionNames(job: Pick<LadderJob, 'rungs' | 'source'>): string
 
 /** Finished segments a rendition may hold on local disk while storage is unreachable. */
 export const LOCAL_BACKLOG_SEGMENTS = 120;
+
+/** ffmpeg's own playlist entries kept: segments, or parts of LL-HLS runs (the same 120 segments' worth). */
+export const localBacklogEntries = (job: Pick<LadderJob, 'segmentSeconds' | 'partSeconds'>) =>
+  job.partSeconds ? Math.ceil((LOCAL_BACKLOG_SEGMENTS * job.segmentSeconds) / job.partSeconds) : LOCAL_BACKLOG_SEGMENTS;
 
 export function buildLadderArgs(job: LadderJob): string[] {
   const { rungs, source, segmentSeconds: seg } = job;
@@ -105,16 +114,19 @@ export function buildLadderArgs(job: LadderJob): string[] {
     rungs.length > 0
       ? rungs.map((r, i) => (source.hasAudio ? `v:${i},a:${i},name:${r.name}` : `v:${i},name:${r.name}`)).join(' ')
       : `a:0,name:${names[0]}`;
+  const part = job.partSeconds;
   args.push(
     '-f', 'hls',
-    '-hls_time', String(seg),
+    '-hls_time', String(part ?? seg),
     // ffmpeg's own playlist is how the uploader finds finished segments: it names the last
     // LOCAL_BACKLOG_SEGMENTS, which bounds how long uploads may stall (storage outage) without loss.
-    '-hls_list_size', String(LOCAL_BACKLOG_SEGMENTS),
+    '-hls_list_size', String(localBacklogEntries(job)),
     // temp_file: segments and playlists appear under their final names only when complete.
-    '-hls_flags', 'independent_segments+temp_file',
-    '-hls_segment_type', 'mpegts',
-    '-hls_segment_filename', path.join(job.outputDir, '%v', `${job.runTag}_%05d.ts`),
+    // split_by_time (LL-HLS): a part ends on time, not on a keyframe; segments still start on one.
+    '-hls_flags', part ? 'independent_segments+temp_file+split_by_time' : 'independent_segments+temp_file',
+    ...(part
+      ? ['-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', `init_${job.runTag}_%v.mp4`, '-hls_segment_filename', path.join(job.outputDir, '%v', `${job.runTag}_%05d.m4s`)]
+      : ['-hls_segment_type', 'mpegts', '-hls_segment_filename', path.join(job.outputDir, '%v', `${job.runTag}_%05d.ts`)]),
     '-var_stream_map', streamMap,
     path.join(job.outputDir, '%v', 'index.m3u8'),
   );

@@ -102,3 +102,5 @@ function planEncodedLadder(source: SourceInfo, requested: readonly string[]): Ru
 }
 
 export const segmentSeconds = (latencyMode: string) => (latencyMode === 'low' ? 1 : 4);
+/** LL-HLS parts in `low` mode: three per 1 s segment (RFC 8216bis suggests 0.2–1 s; hls.js loads them ahead). */
+export const llPartSeconds = (latencyMode: string) => (latencyMode === 'low' ? 1 / 3 : undefined);

@@ -4,10 +4,12 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { readFragment } from '@airwave/core';
 import { CACHE_IMMUTABLE, CACHE_PLAYLIST, type Storage } from '@airwave/storage';
 import type { Logger } from 'pino';
 import { LOCAL_BACKLOG_SEGMENTS } from './ffmpeg-args.js';
 import { LivePlaylist, readSegments } from './playlists.js';
+import { PartGrouper } from './part-grouper.js';
 
 export interface SegmentPublisherOptions {
   storage: Storage;
@@ -16,6 +18,11 @@ export interface SegmentPublisherOptions {
   outputDir: string;
   renditions: string[];
   segmentSeconds: number;
+  /**
+   * LL-HLS: ffmpeg writes fMP4 parts of about this length (ffmpeg-args `partSeconds`); each is
+   * published as it lands and grouped into a segment at the next independent part.
+   */
+  partSeconds?: number;
   masterPlaylist: string;
   log: Logger;
   /** Called once, right after the master playlist is uploaded: the stream is playable. */
@@ -27,6 +34,8 @@ export interface SegmentPublisherOptions {
    * (`../../vod/<assetId>`), so the recording is the live segments themselves, never a second copy.
    */
   segmentDir?: string;
+  /** LL-HLS parts, relative to nothing (a storage prefix): short-lived, removed after the session (cleanupLive). */
+  partDir?: string;
   /** Each segment once stored (the recording lists them). */
   onUploaded?(rendition: string, uri: string, duration: number, discontinuity: boolean): Promise<void>;
   /** Other keys the master playlist is also written to (the recording's own master). */
@@ -41,6 +50,8 @@ export interface SegmentPublisherOptions {
 
 interface RenditionState {
   playlist: LivePlaylist;
+  /** LL-HLS runs: the parts of the segment being written. */
+  parts?: PartGrouper;
   /** Content seconds this run has published in this rendition. */
   runSeconds: number;
   seen: Set<string>;
@@ -63,9 +74,12 @@ export class SegmentPublisher {
     // About 24 s of standard segments, 8 s of low-latency ones: a short window keeps players near the edge.
     const windowSize = this.o.segmentSeconds <= 1 ? 8 : Math.max(6, Math.ceil(24 / this.o.segmentSeconds));
     for (const name of this.o.renditions) {
-      const playlist = new LivePlaylist(this.o.segmentSeconds, windowSize);
+      const part = this.o.partSeconds;
+      // PART-TARGET: no part longer, and every part but a segment's last at least 85 % of it. ffmpeg
+      // cuts at the first frame past `part`, so parts run from `part` to `part` plus one frame.
+      const playlist = new LivePlaylist(this.o.segmentSeconds, windowSize, part ? { partTarget: Math.round(part * 1.125 * 1000) / 1000 } : undefined);
       playlist.resumeFrom(await this.o.storage.getText(`${this.o.prefix}/${name}/index.m3u8`));
-      this.state.set(name, { playlist, runSeconds: 0, seen: new Set(), uploaded: 0, chain: Promise.resolve() });
+      this.state.set(name, { playlist, parts: part ? new PartGrouper() : undefined, runSeconds: 0, seen: new Set(), uploaded: 0, chain: Promise.resolve() });
       // inotify tells us at once; the poll is a safety net for missed events.
       this.watchers.push(watch(path.join(this.o.outputDir, name), () => this.schedule(name)));
     }
@@ -96,6 +110,7 @@ export class SegmentPublisher {
     if (!text) return;
     const fresh = readSegments(text).filter((s) => !st.seen.has(s.uri));
     if (fresh.length === 0) return;
+    if (st.parts) return this.syncParts(name, st, fresh);
     for (const seg of fresh) {
       if (this.o.onSegment && !this.o.onSegment(name, seg.duration)) return;
       const file = path.join(dir, seg.uri);
@@ -115,6 +130,70 @@ export class SegmentPublisher {
     }
     await this.persist(() => this.o.storage.put(`${this.o.prefix}/${name}/index.m3u8`, st.playlist.render(), CACHE_PLAYLIST));
     await this.maybePublishMaster();
+  }
+
+  /** Where a rendition's media objects go, and the URI the live playlist names them by. */
+  private placement(name: string, file: string, dir = this.o.segmentDir): { key: string; uri: string } {
+    const key = dir ? `${dir}/${name}/${file}` : `${this.o.prefix}/${name}/${file}`;
+    // The live playlist sits at <prefix>/<rendition>/index.m3u8; point it at wherever the object went.
+    const uri = dir ? `${path.posix.relative(`${this.o.prefix}/${name}`, `${dir}/${name}`)}/${file}` : file;
+    return { key, uri };
+  }
+
+  /** Publishes a segment that is complete: the playlist names it, the recording lists it. */
+  private addSegment(name: string, st: RenditionState, file: string, duration: number): void {
+    const { uri } = this.placement(name, file);
+    const t = this.o.timeline?.();
+    const pdt = t && new Date(Math.round(t.epochMs + (t.startSeconds + st.runSeconds) * 1000));
+    st.runSeconds += duration;
+    const discontinuity = st.playlist.append(uri, duration, pdt);
+    this.record(name, file, duration, discontinuity);
+    st.uploaded++;
+  }
+
+  /**
+   * LL-HLS: every part is uploaded the moment ffmpeg finishes it and the playlist names it (a
+   * blocked player reload returns at once); an independent part closes the segment before it, which
+   * is uploaded whole (players that ignore parts, and the recording, use segments).
+   */
+  private async syncParts(name: string, st: RenditionState, fresh: { uri: string; duration: number }[]): Promise<void> {
+    const grouper = st.parts!;
+    const dir = path.join(this.o.outputDir, name);
+    for (const entry of fresh) {
+      const file = path.join(dir, entry.uri);
+      const fragment = readFragment(await readFile(file));
+      const local = /^(.*)_(\d+)\.m4s$/.exec(entry.uri);
+      if (!local) continue;
+      const [, runTag, num] = local as unknown as [string, string, string];
+      if (!grouper.initUploaded) {
+        const init = await readFile(path.join(dir, `init_${runTag}_${name}.mp4`));
+        await this.persist(() => this.o.storage.put(this.placement(name, `init_${runTag}.mp4`).key, init, CACHE_IMMUTABLE));
+        grouper.initUploaded = true;
+      }
+      const closed = grouper.add({ runTag, number: Number(num), duration: entry.duration, body: fragment.body, independent: fragment.independent });
+      if (closed) {
+        if (this.o.onSegment && !this.o.onSegment(name, closed.duration)) return;
+        await this.persist(() => this.o.storage.put(this.placement(name, closed.file).key, closed.body, CACHE_IMMUTABLE));
+        this.addSegment(name, st, closed.file, closed.duration);
+      }
+      const partFile = `${runTag}_${num}.part.m4s`;
+      const partDir = this.o.partDir ?? this.o.segmentDir;
+      await this.persist(() => this.o.storage.put(this.placement(name, partFile, partDir).key, fragment.body, CACHE_IMMUTABLE));
+      const next = `${runTag}_${String(Number(num) + 1).padStart(num.length, '0')}.part.m4s`;
+      st.playlist.appendPart({ uri: this.placement(name, partFile, partDir).uri, duration: entry.duration, independent: fragment.independent }, this.placement(name, next, partDir).uri);
+      await unlink(file).catch(() => {});
+      st.seen.add(entry.uri);
+    }
+    await this.persist(() => this.o.storage.put(`${this.o.prefix}/${name}/index.m3u8`, st.playlist.render(), CACHE_PLAYLIST));
+    await this.maybePublishMaster();
+  }
+
+  /** LL-HLS: the parts of the segment still open become its last segment (the run is ending). */
+  private async flushParts(name: string, st: RenditionState): Promise<void> {
+    const closed = st.parts?.flush();
+    if (!closed) return;
+    await this.persist(() => this.o.storage.put(this.placement(name, closed.file).key, closed.body, CACHE_IMMUTABLE));
+    this.addSegment(name, st, closed.file, closed.duration);
   }
 
   /**
@@ -169,6 +248,11 @@ export class SegmentPublisher {
     for (const w of this.watchers) w.close();
     for (const name of this.o.renditions) this.schedule(name);
     await Promise.all([...this.state.values()].map((s) => s.chain));
+    for (const [name, st] of this.state) {
+      if (!st.parts || this.failure) continue;
+      await this.flushParts(name, st);
+      if (!opts.endlist) await this.persist(() => this.o.storage.put(`${this.o.prefix}/${name}/index.m3u8`, st.playlist.render(), CACHE_PLAYLIST));
+    }
     if (opts.endlist && !this.failure) {
       for (const [name, st] of this.state) {
         if (st.playlist.length > 0) await this.persist(() => this.o.storage.put(`${this.o.prefix}/${name}/index.m3u8`, st.playlist.render({ endlist: true }), CACHE_PLAYLIST));

@@ -9,6 +9,7 @@ import { NotFoundError } from '@airwave/core';
 import { checkInternalToken } from '../../plugins/app/auth.js';
 import { withToken, type PlaybackEdge } from './edge.js';
 import { OriginReader } from './origin-reader.js';
+import { awaitPlaylist, reloadRequest } from './blocking-reload.js';
 
 const Query = Type.Object({ token: Type.Optional(Type.String({ maxLength: 4096 })) }, { additionalProperties: true });
 
@@ -38,7 +39,8 @@ export const edgeRoutes: FastifyPluginAsyncTypebox<{ edge: PlaybackEdge; storage
     // Signed content is per viewer: shared caches must not keep one viewer's answer for another.
     const cacheControlOf = (c: string | undefined) => (policy.signed ? (c ?? '').replace('public', 'private') : c);
     if (key.endsWith('.m3u8')) {
-      const playlist = await origin.playlist(key);
+      const reload = reloadRequest(req.query as Record<string, unknown>);
+      const playlist = reload ? await awaitPlaylist(origin, key, reload) : await origin.playlist(key);
       if (!playlist) throw new NotFoundError('Object');
       const cacheControl = cacheControlOf(playlist.cacheControl);
       if (cacheControl) reply.header('cache-control', cacheControl);

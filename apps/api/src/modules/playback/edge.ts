@@ -124,9 +124,12 @@ export function withToken(playlistText: string, token: string): string {
       }
     }
   } else {
+    const maps = new WeakSet<object>(); // segments of one run may share their EXT-X-MAP
     for (const s of playlist.segments) {
-      s.uri = add(s.uri);
-      if (s.map?.uri) s.map.uri = add(s.map.uri);
+      // LL-HLS: the segment being written has parts (and the preload hint) but no URI of its own yet.
+      if (s.uri) s.uri = add(s.uri);
+      if (s.map?.uri && !maps.has(s.map)) s.map.uri = add(s.map.uri);
+      if (s.map) maps.add(s.map);
       for (const p of s.parts ?? []) p.uri = add(p.uri);
     }
     for (const p of playlist.prefetchSegments) p.uri = add(p.uri);

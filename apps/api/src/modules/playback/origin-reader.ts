@@ -86,6 +86,22 @@ export class OriginReader {
     throw failure instanceof ServiceUnavailableError ? failure : unavailable('returned an incomplete playlist');
   }
 
+  private readonly shared = new Map<string, { at: number; read: Promise<PlaylistRead | undefined> }>();
+
+  /**
+   * A playlist read shared by every caller within `maxAgeMs` (blocking reloads poll it): one origin
+   * request per rendition and poll, however many players wait.
+   */
+  playlistShared(key: string, maxAgeMs: number): Promise<PlaylistRead | undefined> {
+    const hit = this.shared.get(key);
+    if (hit && Date.now() - hit.at < maxAgeMs) return hit.read;
+    if (this.shared.size > LAST_GOOD_MAX) this.shared.clear();
+    const read = this.playlist(key);
+    this.shared.set(key, { at: Date.now(), read });
+    read.catch(() => this.shared.delete(key));
+    return read;
+  }
+
   private remember(key: string, read: PlaylistRead): PlaylistRead {
     if (this.lastGood.size >= LAST_GOOD_MAX) this.lastGood.clear();
     this.lastGood.set(key, { ...read, at: Date.now() });
