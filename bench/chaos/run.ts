@@ -54,7 +54,7 @@ for (const s of specs) {
     ...(s.simulcast ? { simulcastTargets: [{ url: `rtmp://127.0.0.1:${destPort}/live`, streamKey: 'chaos-relay' }] } : {}),
   };
   const stream = (await stack.call('POST', '/v1/live-streams', body)).body;
-  runs.push({ name: s.name, segmentSeconds: s.latencyMode === 'low' ? 1 : 4, stream, pushedMs: 0, longestStallMs: 0, lastNewSegmentAt: 0, workerKillsHit: 0, publishes: 0 });
+  runs.push({ name: s.name, segmentSeconds: s.latencyMode === 'low' ? 1 : 2, stream, pushedMs: 0, longestStallMs: 0, lastNewSegmentAt: 0, workerKillsHit: 0, publishes: 0 });
 }
 
 const endAt = Date.now() + MINUTES * 60_000;

@@ -47,7 +47,7 @@ it('plays the ladder in Chromium: status goes live, the video advances, every re
 
     await encoder.stop();
     const idleAt = await waitFor(async () => (await stack.api.call('GET', `/v1/live-streams/${stream.id}`)).body.status === 'idle' && Date.now(), 30_000, 'stream idle');
-    // Every live media playlist says the broadcast is over (RFC 8216 §6.2.1), within one 4 s segment length.
+    // Every live media playlist says the broadcast is over (RFC 8216 §6.2.1), within one segment length (2 s) and our margin.
     const media = levels.map((l) => stream.playback.hlsUrl.replace('index.m3u8', `${l}/index.m3u8`));
     const sealedAt = await waitFor(async () => {
       const texts = await Promise.all(media.map((u) => fetch(u).then((r) => r.text())));

@@ -101,6 +101,11 @@ function planEncodedLadder(source: SourceInfo, requested: readonly string[]): Ru
   return [{ name: `${even(srcH)}p`, width: even(srcW), height: even(srcH), videoBitrate: bitrate, level: levelFor(srcH, fps) }];
 }
 
-export const segmentSeconds = (latencyMode: string) => (latencyMode === 'low' ? 1 : 4);
+/**
+ * `standard`: 2 s segments, so a player holding back two of them (the player page) sits about 5 s
+ * behind the encoder, and one holding back the spec's three target durations (Safari) about 7 s
+ * (docs/realtime.md). `low`: 1 s segments carrying LL-HLS parts.
+ */
+export const segmentSeconds = (latencyMode: string) => (latencyMode === 'low' ? 1 : 2);
 /** LL-HLS parts in `low` mode: three per 1 s segment (RFC 8216bis suggests 0.2–1 s; hls.js loads them ahead). */
 export const llPartSeconds = (latencyMode: string) => (latencyMode === 'low' ? 1 / 3 : undefined);

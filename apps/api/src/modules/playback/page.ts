@@ -76,10 +76,10 @@ export function playerPage(playbackId: string): string {
     player.via = 'hls';
     if (window.Hls && Hls.isSupported()) {
       // low: LL-HLS parts, play about 1.5 s behind and speed up (≤ 1.5×) to catch up after a stall.
-      // standard: 2 s segments, three behind the newest (the spec's hold-back).
+      // standard: 2 s segments, two behind the newest (about 5 s behind the encoder; docs/realtime.md).
       const options = lowLatency
         ? { lowLatencyMode: true, liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 5, maxLiveSyncPlaybackRate: 1.5, backBufferLength: 10 }
-        : { liveSyncDurationCount: 3, maxLiveSyncPlaybackRate: 1.2 };
+        : { liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 5, maxLiveSyncPlaybackRate: 1.2 };
       const hls = (player.hls = new Hls(options));
       hls.on(Hls.Events.MANIFEST_PARSED, (_e, data) => {
         player.levels = data.levels.map((l) => l.height + 'p');
