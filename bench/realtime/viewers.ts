@@ -1,7 +1,7 @@
 // WHEP viewers without a browser, for the fan-out figures: werift peers that receive (and count)
 // the RTP an edge sends, in a process of their own so their CPU is not the edge's.
 //   tsx bench/realtime/viewers.ts <whepUrl> <count>   → prints JSON lines {connected, bytes}
-import { RTCPeerConnection } from 'werift';
+import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
 
 const [url, countArg] = process.argv.slice(2);
 const count = Number(countArg ?? 1);
@@ -10,7 +10,13 @@ let connected = 0;
 const peers: { pc: RTCPeerConnection; location?: string }[] = [];
 
 async function viewer(): Promise<void> {
-  const pc = new RTCPeerConnection({ iceUseIpv6: false });
+  const pc = new RTCPeerConnection({
+    iceUseIpv6: false,
+    codecs: {
+      video: [new RTCRtpCodecParameters({ mimeType: 'video/H264', clockRate: 90000, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }], parameters: 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f' })],
+      audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 })],
+    },
+  });
   const v = pc.addTransceiver('video', { direction: 'recvonly' });
   const a = pc.addTransceiver('audio', { direction: 'recvonly' });
   for (const t of [v, a]) t.onTrack.subscribe((track) => track.onReceiveRtp.subscribe((rtp) => (bytes += rtp.payload.length)));

@@ -75,10 +75,11 @@ export function playerPage(playbackId: string): string {
   function attachHls(url, lowLatency) {
     player.via = 'hls';
     if (window.Hls && Hls.isSupported()) {
-      // low: LL-HLS parts, play about 1.5 s behind and speed up (≤ 1.5×) to catch up after a stall.
-      // standard: 2 s segments, two behind the newest (about 5 s behind the encoder; docs/realtime.md).
+      // low: LL-HLS parts; hls.js holds back the playlist's PART-HOLD-BACK (three parts) and speeds up
+      // (≤ 1.5×) to catch up after a stall. standard: 2 s segments, two behind the newest (about 5 s
+      // behind the encoder; docs/realtime.md).
       const options = lowLatency
-        ? { lowLatencyMode: true, liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 5, maxLiveSyncPlaybackRate: 1.5, backBufferLength: 10 }
+        ? { lowLatencyMode: true, liveMaxLatencyDurationCount: 5, maxLiveSyncPlaybackRate: 1.5, backBufferLength: 10 }
         : { liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 5, maxLiveSyncPlaybackRate: 1.2 };
       const hls = (player.hls = new Hls(options));
       hls.on(Hls.Events.MANIFEST_PARSED, (_e, data) => {
