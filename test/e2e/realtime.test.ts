@@ -229,12 +229,18 @@ describe('LL-HLS in low mode', () => {
 
     // hls.js in low-latency mode loads parts.
     const page = await browser.newPage();
+    page.on('console', (m) => stack.logs.push(`page: ${m.text()}`));
+    page.on('pageerror', (e) => stack.logs.push(`page error: ${e.message}`));
+    page.on('response', (r) => r.status() >= 400 && stack.logs.push(`page: ${r.status()} ${r.url()}`));
     await page.goto(`${stream.playback.playerUrl}?mode=low`);
     await page.waitForFunction(() => {
       const hls = (window as any).airwavePlayer.hls;
       const details = hls?.levels?.[hls.currentLevel]?.details;
       return document.querySelector('video')!.currentTime > 1 && details?.partList?.length > 0;
-    }, undefined, { timeout: 40_000 });
+    }, undefined, { timeout: 40_000 }).catch(async (err) => {
+      stack.logs.push(`page state: ${await page.evaluate(() => { const p = (window as any).airwavePlayer; const h = p.hls; return JSON.stringify({ via: p.via, mode: p.mode, state: p.state, t: document.querySelector('video')!.currentTime, level: h?.currentLevel, parts: h?.levels?.map((l: any) => l.details?.partList?.length), latency: h?.latency }); })}`);
+      throw err;
+    });
     await page.close();
 
     const assetId = (await stack.api.call('GET', `/v1/live-streams/${stream.id}`)).body.activeAssetId as string;

@@ -22,7 +22,7 @@ export function preview(testId: string): Preview {
       loaded = url;
       hls?.destroy();
       if (Hls.isSupported()) {
-        hls = new Hls(lowLatency ? { lowLatencyMode: true, liveMaxLatencyDurationCount: 5, maxLiveSyncPlaybackRate: 1.5 } : { liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 5 });
+        hls = new Hls(lowLatency ? { lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5 } : { liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 5 });
         hls.on(Hls.Events.ERROR, (_e, data) => {
           if (data.fatal) {
             hls?.destroy();

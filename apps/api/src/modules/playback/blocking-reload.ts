@@ -3,6 +3,7 @@
 // part the moment it exists instead of polling. Bounded: three target durations, then 503.
 import { AppError, ServiceUnavailableError, ValidationError } from '@airwave/core';
 import HLS from 'hls-parser';
+import type { StoredObject } from '@airwave/storage';
 import type { OriginReader, PlaylistRead } from './origin-reader.js';
 
 export interface ReloadRequest {
@@ -68,4 +69,17 @@ export async function awaitPlaylist(origin: OriginReader, key: string, want: Rel
     now = progress(read.text, want);
   }
   return read;
+}
+
+/** How long a request for a part not written yet (a preload hint) is held: a few part lengths. */
+const PART_WAIT_MS = 1_500;
+
+/** A part, once it exists (RFC 8216bis §6.2.6: hinted resources are requested before they are complete). */
+export async function awaitPart(origin: OriginReader, key: string, range?: string): Promise<StoredObject | undefined> {
+  const deadline = Date.now() + PART_WAIT_MS;
+  for (;;) {
+    const obj = await origin.media(key, range);
+    if (obj || Date.now() > deadline) return obj;
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
 }

@@ -9,7 +9,7 @@ import { NotFoundError } from '@airwave/core';
 import { checkInternalToken } from '../../plugins/app/auth.js';
 import { withToken, type PlaybackEdge } from './edge.js';
 import { OriginReader } from './origin-reader.js';
-import { awaitPlaylist, reloadRequest } from './blocking-reload.js';
+import { awaitPart, awaitPlaylist, reloadRequest } from './blocking-reload.js';
 
 const Query = Type.Object({ token: Type.Optional(Type.String({ maxLength: 4096 })) }, { additionalProperties: true });
 
@@ -47,7 +47,8 @@ export const edgeRoutes: FastifyPluginAsyncTypebox<{ edge: PlaybackEdge; storage
       reply.type(playlist.contentType ?? 'application/vnd.apple.mpegurl');
       return reply.send(policy.signed && token ? withToken(playlist.text, token) : playlist.text);
     }
-    const obj = await origin.media(key, range);
+    // LL-HLS: a player may ask for the part a preload hint names before it exists: hold it briefly.
+    const obj = key.endsWith('.part.m4s') ? await awaitPart(origin, key, range) : await origin.media(key, range);
     if (!obj) throw new NotFoundError('Object');
     const cacheControl = cacheControlOf(obj.cacheControl);
     if (cacheControl) reply.header('cache-control', cacheControl);

@@ -79,7 +79,7 @@ export function playerPage(playbackId: string): string {
       // (≤ 1.5×) to catch up after a stall. standard: 2 s segments, two behind the newest (about 5 s
       // behind the encoder; docs/realtime.md).
       const options = lowLatency
-        ? { lowLatencyMode: true, liveMaxLatencyDurationCount: 5, maxLiveSyncPlaybackRate: 1.5, backBufferLength: 10 }
+        ? { lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5, backBufferLength: 10 }
         : { liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 5, maxLiveSyncPlaybackRate: 1.2 };
       const hls = (player.hls = new Hls(options));
       hls.on(Hls.Events.MANIFEST_PARSED, (_e, data) => {
@@ -92,7 +92,7 @@ export function playerPage(playbackId: string): string {
         if (!player.levelsPlayed.includes(name)) player.levelsPlayed.push(name);
       });
       hls.on(Hls.Events.ERROR, (_e, data) => {
-        if (data.fatal) { hls.destroy(); player.hls = null; player.via = null; }
+        if (data.fatal) { console.warn('hls.js:', data.type, data.details, data.reason || ''); hls.destroy(); player.hls = null; player.via = null; }
       });
       hls.loadSource(url);
       hls.attachMedia(video);
@@ -175,7 +175,9 @@ export function playerPage(playbackId: string): string {
         // ?mode= wins; otherwise the stream's own latency mode.
         if (!player.mode) setMode(['realtime', 'low', 'standard'].includes(params.get('mode')) ? params.get('mode') : status.latencyMode);
         if (status.state === 'vod') document.getElementById('modes').hidden = true;
-        if (status.state === 'live' || status.state === 'vod') attach();
+        if (status.state === 'live' || status.state === 'vod') {
+          try { attach(); } catch (err) { console.warn('player:', err.message); player.via = null; }
+        }
         // A broadcast that starts again after a WebRTC session ended: reconnect.
         if (was !== 'live' && status.state === 'live' && player.via === 'webrtc' && !player.pc) attach();
         if (status.state === 'vod') return; // a recording does not change: stop polling
