@@ -268,6 +268,13 @@ describe('WHIP ingest', () => {
     const wrongKey = await startWhip(publisher, stream.whipUrl, 'aw_live_not-a-real-key-000000');
     expect(wrongKey.status).toBe(401);
     expect(JSON.parse(wrongKey.body!).error.code).toBe('unauthorized');
+    await stack.api.call('POST', `/v1/live-streams/${stream.id}/disable`);
+    const disabled = await startWhip(publisher, stream.whipUrl, stream.streamKey);
+    expect(disabled.status).toBe(403);
+    expect(JSON.parse(disabled.body!).error.code).toBe('stream_disabled');
+    await stack.api.call('POST', `/v1/live-streams/${stream.id}/enable`);
+    // None of the refusals created a session.
+    expect((await stack.api.call('GET', `/v1/live-streams/${stream.id}/sessions`)).body.data).toEqual([]);
 
     const published = await startWhip(publisher, stream.whipUrl, stream.streamKey);
     expect(published.status, published.body).toBe(201);

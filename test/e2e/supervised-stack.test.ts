@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import HLS from 'hls-parser';
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
+import { launchChromium } from './browser.js';
 import { startEncoder, waitFor, type Encoder } from './stack.js';
 import { portAnswers, startUpStack, type UpStack } from './up-stack.js';
 
@@ -89,7 +90,7 @@ it('kill -9 of a worker, the API and the ingest during a broadcast: each comes b
   const resumedMs = Date.now() - killedAt;
   await waitFor(() => /worker-\d restarted \(pid \d+\)/.test(stack.output()), 15_000, 'the worker restarted');
   console.log(`worker kill -9: the live playlist resumed (run ${newRun}) ${(resumedMs / 1000).toFixed(1)} s after the kill`);
-  expect(resumedMs).toBeLessThan(2 * 4000 + 2000); // two 4 s segments, plus the playlist cache and our poll
+  expect(resumedMs).toBeLessThan(2 * 2000 + 4000); // two 2 s segments, plus the playlist cache, our poll and the restart
 
   // 2. The API.
   const apiPid = stack.appPid('apps/api/src/server.ts')!;
@@ -151,3 +152,26 @@ it('kill -9 of a worker, the API and the ingest during a broadcast: each comes b
   expect(runs.size).toBe(3);
   for (const numbers of runs.values()) numbers.forEach((n, i) => expect(n).toBe(numbers[0]! + i));
 }, 400_000);
+
+it('prints a real-time player link that plays over WebRTC from the edge it started', async () => {
+  const link = /Real-time\s+(\S+)/.exec(stack.output())?.[1];
+  expect(link).toMatch(/\/play\/[0-9A-Za-z]{32}\?mode=realtime$/);
+  expect(stack.appPid('apps/edge/src/main.ts')).toBeDefined();
+  // The printed test stream, published as the banner says (keyframe every second).
+  const streamId = /Test stream\s+(ls_\S+)/.exec(stack.output())![1]!;
+  const stream = (await stack.call('GET', `/v1/live-streams/${streamId}`)).body;
+  const enc = startEncoder(stream.ingestUrl, { size: '640x360', seconds: 120, videoCodec: ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '30', '-pix_fmt', 'yuv420p'] });
+  const browser = await launchChromium();
+  try {
+    await waitFor(async () => (await stack.call('GET', `/v1/live-streams/${streamId}`)).body.status === 'active', 60_000, 'the test stream is live');
+    const page = await browser.newPage();
+    await page.goto(link!);
+    await page.waitForFunction(() => (window as any).airwavePlayer.via === 'webrtc' && document.querySelector('video')!.videoWidth === 640, undefined, { timeout: 30_000 });
+    const t = await page.evaluate(() => document.querySelector('video')!.currentTime);
+    await page.waitForTimeout(1500);
+    expect(await page.evaluate(() => document.querySelector('video')!.currentTime)).toBeGreaterThan(t + 0.5);
+  } finally {
+    await browser.close();
+    await enc.stop();
+  }
+}, 120_000);
