@@ -5,7 +5,8 @@
 // requestVideoFrameCallback's display time). The frame left the encoder at t0 + its content time,
 // t0 being ffmpeg's start on the wall clock (-progress: wall − out_time, smallest seen). Viewers
 // join a stream that has been live for BENCH_WARMUP s (20), then sample for BENCH_SECONDS (20),
-// in each mode: real-time (WHEP), low-latency (LL-HLS), standard (HLS); at 30 and 29.97 fps.
+// in each mode: real-time (WHEP), low-latency (LL-HLS), standard (HLS); at 30 and 29.97 fps
+// (BENCH_RATES=30,30000/1001).
 //
 // WHEP fan-out: werift viewers in a separate process (bench/realtime/viewers.ts) on one 2 Mb/s
 // stream; the edge's CPU and RSS with 1 and BENCH_VIEWERS (20) viewers give the cost per viewer.
@@ -118,7 +119,7 @@ async function timeToFirstFrame(whepUrl: string): Promise<{ total: number; answe
 }
 
 try {
-  for (const rate of ['30', '30000/1001']) {
+  for (const rate of (process.env.BENCH_RATES ?? '30,30000/1001').split(',')) {
     for (const latencyMode of ['low', 'standard'] as const) {
       const s = (await stack.api.call('POST', '/v1/live-streams', { body: { name: `bench ${latencyMode} ${rate}`, latencyMode, reconnectWindowSeconds: 0, record: false } })).body;
       const enc = encoder(s.ingestUrl, rate);

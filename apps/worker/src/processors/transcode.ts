@@ -67,8 +67,8 @@ async function runLadder(ctx: WorkerContext, job: Job<TranscodePayload>, session
     throw new UnrecoverableError(unsupported);
   }
   const seg = segmentSeconds(stream.latencyMode);
-  const partSeconds = llPartSeconds(stream.latencyMode);
   const rungs = planLadder(source, stream.renditions, seg);
+  const partSeconds = llPartSeconds(stream.latencyMode, rungs[0]?.copy ? source.keyframeIntervalSeconds : undefined);
   const transcodePath = rungs[0]?.copy ? 'copy' : 'encode';
   // Sortable: by reconnect, then by start time (a restart of the same run). Recording order = name order.
   const runTag = `${String(job.data.run).padStart(4, '0')}-${Date.now().toString(36)}`;

@@ -28,6 +28,9 @@ export function renditionNames(job: Pick<LadderJob, 'rungs' | 'source'>): string
   return job.rungs.length > 0 ? job.rungs.map((r) => r.name) : job.source.hasAudio ? [AUDIO_ONLY] : [];
 }
 
+/** A duration as ffmpeg's option parser keeps it: whole microseconds, truncated. */
+const partThreshold = (seconds: number) => Math.floor(seconds * 1e6) / 1e6;
+
 /** Finished segments a rendition may hold on local disk while storage is unreachable. */
 export const LOCAL_BACKLOG_SEGMENTS = 120;
 
@@ -96,7 +99,9 @@ export function buildLadderArgs(job: LadderJob): string[] {
         // a copy, otherwise every segment length; the GOP cap never adds one in between.
         `-g:v:${i}`, String(copying ? gop * 10 : gop),
         `-keyint_min:v:${i}`, String(copying ? 1 : gop),
-        `-force_key_frames:v:${i}`, copying ? 'source' : `expr:gte(t,n_forced*${seg})`,
+        // LL-HLS: exactly where ffmpeg cuts every third part (the same threshold, in whole µs), so
+        // segments start on part boundaries however the frame rate divides a second.
+        `-force_key_frames:v:${i}`, copying ? 'source' : `expr:gte(t,n_forced*${job.partSeconds ? partThreshold(job.partSeconds) * 3 : seg})`,
       );
     });
   } else if (source.hasAudio) {
@@ -117,7 +122,7 @@ export function buildLadderArgs(job: LadderJob): string[] {
   const part = job.partSeconds;
   args.push(
     '-f', 'hls',
-    '-hls_time', String(part ?? seg),
+    '-hls_time', String(part ? partThreshold(part) : seg),
     // ffmpeg's own playlist is how the uploader finds finished segments: it names the last
     // LOCAL_BACKLOG_SEGMENTS, which bounds how long uploads may stall (storage outage) without loss.
     '-hls_list_size', String(localBacklogEntries(job)),

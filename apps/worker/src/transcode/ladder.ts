@@ -107,5 +107,17 @@ function planEncodedLadder(source: SourceInfo, requested: readonly string[]): Ru
  * (docs/realtime.md). `low`: 1 s segments carrying LL-HLS parts.
  */
 export const segmentSeconds = (latencyMode: string) => (latencyMode === 'low' ? 1 : 2);
-/** LL-HLS parts in `low` mode: three per 1 s segment (RFC 8216bis suggests 0.2–1 s; hls.js loads them ahead). */
-export const llPartSeconds = (latencyMode: string) => (latencyMode === 'low' ? 1 / 3 : undefined);
+/**
+ * LL-HLS parts in `low` mode: three per segment. ffmpeg cuts a part at the first frame at or past
+ * each multiple of the part length, so a segment can start on a part only if its keyframe is such a
+ * frame: a third of the segment when the rungs are encoded (keyframes are forced there too), a
+ * third of the encoder's own keyframe interval when the top rung is its stream copied (e.g. 1.001 s
+ * from a 29.97 fps encoder: a third of 1 s would drift off its keyframes within seconds).
+ */
+export function llPartSeconds(latencyMode: string, copiedKeyframeSeconds?: number): number | undefined {
+  if (latencyMode !== 'low') return undefined;
+  const interval = copiedKeyframeSeconds ?? segmentSeconds(latencyMode);
+  // About ⅓ s each (a 0.5 s keyframe interval makes two parts of 0.25 s).
+  const parts = Math.max(1, Math.round(interval * 3));
+  return Math.floor((interval * 1e6) / parts) / 1e6;
+}

@@ -139,3 +139,20 @@ describe('playlists', () => {
     expect(sealedPlaylist(sealed)).toBeUndefined();
   });
 });
+
+describe('LL-HLS parts', () => {
+  it('cuts a third of a second, aligned with where keyframes are forced or where the copied source has them', async () => {
+    const { llPartSeconds } = await import('../../src/transcode/ladder.js');
+    expect(llPartSeconds('standard')).toBeUndefined();
+    expect(llPartSeconds('low')).toBe(0.333333);
+    expect(llPartSeconds('low', 1.001)).toBe(0.333666); // 29.97 fps, 30-frame GOP, copied
+    expect(llPartSeconds('low', 0.5)).toBe(0.25);
+    const args = buildLadderArgs({ input: 'in', source: { hasVideo: true, hasAudio: true, width: 1280, height: 720, fps: 30, videoCodec: 'h264', audioCodec: 'aac' }, rungs: planLadder({ hasVideo: true, hasAudio: true, width: 1280, height: 720, fps: 30 }, ['720p', '240p']), segmentSeconds: 1, partSeconds: 0.333333, outputDir: '/o', runTag: 'x' });
+    const joined = args.join(' ');
+    // ffmpeg's part threshold and the forced keyframes are the same instants (3 × 333333 µs).
+    expect(joined).toContain('-hls_time 0.333333');
+    expect(joined).toContain('-force_key_frames:v:0 expr:gte(t,n_forced*0.999999)');
+    expect(joined).toContain('-hls_segment_type fmp4 -hls_fmp4_init_filename init_x_%v.mp4');
+    expect(joined).toContain('independent_segments+temp_file+split_by_time');
+  });
+});
