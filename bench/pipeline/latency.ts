@@ -1,5 +1,5 @@
 // npm run bench:latency — glass-to-glass latency on the real stack (API + edge, ingest, worker, S3),
-// watched in headless Chromium through the player page, for `standard` (4 s segments) and `low` (1 s).
+// watched in headless Chromium through the player page, for `standard` (2 s segments) and `low` (1 s, LL-HLS parts).
 //   player latency: Date.now() − hls.playingDate, sampled every second for BENCH_SECONDS (60) of
 //     playback. playingDate comes from EXT-X-PROGRAM-DATE-TIME, stamped from the ingest's clock, so
 //     this is ingest → screen.
@@ -7,24 +7,16 @@
 //     when it left the encoder (ffmpeg's -progress: wall − out_time, smallest seen).
 //   glass-to-glass = the two added. Targets: low ≤ 4 s median, standard ≤ 12 s.
 //   publish-to-playable: encoder start → the master playlist answers 200.
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { clockedEncoder } from '../clocked-encoder.js';
 import { launchChromium } from '../../test/e2e/browser.js';
 import { startStack, waitFor } from '../../test/e2e/stack.js';
 
 function encoder(url: string, seconds: number) {
-  const child = spawn('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+  return clockedEncoder([
+    '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
     '-t', String(seconds), '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '30', '-pix_fmt', 'yuv420p', '-c:a', 'aac',
-    '-progress', 'pipe:1', '-stats_period', '0.2', '-f', 'flv', url,
+    '-f', 'flv', url,
   ]);
-  const state = { t0: Number.POSITIVE_INFINITY };
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    const m = /^out_time_us=(\d+)/.exec(line);
-    if (m && Number(m[1]) > 0) state.t0 = Math.min(state.t0, Date.now() - Number(m[1]) / 1000);
-  });
-  const exited = new Promise((r) => child.once('exit', r));
-  return { state, stop: async () => { child.kill('SIGINT'); await exited; } };
 }
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -59,7 +51,7 @@ try {
     const encoderToIngest = (session.stats.timelineEpochMs - enc.state.t0) / 1000;
     await enc.stop();
     const median = pct(samples, 0.5);
-    const seg = latencyMode === 'low' ? 1 : 4;
+    const seg = latencyMode === 'low' ? 1 : 2;
     const target = latencyMode === 'low' ? 4 : 12;
     report.push(
       `${latencyMode.padEnd(8)} (${seg} s segments): glass-to-glass median ${(median + encoderToIngest).toFixed(2)} s (target ≤ ${target} s) = ` +

@@ -13,6 +13,7 @@
 // Time to first frame: POST whepUrl → first displayed frame, in Chromium (1 s keyframe interval).
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { clockedEncoder } from '../clocked-encoder.js';
 import { launchChromium } from '../../test/e2e/browser.js';
 import { startStack, waitFor } from '../../test/e2e/stack.js';
 import { procStat } from '../proc-stats.js';
@@ -26,19 +27,12 @@ const BLOCK = 16;
 /** ffmpeg testsrc2 + sine, H.264 with a keyframe every second, the content clock burned in (top left). */
 function encoder(url: string, rate: string, bitrate = '2M') {
   const clock = `color=c=black:s=${BITS * BLOCK}x${BLOCK}:r=${rate},format=gray,geq=lum='255*mod(floor(floor(T*1000+0.5)/pow(2\\,floor(X/${BLOCK})))\\,2)'[clk];[0:v][clk]overlay=0:0:shortest=1[v]`;
-  const child = spawn('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `testsrc2=size=1280x720:rate=${rate}`, '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+  return clockedEncoder([
+    '-f', 'lavfi', '-i', `testsrc2=size=1280x720:rate=${rate}`, '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
     '-filter_complex', clock, '-map', '[v]', '-map', '1:a',
     '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-b:v', bitrate, '-maxrate', bitrate, '-bufsize', bitrate, '-g', '30', '-keyint_min', '30', '-sc_threshold', '0', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '128k',
-    '-progress', 'pipe:1', '-stats_period', '0.2', '-f', 'flv', url,
+    '-f', 'flv', url,
   ]);
-  const state = { t0: Number.POSITIVE_INFINITY };
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    const m = /^out_time_us=(\d+)/.exec(line);
-    if (m && Number(m[1]) > 0) state.t0 = Math.min(state.t0, Date.now() - Number(m[1]) / 1000);
-  });
-  const exited = new Promise((r) => child.once('exit', r));
-  return { state, stop: async () => { child.kill('SIGINT'); await exited; } };
 }
 
 /** In the page: read the burned-in clock of each displayed frame; keep [display wall ms, content ms]. */

@@ -94,19 +94,23 @@ export function weriftEngine(network: WebRtcNetwork): MediaEngine {
     return { ended, close };
   }
 
+  /** The peer's lifecycle and its answer to the offer; a failed negotiation closes it. */
+  async function open(pc: RTCPeerConnection, offer: string) {
+    const { ended, close } = lifecycle(pc);
+    try {
+      return { ended, close, answer: await negotiate(pc, offer) };
+    } catch (err) {
+      close('negotiation failed');
+      throw err;
+    }
+  }
+
   return {
     async answerViewer(offer, kinds) {
       const pc = makePc();
       const senders = new Map<MediaKind, RTCRtpTransceiver>();
       for (const kind of ['video', 'audio'] as const) if (kinds[kind]) senders.set(kind, pc.addTransceiver(kind, { direction: 'sendonly' }));
-      const { ended, close } = lifecycle(pc);
-      let answer: string;
-      try {
-        answer = await negotiate(pc, offer);
-      } catch (err) {
-        close('negotiation failed');
-        throw err;
-      }
+      const { ended, close, answer } = await open(pc, offer);
       const keyframeCallbacks: (() => void)[] = [];
       let heardAt = Date.now();
       for (const t of senders.values()) t.sender.onRtcp.subscribe(() => (heardAt = Date.now()));
@@ -157,14 +161,7 @@ export function weriftEngine(network: WebRtcNetwork): MediaEngine {
           });
         });
       }
-      const { ended, close } = lifecycle(pc);
-      let answer: string;
-      try {
-        answer = await negotiate(pc, offer);
-      } catch (err) {
-        close('negotiation failed');
-        throw err;
-      }
+      const { ended, close, answer } = await open(pc, offer);
       return {
         answer,
         ended,
