@@ -109,7 +109,7 @@ describe('WHEP playback', () => {
     const noH264 = await post(edgeLocation, VP8_ONLY_OFFER);
     expect(noH264.status).toBe(400);
     expect((await noH264.json()).error.message).toContain('H.264');
-    const forged = await post(edgeLocation.replace(/t=[^&]+/, 't=forged.x'), 'v=0\r\n');
+    const forged = await post(edgeLocation.replace(/t=[^&]+/, 't=Zm9yZ2VkLXRpY2tldC1mb3JnZWQtdGlja2V0LWZvcmdlZA'), 'v=0\r\n');
     expect(forged.status).toBe(403);
   }, 60_000);
 });

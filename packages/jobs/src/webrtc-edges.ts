@@ -1,8 +1,8 @@
 // WebRTC edges (apps/edge) and the API's WHEP entry point meet here. Each edge writes its load to a
 // Redis hash every few seconds; the API reads it to send a viewer (307) to an edge with room,
 // preferring one that already carries the stream (one transcode per stream per edge). The viewer
-// arrives with a ticket the API signed: the edge needs no database and trusts nothing else.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+// arrives with a ticket the API sealed: the edge needs no database and trusts nothing else.
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
 export const webrtcEdgesKey = (prefix: string) => `${prefix}:webrtc-edges`;
@@ -75,24 +75,27 @@ export interface WhepTicket {
 
 export const WHEP_TICKET_TTL_SECONDS = 30;
 
-const sign = (secret: string, body: string) => createHmac('sha256', secret).update(`whep:${body}`).digest('base64url');
+// AES-256-GCM: the viewer carries the ticket in a URL, so it is sealed, not only signed (it names an
+// internal ingest address); the GCM tag authenticates it.
+const ticketKey = (internalToken: string) => createHash('sha256').update(`whep-ticket:${internalToken}`).digest();
 
 export function signWhepTicket(internalToken: string, t: Omit<WhepTicket, 'exp'>, now = Date.now()): string {
-  const body = Buffer.from(JSON.stringify({ ...t, exp: Math.floor(now / 1000) + WHEP_TICKET_TTL_SECONDS })).toString('base64url');
-  return `${body}.${sign(internalToken, body)}`;
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', ticketKey(internalToken), iv);
+  const body = Buffer.concat([cipher.update(JSON.stringify({ ...t, exp: Math.floor(now / 1000) + WHEP_TICKET_TTL_SECONDS })), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
 }
 
 export function verifyWhepTicket(internalToken: string, ticket: unknown, now = Date.now()): WhepTicket | undefined {
   if (typeof ticket !== 'string' || ticket.length > 4096) return undefined;
-  const [body, sig] = ticket.split('.');
-  if (!body || !sig) return undefined;
-  const expected = Buffer.from(sign(internalToken, body));
-  const given = Buffer.from(sig);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  const raw = Buffer.from(ticket, 'base64url');
+  if (raw.length < 29) return undefined;
   try {
-    const t = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as WhepTicket;
+    const decipher = createDecipheriv('aes-256-gcm', ticketKey(internalToken), raw.subarray(0, 12));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    const t = JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8')) as WhepTicket;
     return typeof t.exp === 'number' && t.exp >= now / 1000 ? t : undefined;
   } catch {
-    return undefined;
+    return undefined; // forged, truncated, or for another deployment
   }
 }
