@@ -1,5 +1,8 @@
 // What encoders get wrong: audio-only, video-only, a codec we do not take, garbage on the RTMP port.
+import { rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import HLS from 'hls-parser';
 import { expect, it } from 'vitest';
@@ -25,9 +28,19 @@ async function firstSegmentStreams(hlsUrl: string) {
     } catch {
       p = undefined;
     }
-    return p && !p.isMasterPlaylist && p.segments.length > 0 && p;
+    return p && !p.isMasterPlaylist && p.segments.some((s) => s.uri) && p;
   }, 20_000, 'a segment');
-  return { variant, streams: await probe(new URL(media.segments[0]!.uri, mediaUrl).toString()) };
+  const segment = media.segments.find((s) => s.uri)!;
+  if (!segment.map) return { variant, streams: await probe(new URL(segment.uri, mediaUrl).toString()) };
+  // fMP4 (LL-HLS): the segment is read with its initialization segment in front.
+  const bytes = await Promise.all([segment.map.uri, segment.uri].map(async (u) => Buffer.from(await (await fetch(new URL(u, mediaUrl))).arrayBuffer())));
+  const file = path.join(os.tmpdir(), `airwave-segment-${process.pid}-${Date.now()}.mp4`);
+  await writeFile(file, Buffer.concat(bytes));
+  try {
+    return { variant, streams: await probe(file) };
+  } finally {
+    await rm(file, { force: true });
+  }
 }
 
 it('an audio-only publish becomes a playable audio-only HLS', async () => {

@@ -28,7 +28,8 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const edgeViewers = async () => ((await (await fetch(`${edgeUrl}/metrics/viewers`)).json()) as { viewers: number }).viewers;
+const edgeViewers = async () =>
+  ((await (await fetch(`${edgeUrl}/metrics/viewers`, { headers: { authorization: `Bearer ${stack.api.env.config.internalToken}` } })).json()) as { viewers: number }).viewers;
 const dumpLogs = () => onTestFailed(() => writeFileSync(path.join(os.tmpdir(), 'airwave-realtime.log'), stack.logs.join('\n')));
 
 async function liveStream(body: Record<string, unknown> = {}, encoderOpts: Parameters<typeof startEncoder>[1] = {}) {

@@ -1,6 +1,6 @@
 // WHEP on the edge. Viewers arrive here by the API's 307 (apps/api/src/modules/whep), with a ticket
 // that says which session to pull and that the playback policy was checked.
-import { ForbiddenError } from '@airwave/core';
+import { ForbiddenError, UnauthorizedError } from '@airwave/core';
 import { verifyWhepTicket } from '@airwave/jobs';
 import { sdpBody } from '@airwave/webrtc';
 import type { FastifyInstance } from 'fastify';
@@ -29,5 +29,9 @@ export function edgeRoutes(app: FastifyInstance, o: { viewers: Viewers; internal
   );
 
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/metrics/viewers', async () => ({ viewers: o.viewers.count, sessions: o.viewers.sessions, firstFrameMs: o.viewers.firstFrameMs.slice(-100) }));
+  // The edge's own view (operators, tests): behind the internal token, like the API's /internal/*.
+  app.get('/metrics/viewers', async (req) => {
+    if (req.headers.authorization !== `Bearer ${o.internalToken}`) throw new UnauthorizedError('This endpoint needs the internal token');
+    return { viewers: o.viewers.count, sessions: o.viewers.sessions, firstFrameMs: o.viewers.firstFrameMs.slice(-100) };
+  });
 }

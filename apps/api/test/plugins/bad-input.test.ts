@@ -93,7 +93,8 @@ describe('bad input', () => {
   it('every POST with Content-Type: application/json and an empty body answers as the spec says', async () => {
     const { body: stream } = await api.call('POST', '/v1/live-streams', { body: { name: 'empty bodies' } });
     const spec = api.app.swagger() as { paths: Record<string, { post?: { requestBody?: { required?: boolean; content: Record<string, { schema: { required?: string[] } }> } } }> };
-    const posts = Object.entries(spec.paths).filter(([, ops]) => ops.post);
+    // JSON routes (WHEP takes SDP: it answers 415 to anything else).
+    const posts = Object.entries(spec.paths).filter(([, ops]) => ops.post && (!ops.post.requestBody || 'application/json' in ops.post.requestBody.content));
     expect(posts.length).toBeGreaterThanOrEqual(9);
     for (const [path, ops] of posts) {
       const url = path.replace('{id}', stream.id);

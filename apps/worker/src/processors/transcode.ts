@@ -90,6 +90,7 @@ async function runLadder(ctx: WorkerContext, job: Job<TranscodePayload>, session
     // LL-HLS parts are for the live edge only: never in the recording, removed after the session.
     partDir: liveSessionDir(stream.playbackId, sessionId),
     partSeconds,
+    verifyFirstSegment: Boolean(rungs[0]?.copy),
     masterCopies: recording ? [`${recording.dir}/index.m3u8`] : [],
     onUploaded: recording?.add,
     outputDir,

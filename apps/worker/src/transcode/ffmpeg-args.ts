@@ -120,6 +120,7 @@ export function buildLadderArgs(job: LadderJob): string[] {
       ? rungs.map((r, i) => (source.hasAudio ? `v:${i},a:${i},name:${r.name}` : `v:${i},name:${r.name}`)).join(' ')
       : `a:0,name:${names[0]}`;
   const part = job.partSeconds;
+  // ffmpeg fills %v in the init segment's name only when there are several variants.
   args.push(
     '-f', 'hls',
     '-hls_time', String(part ? partThreshold(part) : seg),
@@ -130,7 +131,7 @@ export function buildLadderArgs(job: LadderJob): string[] {
     // split_by_time (LL-HLS): a part ends on time, not on a keyframe; segments still start on one.
     '-hls_flags', part ? 'independent_segments+temp_file+split_by_time' : 'independent_segments+temp_file',
     ...(part
-      ? ['-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', `init_${job.runTag}_%v.mp4`, '-hls_segment_filename', path.join(job.outputDir, '%v', `${job.runTag}_%05d.m4s`)]
+      ? ['-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', `init_${job.runTag}_${names.length > 1 ? '%v' : names[0]}.mp4`, '-hls_segment_filename', path.join(job.outputDir, '%v', `${job.runTag}_%05d.m4s`)]
       : ['-hls_segment_type', 'mpegts', '-hls_segment_filename', path.join(job.outputDir, '%v', `${job.runTag}_%05d.ts`)]),
     '-var_stream_map', streamMap,
     path.join(job.outputDir, '%v', 'index.m3u8'),

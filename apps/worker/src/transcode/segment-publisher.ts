@@ -30,6 +30,11 @@ export interface SegmentPublisherOptions {
   /** Each segment ffmpeg completed, before it is uploaded; return false to drop it (the run is being replanned). */
   onSegment?(rendition: string, duration: number): boolean;
   /**
+   * LL-HLS: publish no part of a rendition before its first segment passed `onSegment` (a copied
+   * source whose keyframes turn out too far apart must leave nothing behind in the playlist).
+   */
+  verifyFirstSegment?: boolean;
+  /**
    * Where segments are stored, relative to `prefix`: a recorded session keeps them under its asset
    * (`../../vod/<assetId>`), so the recording is the live segments themselves, never a second copy.
    */
@@ -52,6 +57,8 @@ interface RenditionState {
   playlist: LivePlaylist;
   /** LL-HLS runs: the parts of the segment being written. */
   parts?: PartGrouper;
+  /** LL-HLS: parts are published (the first segment passed `onSegment`, or there is nothing to verify). */
+  partsLive?: boolean;
   /** Content seconds this run has published in this rendition. */
   runSeconds: number;
   seen: Set<string>;
@@ -79,7 +86,7 @@ export class SegmentPublisher {
       // cuts at the first frame past `part`, so parts run from `part` to `part` plus one frame.
       const playlist = new LivePlaylist(this.o.segmentSeconds, windowSize, part ? { partTarget: Math.round(part * 1.125 * 1000) / 1000 } : undefined);
       playlist.resumeFrom(await this.o.storage.getText(`${this.o.prefix}/${name}/index.m3u8`));
-      this.state.set(name, { playlist, parts: part ? new PartGrouper() : undefined, runSeconds: 0, seen: new Set(), uploaded: 0, chain: Promise.resolve() });
+      this.state.set(name, { playlist, parts: part ? new PartGrouper() : undefined, partsLive: !this.o.verifyFirstSegment, runSeconds: 0, seen: new Set(), uploaded: 0, chain: Promise.resolve() });
       // inotify tells us at once; the poll is a safety net for missed events.
       this.watchers.push(watch(path.join(this.o.outputDir, name), () => this.schedule(name)));
     }
@@ -173,8 +180,15 @@ export class SegmentPublisher {
       const closed = grouper.add({ runTag, number: Number(num), duration: entry.duration, body: fragment.body, independent: fragment.independent });
       if (closed) {
         if (this.o.onSegment && !this.o.onSegment(name, closed.duration)) return;
+        st.partsLive = true;
         await this.persist(() => this.o.storage.put(this.placement(name, closed.file).key, closed.body, CACHE_IMMUTABLE));
         this.addSegment(name, st, closed.file, closed.duration);
+      }
+      if (!st.partsLive) {
+        // Held back until the run's first segment is verified: grouped, not yet published.
+        await unlink(file).catch(() => {});
+        st.seen.add(entry.uri);
+        continue;
       }
       const partFile = `${runTag}_${num}.part.m4s`;
       const partDir = this.o.partDir ?? this.o.segmentDir;
@@ -184,6 +198,7 @@ export class SegmentPublisher {
       await unlink(file).catch(() => {});
       st.seen.add(entry.uri);
     }
+    if (!st.partsLive) return;
     await this.persist(() => this.o.storage.put(`${this.o.prefix}/${name}/index.m3u8`, st.playlist.render(), CACHE_PLAYLIST));
     await this.maybePublishMaster();
   }
@@ -249,7 +264,7 @@ export class SegmentPublisher {
     for (const name of this.o.renditions) this.schedule(name);
     await Promise.all([...this.state.values()].map((s) => s.chain));
     for (const [name, st] of this.state) {
-      if (!st.parts || this.failure) continue;
+      if (!st.parts || !st.partsLive || this.failure) continue;
       await this.flushParts(name, st);
       if (!opts.endlist) await this.persist(() => this.o.storage.put(`${this.o.prefix}/${name}/index.m3u8`, st.playlist.render(), CACHE_PLAYLIST));
     }

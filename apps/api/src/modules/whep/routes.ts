@@ -2,6 +2,7 @@
 // offer. Clients follow the redirect with the same method and body (fetch, OBS, GStreamer's whepsrc).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { AppError } from '@airwave/core';
 import { errors } from '../../lib/schemas.js';
 import { checkInternalToken } from '../../plugins/app/auth.js';
 import type { WhepEntry } from './service.js';
@@ -34,6 +35,11 @@ export const whepRoutes: FastifyPluginAsyncTypebox<{ entry: WhepEntry; internalT
   app.post(
     '/whep/:playbackId',
     {
+      // Before the body is parsed or validated: anything but SDP is a 415 (WHEP clients expect it).
+      onRequest: async (req, reply) => {
+        reply.header('access-control-allow-origin', req.headers.origin ?? '*').header('vary', 'Origin');
+        if (!req.headers['content-type']?.toLowerCase().startsWith('application/sdp')) throw new AppError(415, 'unsupported_media_type', 'Send the offer as application/sdp');
+      },
       schema: {
         tags: ['playback'],
         summary: 'Watch a live stream over WebRTC (WHEP)',
@@ -42,9 +48,11 @@ export const whepRoutes: FastifyPluginAsyncTypebox<{ entry: WhepEntry; internalT
           'WebRTC edge with room; the edge answers `201` with the SDP answer and a `Location` to `DELETE` when done. Signed streams take ' +
           '`?token=` as HLS does; allowed origins apply.',
         security: [],
+        consumes: ['application/sdp'],
+        body: Type.String({ description: 'The SDP offer', maxLength: 128 * 1024 }),
         params: Params,
         querystring: Query,
-        response: { 307: Type.Null({ description: 'Follow `Location` with the same offer' }), ...errors(400, 403, 404, 503) },
+        response: { 307: Type.Null({ description: 'Follow `Location` with the same offer' }), ...errors(400, 403, 404, 415, 503) },
       },
     },
     async (req, reply) => {
