@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import HLS from 'hls-parser';
 import { startReceiver } from '../../apps/worker/test/receiver.js';
 import { ephemeralPort } from '../../scripts/up/net.js';
-import { startEncoder, waitFor, type Encoder } from '../../test/e2e/stack.js';
+import { lastSegment, startEncoder, waitFor, type Encoder } from '../../test/e2e/stack.js';
 import { startUpStack } from '../../test/e2e/up-stack.js';
 
 const MINUTES = Number(process.env.CHAOS_MINUTES ?? 10);
@@ -81,7 +81,7 @@ const players = (async () => {
         const res = await fetch(run.stream.playback.hlsUrl.replace('index.m3u8', '240p/index.m3u8')).catch(() => undefined);
         if (!res?.ok) return;
         const text = await res.text();
-        const last = (HLS.parse(text) as HLS.types.MediaPlaylist).segments.at(-1)?.uri;
+        const last = lastSegment(HLS.parse(text) as HLS.types.MediaPlaylist)?.uri;
         const now = Date.now();
         if (last && last !== run.lastUri) {
           if (run.lastNewSegmentAt) run.longestStallMs = Math.max(run.longestStallMs, now - run.lastNewSegmentAt);

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import HLS from 'hls-parser';
 import { expect, it } from 'vitest';
 import { ephemeralPort } from '../../scripts/up/net.js';
-import { expectUnbroken, readyRecording, startEncoder, useStack, waitFor } from './stack.js';
+import { expectUnbroken, lastSegment, readyRecording, startEncoder, useStack, waitFor } from './stack.js';
 
 const stack = useStack(import.meta.filename);
 const status = async (id: string) => (await stack.api.call('GET', `/v1/live-streams/${id}`)).body.status as string;
@@ -34,7 +34,7 @@ it('the S3 API down for 20 s mid-broadcast: segments wait on disk, the live play
       const res = await fetch(mediaUrl);
       if (!res.ok) return false;
       const p = HLS.parse(await res.text()) as HLS.types.MediaPlaylist;
-      const last = p.segments.at(-1);
+      const last = lastSegment(p);
       return last?.programDateTime && Date.now() - last.programDateTime.getTime() < 6000;
     }, 30_000, 'live playlist caught up after the outage');
     expect(await status(s.id)).toBe('active');

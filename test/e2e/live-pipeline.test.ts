@@ -2,7 +2,7 @@
 import HLS from 'hls-parser';
 import { expect, it } from 'vitest';
 import { startReceiver } from '../../apps/worker/test/receiver.js';
-import { probe, startEncoder, useStack, waitFor } from './stack.js';
+import { lastSegment, probe, startEncoder, useStack, waitFor } from './stack.js';
 
 const stack = useStack(import.meta.filename);
 
@@ -75,7 +75,7 @@ it('publishes a 720p encoder as a 4-rung HLS ladder at the CDN, then goes idle w
     await waitFor(async () => {
       const got = await getText(`${base}720p/index.m3u8`);
       const later = got && (HLS.parse(got.text) as HLS.types.MediaPlaylist);
-      return later && later.segments.at(-1)!.uri !== first720.segments.at(-1)!.uri;
+      return later && lastSegment(later)!.uri !== lastSegment(first720)!.uri;
     }, 15_000, 'playlist keeps growing');
 
     // A segment fetched through the CDN decodes to its rendition's size, with video and audio.

@@ -8,7 +8,7 @@ import HLS from 'hls-parser';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ephemeralPort } from '../../scripts/up/net.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../../scripts/up/postgres.js';
-import { expectUnbroken, readyRecording, startEncoder, startStack, waitFor, type Stack } from './stack.js';
+import { expectUnbroken, lastSegment, readyRecording, startEncoder, startStack, waitFor, type Stack } from './stack.js';
 
 let pgDir = '';
 let postgres: EmbeddedPostgresServer | undefined;
@@ -34,7 +34,7 @@ async function newestSegment(url: string): Promise<HLS.types.Segment | undefined
   try {
     const res = await fetch(url);
     if (!res.ok) return undefined;
-    return (HLS.parse(await res.text()) as HLS.types.MediaPlaylist).segments.at(-1);
+    return lastSegment(HLS.parse(await res.text()) as HLS.types.MediaPlaylist);
   } catch {
     return undefined; // half written, or the local S3 dropped the socket: read again
   }

@@ -9,7 +9,7 @@ import HLS from 'hls-parser';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startReceiver } from '../../apps/worker/test/receiver.js';
 import { ephemeralPort } from '../../scripts/up/net.js';
-import { startEncoder, startStack, waitFor, type Stack } from './stack.js';
+import { lastSegment, startEncoder, startStack, waitFor, type Stack } from './stack.js';
 
 let redisPort = 0;
 let redisDir = '';
@@ -49,7 +49,7 @@ it('a Redis restart mid-broadcast: the stream stays live, the ladder continues, 
     const res = await fetch(mediaUrl).catch(() => undefined);
     if (!res?.ok) return undefined;
     const p = HLS.parse(await res.text()) as HLS.types.MediaPlaylist;
-    return p.segments.at(-1)?.uri;
+    return lastSegment(p)?.uri;
   };
   try {
     await waitFor(async () => (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body.status === 'active', 60_000, 'active');

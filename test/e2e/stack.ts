@@ -188,6 +188,11 @@ export function expectUnbroken(vod: HLS.types.MediaPlaylist): void {
   expect(vod.segments.some((seg) => seg.discontinuity)).toBe(false);
 }
 
+/** The newest complete segment of a media playlist (an LL-HLS playlist ends with the one being written: parts, no URI yet). */
+export function lastSegment(p: HLS.types.MediaPlaylist): HLS.types.Segment | undefined {
+  return p.segments.filter((s) => s.uri).at(-1);
+}
+
 /** ffprobe of a URL or file: streams with codec type, size. */
 export async function probe(target: string): Promise<{ codec_type: string; codec_name: string; width?: number; height?: number }[]> {
   const child = spawn('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name,width,height', '-of', 'json', target]);
