@@ -182,7 +182,7 @@ export async function readyRecording(stack: Stack, assetId: string, rendition: s
 
 /** One run, consecutive segment numbers, no discontinuity: nothing of the broadcast was dropped. */
 export function expectUnbroken(vod: HLS.types.MediaPlaylist): void {
-  const names = vod.segments.map((seg) => /([^/]+)_(\d+)\.ts$/.exec(seg.uri)!);
+  const names = vod.segments.map((seg) => /([^/]+)_(\d+)\.(?:ts|m4s)$/.exec(seg.uri)!);
   expect(new Set(names.map((m) => m[1])).size).toBe(1);
   names.forEach((m, i) => expect(Number(m[2])).toBe(Number(names[0]![2]) + i));
   expect(vod.segments.some((seg) => seg.discontinuity)).toBe(false);

@@ -3,14 +3,13 @@
 
 export interface Part {
   runTag: string;
-  number: number;
   duration: number;
   body: Buffer;
   independent: boolean;
 }
 
 export interface ClosedSegment {
-  /** `<runTag>_<first part number>.m4s` */
+  /** `<runTag>_<n>.m4s`, n counting the run's segments from 0 (a gap in n is a lost segment). */
   file: string;
   duration: number;
   body: Buffer;
@@ -18,6 +17,7 @@ export interface ClosedSegment {
 
 export class PartGrouper {
   private open: Part[] = [];
+  private segments = 0;
   initUploaded = false;
 
   /** Adds a part; answers the segment it closed, when it starts a new one. */
@@ -36,7 +36,7 @@ export class PartGrouper {
     if (this.open.length === 0) return undefined;
     const first = this.open[0]!;
     const closed = {
-      file: `${first.runTag}_${String(first.number).padStart(5, '0')}.m4s`,
+      file: `${first.runTag}_${String(this.segments++).padStart(5, '0')}.m4s`,
       duration: Math.round(this.open.reduce((n, p) => n + p.duration, 0) * 1e6) / 1e6,
       body: Buffer.concat(this.open.map((p) => p.body)),
     };

@@ -177,7 +177,7 @@ export class SegmentPublisher {
         await this.persist(() => this.o.storage.put(this.placement(name, `init_${runTag}.mp4`).key, init, CACHE_IMMUTABLE));
         grouper.initUploaded = true;
       }
-      const closed = grouper.add({ runTag, number: Number(num), duration: entry.duration, body: fragment.body, independent: fragment.independent });
+      const closed = grouper.add({ runTag, duration: entry.duration, body: fragment.body, independent: fragment.independent });
       if (closed) {
         if (this.o.onSegment && !this.o.onSegment(name, closed.duration)) return;
         st.partsLive = true;
