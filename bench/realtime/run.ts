@@ -126,6 +126,9 @@ try {
         console.log(report.at(-1));
       }
       if (latencyMode === 'low' && rate === '30') {
+        // One join first: it starts the edge's feed for the stream (its cost is reported apart).
+        const cold = await timeToFirstFrame(s.playback.whepUrl);
+        report.push(`WHEP first viewer of the stream on the edge (starts its feed): first frame after ${cold.total.toFixed(2)} s`);
         const runs: { total: number; answer: number; connected: number }[] = [];
         for (let i = 0; i < 7; i++) runs.push(await timeToFirstFrame(s.playback.whepUrl));
         const ttff = runs.map((r) => r.total);

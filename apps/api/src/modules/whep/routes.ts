@@ -56,7 +56,7 @@ export const whepRoutes: FastifyPluginAsyncTypebox<{ entry: WhepEntry; internalT
       },
     },
     async (req, reply) => {
-      reply.header('access-control-allow-origin', req.headers.origin ?? '*').header('vary', 'Origin').header('access-control-expose-headers', 'Location');
+      reply.header('access-control-expose-headers', 'Location');
       const location = await entry.locate(req.params.playbackId, { token: req.query.token, origin: req.headers.origin, referer: req.headers.referer });
       return reply.code(307).header('location', location).header('cache-control', 'no-store').send(null);
     },
