@@ -74,11 +74,16 @@ async function glassToGlass(mode: 'realtime' | 'low' | 'standard', playerUrl: st
   await page.waitForTimeout(SECONDS * 1000);
   const samples = (await page.evaluate(() => (window as any).clockSamples)) as [number, number][];
   const via = await page.evaluate(() => (window as any).airwavePlayer.via);
+  // hls.js raises its target latency by 1 s per stall (liveSyncOnStallIncrease): say so when it did.
+  const hls = await page.evaluate(() => {
+    const h = (window as any).airwavePlayer.hls;
+    return h ? { target: h.targetLatency as number, latency: h.latency as number } : undefined;
+  });
   await page.close();
   const base = t0();
   // Content ms wraps at 2^24 (4.6 h): far beyond a run.
   const lat = samples.map(([shown, ms]) => (shown - (base + ms)) / 1000).filter((x) => x > -1 && x < 60);
-  return { median: pct(lat, 0.5), p10: pct(lat, 0.1), p90: pct(lat, 0.9), n: lat.length, via };
+  return { median: pct(lat, 0.5), p10: pct(lat, 0.1), p90: pct(lat, 0.9), n: lat.length, via: hls ? `${via}, hls.js target ${hls.target.toFixed(2)} s` : via };
 }
 
 async function timeToFirstFrame(whepUrl: string): Promise<{ total: number; answer: number; connected: number }> {
@@ -114,7 +119,7 @@ async function timeToFirstFrame(whepUrl: string): Promise<{ total: number; answe
 
 try {
   for (const rate of (process.env.BENCH_RATES ?? '30,30000/1001').split(',')) {
-    for (const latencyMode of ['low', 'standard'] as const) {
+    for (const latencyMode of (process.env.BENCH_MODES ?? 'low,standard').split(',') as ('low' | 'standard')[]) {
       const s = (await stack.api.call('POST', '/v1/live-streams', { body: { name: `bench ${latencyMode} ${rate}`, latencyMode, reconnectWindowSeconds: 0, record: false } })).body;
       const enc = encoder(s.ingestUrl, rate);
       await waitFor(async () => (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body.status === 'active', 60_000, 'active');

@@ -183,6 +183,30 @@ describe('player page', () => {
     expect(await blocked.textContent('#note')).toContain('playing low-latency HLS instead');
     await blocked.close();
   }, 90_000);
+
+  it('joins over WebRTC again when the encoder reconnects, without falling back to HLS', async () => {
+    dumpLogs();
+    const { stream, encoder } = await liveStream({ reconnectWindowSeconds: 30 });
+    const page = await browser.newPage();
+    await page.goto(`${stream.playback.playerUrl}?mode=realtime`);
+    await page.waitForFunction(() => (window as any).airwavePlayer.via === 'webrtc' && document.querySelector('video')!.videoWidth > 0, undefined, { timeout: 20_000 });
+
+    await encoder.stop();
+    await page.waitForFunction(() => (window as any).airwavePlayer.rejoins >= 1, undefined, { timeout: 20_000 });
+    const again = startEncoder(stream.ingestUrl, { seconds: 120, size: '640x360' });
+    encoders.push(again);
+    const framesNow = () => page.evaluate(async () => {
+      const player = (window as any).airwavePlayer;
+      if (player.via !== 'webrtc' || !player.pc) return 0;
+      let frames = 0;
+      (await player.pc.getStats()).forEach((r: any) => { if (r.type === 'inbound-rtp' && r.kind === 'video') frames = r.framesDecoded || 0; });
+      return frames;
+    });
+    await waitFor(async () => (await framesNow()) > 30, 45_000, 'frames over WebRTC after the encoder came back');
+    expect(await page.evaluate(() => (window as any).airwavePlayer.fallback)).toBeNull();
+    expect(await page.textContent('#note')).toBe('');
+    await page.close();
+  }, 120_000);
 });
 
 describe('LL-HLS in low mode', () => {

@@ -17,12 +17,15 @@ let proxy: http.Server;
 let edgeUrl: string;
 /** What the origin does to the next GETs (the S3 API in front of the real one). */
 let fault: Fault = 'none';
+/** GETs the origin received, by path. */
+const gets = new Map<string, number>();
 
 beforeAll(async () => {
   storage = await startTestStorage();
   const upstream = new URL(storage.env.STORAGE_ENDPOINT);
   proxy = http.createServer((req, res) => {
     const out = http.request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
+      if (req.method === 'GET') gets.set(req.url!, (gets.get(req.url!) ?? 0) + 1);
       const f = req.method === 'GET' ? fault : 'none';
       if (f === 'none') {
         res.writeHead(up.statusCode!, up.headers);
@@ -132,5 +135,31 @@ describe('the playback edge in front of a failing origin', () => {
     fault = 'none';
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('1');
+  });
+});
+
+describe('LL-HLS parts named by a preload hint', () => {
+  it('players asking for a part before it exists wait for it together: one origin probe per poll, each gets the part', async () => {
+    const { playbackId } = await stream();
+    const key = `live/${playbackId}/360p/run_00042.part.m4s`;
+    const part = Buffer.alloc(50_000, 7);
+    const waiting = Array.from({ length: 20 }, () => fetchAll(`${edgeUrl}/${key}`));
+    await new Promise((r) => setTimeout(r, 500));
+    await s3.put(key, part, CACHE_IMMUTABLE);
+    const answers = await Promise.all(waiting);
+    for (const a of answers) {
+      expect(a.status).toBe(200);
+      expect((a.body as Buffer).equals(part)).toBe(true);
+    }
+    // Each player: one look, then one read once it exists. Probes while waiting: shared (~10 per 500 ms).
+    const count = [...gets].filter(([path]) => path.includes('run_00042.part.m4s')).reduce((n, [, c]) => n + c, 0);
+    expect(count).toBeLessThan(20 * 2 + 30); // each player polling on its own: over 200
+  });
+
+  it('a part that never comes: 404 after a short wait', async () => {
+    const { playbackId } = await stream();
+    const res = await fetchAll(`${edgeUrl}/live/${playbackId}/360p/run_00099.part.m4s`);
+    expect(res.status).toBe(404);
+    expect(res.ms).toBeLessThan(5_000);
   });
 });

@@ -2,7 +2,7 @@
 // request until the playlist has that segment (or part) or a later one, so a player learns of each
 // part the moment it exists instead of polling. Bounded: three target durations, then 503.
 import { AppError, ServiceUnavailableError, ValidationError } from '@airwave/core';
-import HLS from 'hls-parser';
+import HLS from './hls-parser.js';
 import type { StoredObject } from '@airwave/storage';
 import type { OriginReader, PlaylistRead } from './origin-reader.js';
 
@@ -33,8 +33,16 @@ interface Progress {
   blocking: boolean;
 }
 
-function progress(text: string, want: ReloadRequest): Progress {
-  const parsed = HLS.parse(text);
+/** Parsed once per shared read, however many players wait on it. */
+const parsedReads = new WeakMap<PlaylistRead, HLS.types.MasterPlaylist | HLS.types.MediaPlaylist>();
+function parsedOf(read: PlaylistRead): HLS.types.MasterPlaylist | HLS.types.MediaPlaylist {
+  let parsed = parsedReads.get(read);
+  if (!parsed) parsedReads.set(read, (parsed = HLS.parse(read.text)));
+  return parsed;
+}
+
+function progress(read: PlaylistRead, want: ReloadRequest): Progress {
+  const parsed = parsedOf(read);
   if (parsed.isMasterPlaylist) return { lastMsn: 0, satisfied: true, targetDuration: 1, blocking: false };
   const base = parsed.mediaSequenceBase ?? 0;
   let satisfied = parsed.endlist;
@@ -56,7 +64,7 @@ const POLL_MS = 50;
 export async function awaitPlaylist(origin: OriginReader, key: string, want: ReloadRequest): Promise<PlaylistRead | undefined> {
   let read = await origin.playlistShared(key, POLL_MS);
   if (!read) return undefined;
-  const first = progress(read.text, want);
+  const first = progress(read, want);
   if (!first.blocking) return read; // not an LL-HLS playlist: directives are ignored (§6.2.5.2)
   if (want.msn > first.lastMsn + 2) throw new AppError(400, 'validation_failed', `_HLS_msn ${want.msn} is more than two segments past the live edge (${first.lastMsn})`);
   const deadline = Date.now() + Math.max(3, first.targetDuration * 3) * 1000;
@@ -66,7 +74,7 @@ export async function awaitPlaylist(origin: OriginReader, key: string, want: Rel
     await new Promise((r) => setTimeout(r, POLL_MS));
     read = await origin.playlistShared(key, POLL_MS);
     if (!read) return undefined;
-    now = progress(read.text, want);
+    now = progress(read, want);
   }
   return read;
 }
@@ -76,10 +84,7 @@ const PART_WAIT_MS = 1_500;
 
 /** A part, once it exists (RFC 8216bis §6.2.6: hinted resources are requested before they are complete). */
 export async function awaitPart(origin: OriginReader, key: string, range?: string): Promise<StoredObject | undefined> {
-  const deadline = Date.now() + PART_WAIT_MS;
-  for (;;) {
-    const obj = await origin.media(key, range);
-    if (obj || Date.now() > deadline) return obj;
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
+  const obj = await origin.media(key, range);
+  if (obj) return obj;
+  return (await origin.whenExists(key, PART_WAIT_MS, POLL_MS)) ? origin.media(key, range) : undefined;
 }

@@ -4,7 +4,7 @@
 // auth_request endpoint a caching nginx in front of the bucket asks (docker-compose, docs/).
 import { ForbiddenError, NotFoundError, withFinalNewline } from '@airwave/core';
 import type { Db } from '@airwave/db';
-import HLS from 'hls-parser';
+import HLS from './hls-parser.js';
 import { TtlCache } from '../../lib/ttl-cache.js';
 import type { Audience, PlaybackTokens } from './tokens.js';
 

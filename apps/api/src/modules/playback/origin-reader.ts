@@ -102,6 +102,33 @@ export class OriginReader {
     return read;
   }
 
+  private readonly appearing = new Map<string, Promise<boolean>>();
+
+  /**
+   * Whether the object exists within `waitMs` (a hinted LL-HLS part, requested before it is
+   * written). Every caller waiting for one key shares one probe of the origin per poll.
+   */
+  whenExists(key: string, waitMs: number, pollMs: number): Promise<boolean> {
+    const pending = this.appearing.get(key);
+    if (pending) return pending;
+    const probe = async () => {
+      const deadline = Date.now() + waitMs;
+      for (;;) {
+        const obj = await this.open(key, 'bytes=0-0', ORIGIN_IDLE_MS);
+        if (obj) {
+          obj.body.destroy();
+          return true;
+        }
+        if (Date.now() > deadline) return false;
+        await new Promise((r) => setTimeout(r, pollMs));
+      }
+    };
+    if (this.appearing.size > LAST_GOOD_MAX) this.appearing.clear();
+    const found = probe().finally(() => this.appearing.delete(key));
+    this.appearing.set(key, found);
+    return found;
+  }
+
   private remember(key: string, read: PlaylistRead): PlaylistRead {
     if (this.lastGood.size >= LAST_GOOD_MAX) this.lastGood.clear();
     this.lastGood.set(key, { ...read, at: Date.now() });

@@ -111,6 +111,7 @@ export function playerPage(playbackId: string): string {
     pc.addTransceiver('audio', { direction: 'recvonly' });
     const stream = new MediaStream();
     pc.ontrack = (e) => {
+      if (noteEl.textContent === 'Reconnecting…') noteEl.textContent = '';
       stream.addTrack(e.track);
       video.srcObject = stream;
       video.play().catch(() => {});
@@ -122,6 +123,11 @@ export function playerPage(playbackId: string): string {
       setTimeout(resolve, 1500);
     });
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: pc.localDescription.sdp });
+    if (res.status === 404 && player.pc === pc) {
+      // Between two sessions of the broadcast (an encoder reconnecting): try again at the next poll.
+      detach();
+      return;
+    }
     if (res.status !== 201) {
       const body = await res.json().catch(() => ({}));
       throw new Error((body.error && body.error.message) || 'WHEP answered ' + res.status);
@@ -129,12 +135,35 @@ export function playerPage(playbackId: string): string {
     player.whepLocation = res.headers.get('location');
     await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
     pc.addEventListener('connectionstatechange', () => {
-      if (pc.connectionState === 'failed' && player.pc === pc) fallBack('the WebRTC connection failed');
+      if (player.pc !== pc || (pc.connectionState !== 'failed' && pc.connectionState !== 'closed')) return;
+      // It played, so WebRTC works here: the broadcast stopped or moved (an encoder reconnecting,
+      // an edge restarting). Join again at the next poll while the stream is live; HLS only when
+      // WebRTC never played.
+      if (video.videoWidth > 0) rejoin();
+      else fallBack('the WebRTC connection failed');
     });
     // No picture within 8 s (blocked UDP, no TURN): HLS instead.
     setTimeout(() => {
       if (player.pc === pc && video.videoWidth === 0) fallBack('no WebRTC video arrived');
     }, 8000);
+    // Frames stopped (the edge's feed ended when the encoder left; ICE would take 30 s to notice).
+    let decoded = -1;
+    const watchdog = setInterval(async () => {
+      if (player.pc !== pc) return clearInterval(watchdog);
+      let frames = 0;
+      (await pc.getStats()).forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'video') frames = r.framesDecoded || 0; });
+      if (frames > 0 && frames === decoded && player.pc === pc) {
+        clearInterval(watchdog);
+        rejoin();
+      }
+      decoded = frames;
+    }, 3000);
+  }
+
+  function rejoin() {
+    noteEl.textContent = 'Reconnecting…';
+    player.rejoins = (player.rejoins || 0) + 1;
+    detach();
   }
 
   function fallBack(why) {
