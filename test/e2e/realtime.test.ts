@@ -192,7 +192,15 @@ describe('player page', () => {
     await page.waitForFunction(() => (window as any).airwavePlayer.via === 'webrtc' && document.querySelector('video')!.videoWidth > 0, undefined, { timeout: 20_000 });
 
     await encoder.stop();
+    await waitFor(async () => (await stack.api.call('GET', `/v1/live-streams/${stream.id}`)).body.status === 'reconnecting', 15_000, 'reconnecting');
+    const meanwhile = await fetch(stream.playback.whepUrl, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: 'v=0\r\n', redirect: 'manual' });
+    expect(meanwhile.status).toBe(503);
+    expect(meanwhile.headers.get('retry-after')).toBeTruthy();
+    expect((await meanwhile.json()).error.code).toBe('reconnecting');
     await page.waitForFunction(() => (window as any).airwavePlayer.rejoins >= 1, undefined, { timeout: 20_000 });
+    // The page keeps asking while the encoder is away (503 reconnecting), and does not give up on WebRTC.
+    await page.waitForTimeout(3_000);
+    expect(await page.evaluate(() => (window as any).airwavePlayer.fallback)).toBeNull();
     const again = startEncoder(stream.ingestUrl, { seconds: 120, size: '640x360' });
     encoders.push(again);
     const framesNow = () => page.evaluate(async () => {

@@ -123,13 +123,14 @@ export function playerPage(playbackId: string): string {
       setTimeout(resolve, 1500);
     });
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: pc.localDescription.sdp });
-    if (res.status === 404 && player.pc === pc) {
-      // Between two sessions of the broadcast (an encoder reconnecting): try again at the next poll.
-      detach();
-      return;
-    }
     if (res.status !== 201) {
       const body = await res.json().catch(() => ({}));
+      const code = body.error && body.error.code;
+      if ((code === 'not_live' || code === 'reconnecting') && player.pc === pc) {
+        // Between two sessions of the broadcast (the encoder reconnecting): try again at the next poll.
+        detach();
+        return;
+      }
       throw new Error((body.error && body.error.message) || 'WHEP answered ' + res.status);
     }
     player.whepLocation = res.headers.get('location');

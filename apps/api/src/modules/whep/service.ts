@@ -33,7 +33,7 @@ export class WhepEntry {
     const stream = await this.db.liveStream.findFirst({ where: { playbackId, deletedAt: null }, include: { currentSession: true } });
     if (!stream) throw new NotFoundError('Live stream');
     const session = stream.currentSession;
-    if (stream.status === 'reconnecting') throw new ServiceUnavailableError('The encoder is reconnecting; retry shortly');
+    if (stream.status === 'reconnecting') throw new AppError(503, 'reconnecting', 'The encoder is reconnecting; retry shortly');
     if (stream.status !== 'active' || !session?.ingestAddress) throw new AppError(404, 'not_live', 'This live stream is not live right now');
     const stats = (session.stats ?? {}) as { videoCodec?: string; audioCodec?: string; bFrames?: boolean; fps?: number };
     const edges = await liveEdges(this.redis, this.redisPrefix);
