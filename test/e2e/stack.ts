@@ -202,6 +202,16 @@ export async function probe(target: string): Promise<{ codec_type: string; codec
   return (JSON.parse(out || '{"streams":[]}') as { streams: never[] }).streams;
 }
 
+/** The whole file decoded (every frame and audio packet): its duration, and ffmpeg's complaints if any. */
+export async function decodeAll(target: string): Promise<{ seconds: number; errors: string }> {
+  const child = spawn('ffmpeg', ['-v', 'error', '-stats', '-i', target, '-f', 'null', '-']);
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  await new Promise((r) => child.once('exit', r));
+  const times = [...err.matchAll(/time=(\d+):(\d+):([\d.]+)/g)].map((m) => Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]));
+  return { seconds: times.at(-1) ?? 0, errors: err.split(/[\r\n]+/).filter((l) => l && !l.includes('time=')).join('\n') };
+}
+
 /** Starts the stack before this file's tests and stops it after; the object is filled in beforeAll. */
 export function useStack(testFile: string, env: Record<string, string> = {}): Stack {
   const holder = {} as Stack;

@@ -3,7 +3,7 @@ import { randomUUID, hkdfSync } from 'node:crypto';
 import type { Config } from '@airwave/config';
 import { CursorCodec, OutboxRelay, publicUrls } from '@airwave/core';
 import type { Db } from '@airwave/db';
-import type { Queues } from '@airwave/jobs';
+import { ViewerRecorder, type Queues } from '@airwave/jobs';
 import { Storage } from '@airwave/storage';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
@@ -11,10 +11,12 @@ import type { Redis } from 'ioredis';
 import { ErrorEnvelope } from './lib/schemas.js';
 import { AssetService } from './modules/assets/service.js';
 import { assetRoutes } from './modules/assets/routes.js';
+import { Clips } from './modules/assets/clips.js';
 import { consoleRoutes } from './modules/console/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { PlaybackEdge } from './modules/playback/edge.js';
 import { edgeRoutes } from './modules/playback/edge-routes.js';
+import { ViewerCounting } from './modules/playback/viewer-counting.js';
 import { playbackRoutes } from './modules/playback/routes.js';
 import { PlaybackTokens } from './modules/playback/tokens.js';
 import { PlaybackService } from './modules/playback/service.js';
@@ -24,6 +26,7 @@ import { internalRoutes } from './modules/internal/routes.js';
 import { IngestHookService } from './modules/internal/service.js';
 import { LiveStreamRepository } from './modules/live-streams/repository.js';
 import { liveStreamRoutes } from './modules/live-streams/routes.js';
+import { StreamViewers } from './modules/live-streams/viewers.js';
 import { LiveStream, Session } from './modules/live-streams/schemas.js';
 import { LiveStreamService } from './modules/live-streams/service.js';
 import { StatsHistory } from './modules/live-streams/stats-history.js';
@@ -115,7 +118,8 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
   app.decorate('outbox', outbox);
   const simulcast = new SimulcastTargetService(db, config);
   const history = new StatsHistory(redis, config.redis.prefix);
-  const liveStreams = new LiveStreamService(new LiveStreamRepository(db), simulcast, config, urls, cursors, history);
+  const streamRepo = new LiveStreamRepository(db);
+  const liveStreams = new LiveStreamService(streamRepo, simulcast, config, urls, cursors, history, new StreamViewers(redis, config.redis.prefix, streamRepo));
   const auth = new ApiKeyAuthenticator(db);
   const tokens = new PlaybackTokens(db, config.playbackSigningKey);
 
@@ -124,7 +128,9 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
   await app.register(playbackRoutes, { service: new PlaybackService(db, urls) });
   await app.register(consoleRoutes);
   const playbackEdge = new PlaybackEdge(db, tokens);
-  await app.register(edgeRoutes, { edge: playbackEdge, storage: Storage.fromConfig(config), internalToken: config.internalToken });
+  const counting = new ViewerCounting(new ViewerRecorder(redis, config.redis.prefix));
+  const storage = Storage.fromConfig(config);
+  await app.register(edgeRoutes, { edge: playbackEdge, storage, internalToken: config.internalToken, counting });
   await app.register(whepRoutes, { entry: new WhepEntry(db, playbackEdge, redis, config.redis.prefix, config.internalToken), internalToken: config.internalToken });
   await app.register(
     async (v1) => {
@@ -133,7 +139,7 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
       await v1.register(idempotency, { db, encryptionKey: config.encryptionKey });
       await v1.register(liveStreamRoutes, { service: liveStreams });
       await v1.register(simulcastTargetRoutes, { service: simulcast });
-      await v1.register(assetRoutes, { service: new AssetService(db, urls, cursors) });
+      await v1.register(assetRoutes, { service: new AssetService(db, urls, cursors), clips: new Clips(db, storage, urls) });
       await v1.register(signingKeyRoutes, { service: new SigningKeyService(db, tokens, cursors) });
       await v1.register(webhookRoutes, { service: new WebhookService(db, config, cursors) });
     },

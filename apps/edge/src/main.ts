@@ -2,7 +2,7 @@
 // Scaled like the workers; each edge reports its load to Redis and the API sends viewers to one with
 // room (packages/jobs webrtc-edges.ts).
 import { loadConfigOrExit } from '@airwave/config';
-import { createRedis, EDGE_REPORT_MS, removeEdge, reportEdgeLoad } from '@airwave/jobs';
+import { createRedis, EDGE_REPORT_MS, removeEdge, reportEdgeLoad, ViewerRecorder } from '@airwave/jobs';
 import { iceServerLinks, parseIceServers, weriftEngine, createSignalingServer } from '@airwave/webrtc';
 import { pino } from 'pino';
 import { edgeRoutes } from './routes.js';
@@ -28,9 +28,12 @@ await app.listen({ host: config.edge.host, port: config.edge.port });
 log.info({ port: config.edge.port, publicUrl: config.edge.publicUrl, maxViewers: config.edge.maxViewers, udpPorts: config.webrtc.portRange ?? 'any' }, 'WebRTC edge listening');
 
 const redis = createRedis(config.redis.url, 'producer');
+const counts = new ViewerRecorder(redis, config.redis.prefix);
 // A report that fails (Redis down) is retried at the next tick; the API drops an edge it has not heard from.
-const report = () =>
-  reportEdgeLoad(redis, config.redis.prefix, {
+// Each connected viewer counts as watching its stream, like an HLS player fetching its playlist.
+const report = () => {
+  for (const { viewerId, playbackId } of viewers.watching) counts.record({ viewer: `whep:${viewerId}`, playbackId });
+  return reportEdgeLoad(redis, config.redis.prefix, {
     id: config.edge.id,
     url: config.edge.publicUrl,
     viewers: viewers.count,
@@ -38,6 +41,7 @@ const report = () =>
     sessions: viewers.sessions,
     at: Date.now(),
   }).catch((err: Error) => log.warn({ err: err.message }, 'could not report load'));
+};
 await new Promise<void>((resolve) => {
   redis.once('ready', () => resolve());
   setTimeout(resolve, 5000).unref();

@@ -42,6 +42,11 @@ export class Viewers {
     return [...this.feeds.keys()];
   }
 
+  /** Every connected viewer and the stream it watches (viewer counts: packages/jobs viewers.ts). */
+  get watching(): { viewerId: string; playbackId: string }[] {
+    return [...this.byViewer].map(([viewerId, feed]) => ({ viewerId, playbackId: feed.ticket.playbackId }));
+  }
+
   async join(ticket: WhepTicket, offer: string): Promise<JoinResult> {
     const kinds = inspectOffer(offer, { video: ticket.video, audio: false, direction: 'send' });
     if (this.count >= this.maxViewers) throw new EdgeFullError();

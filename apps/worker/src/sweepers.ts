@@ -5,6 +5,7 @@ import { liveStreamState, STALE_SESSION_MS } from '@airwave/core';
 import { isDatabaseUnavailable, Prisma } from '@airwave/db';
 import { jobs } from '@airwave/jobs';
 import type { WorkerContext } from './context.js';
+import { flushViewers } from './viewers-flush.js';
 
 const GRACE_MS = 10_000;
 
@@ -131,6 +132,7 @@ export function startSweepers(ctx: WorkerContext, everyMs = 10_000): () => void 
       await sweepLadders(ctx);
       const n = await sweepOutbox(ctx);
       if (n) ctx.log.info({ events: n }, 're-dispatched events from the outbox');
+      if (sweeps % Math.max(1, Math.round((ctx.config.viewersFlushSeconds * 1000) / everyMs)) === 0) await flushViewers(ctx);
       if (sweeps++ % 240 === 0) await pruneExpired(ctx); // about hourly
     } catch (err) {
       if (isDatabaseUnavailable(err)) dbFailedAt = Date.now();

@@ -8,6 +8,7 @@ import { reconnectWindowExpired } from './processors/reconnect-window.js';
 import { transcode } from './processors/transcode.js';
 import { simulcast } from './processors/simulcast.js';
 import { cleanupLiveSegments, deleteAssetObjects, finalize } from './processors/finalize.js';
+import { clip } from './processors/clip.js';
 import { webhookDeliver } from './processors/webhook-deliver.js';
 import { webhookFanout } from './processors/webhook-fanout.js';
 
@@ -20,6 +21,7 @@ const handlers: Record<keyof typeof jobs, Handler> = {
   transcode: (ctx, job) => transcode(ctx, job),
   finalize: (ctx, job) => finalize(ctx, job.data),
   deleteAsset: (ctx, job) => deleteAssetObjects(ctx, job.data),
+  clip: (ctx, job) => clip(ctx, job.data),
   cleanupLive: (ctx, job) => cleanupLiveSegments(ctx, job.data),
   simulcast: (ctx, job) => simulcast(ctx, job),
 };

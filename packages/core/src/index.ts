@@ -12,6 +12,7 @@ export { LIVE_STATUSES, isLive, STALE_SESSION_MS, type DenyReason, type StateCon
 export * from './projects.js';
 export * from './live-streams/health.js';
 export * from './assets/presenter.js';
+export * from './assets/clip.js';
 export * from './live-streams/simulcast.js';
 export * from './media/hls-text.js';
 export * from './outbox/record.js';

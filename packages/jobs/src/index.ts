@@ -71,6 +71,13 @@ export const jobs = {
     jobId: (p) => `cleanup.${p.sessionId}`,
     opts: { attempts: 10, backoff: { type: 'exponential', delay: 5000 }, ...keep },
   } satisfies JobDef<{ sessionId: string }> as JobDef<{ sessionId: string }>,
+  /** Makes a clip asset from a live stream's or an asset's segments (copied, not re-encoded). */
+  clip: {
+    queue: 'finalize',
+    name: 'clip',
+    jobId: (p) => `clip.${p.assetId}`,
+    opts: { attempts: 4, backoff: { type: 'exponential', delay: 2000 }, ...keep },
+  } satisfies JobDef<{ assetId: string }> as JobDef<{ assetId: string }>,
   /** Removes every stored object of a deleted asset. */
   deleteAsset: {
     queue: 'finalize',
@@ -126,7 +133,8 @@ export class Queues {
   private readonly queues = new Map<QueueName, Queue>();
 
   constructor(
-    private readonly redis: Redis,
+    /** The producer connection, shared with what else a process keeps in Redis (viewer counts). */
+    readonly redis: Redis,
     private readonly prefix: string,
   ) {}
 
@@ -169,3 +177,4 @@ export class Queues {
 }
 export * from './ingest-control.js';
 export * from './webrtc-edges.js';
+export * from './viewers.js';

@@ -1,5 +1,5 @@
 // The S3 API (AWS SDK v3) against any S3-compatible store: AWS, R2, MinIO, or the local s3rver.
-import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -12,6 +12,7 @@ export const CONTENT_TYPES: Record<string, string> = {
   m4s: 'video/iso.segment',
   mp4: 'video/mp4',
   jpg: 'image/jpeg',
+  vtt: 'text/vtt; charset=utf-8',
 };
 
 /** Segments never change once written; playlists change every segment (DESIGN.md §5). */
@@ -61,6 +62,11 @@ export class Storage {
         CacheControl: cacheControl,
       }),
     );
+  }
+
+  /** Copies an object within the bucket (the store does the work; metadata comes along). */
+  async copy(from: string, to: string): Promise<void> {
+    await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: `${this.bucket}/${from.split('/').map(encodeURIComponent).join('/')}` }));
   }
 
   /** A file of any size (multipart above 5 MB, via @aws-sdk/lib-storage). */

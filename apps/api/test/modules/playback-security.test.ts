@@ -4,6 +4,7 @@ import { CACHE_IMMUTABLE, CACHE_PLAYLIST, Storage } from '@airwave/storage';
 import { startTestStorage } from '@airwave/testing';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { currentViewers } from '@airwave/jobs';
 import { startApi, type TestApi } from '../helpers.js';
 
 let api: TestApi;
@@ -210,5 +211,35 @@ describe('asset playback policy', () => {
     expect(patched.body).toMatchObject({ playbackPolicy: 'public', playback: { policy: 'public' } });
     await new Promise((r) => setTimeout(r, 2100)); // the edge caches a policy for 2 s
     expect((await get(`/cdn/vod/${asset.id}/index.m3u8`)).statusCode).toBe(200);
+  });
+});
+
+describe('viewer counting at the edge', () => {
+  it('one viewer per token sid, vsid, or address + user agent; nginx’s forwarded requests are counted once, at auth_request', async () => {
+    const s = await streamWithMedia({});
+    const count = async () => (await currentViewers(api.redis, api.env.config.redis.prefix, [{ playbackId: s.playbackId, windowMs: 60_000 }]))[0];
+    const playlist = `/cdn/live/${s.playbackId}/360p/index.m3u8`;
+    const segment = `/cdn/live/${s.playbackId}/360p/seg_0001.ts`;
+    await get(`${playlist}?vsid=viewer-one-01`, { 'user-agent': 'A' });
+    await get(`${segment}?vsid=viewer-one-01`, { 'user-agent': 'A' });
+    await get(playlist, { 'user-agent': 'A' });
+    await get(segment, { 'user-agent': 'A' });
+    await get(playlist, { 'user-agent': 'B' });
+    await get(`${playlist}?vsid=x`, { 'user-agent': 'B' }); // not a vsid: the address and agent name it
+    // nginx's proxy_pass after its auth_request: already counted there.
+    await get(playlist, { 'user-agent': 'C', 'x-airwave-counted': '1' });
+    const auth = await api.app.inject({
+      method: 'GET',
+      url: '/internal/playback/authorize',
+      headers: { authorization: 'Bearer test-internal-token-0123456789', 'x-original-uri': `/live/${s.playbackId}/360p/index.m3u8`, 'x-viewer-address': '203.0.113.9', 'user-agent': 'A' },
+    });
+    expect(auth.statusCode).toBe(204);
+    // vsid viewer-one-01, A and B from the test's address, A from 203.0.113.9.
+    for (let i = 0; i < 50 && (await count()) !== 4; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await count()).toBe(4);
+    // A thumbnail is not watching.
+    await get(`/cdn/thumbs/${s.playbackId}.jpg`, { 'user-agent': 'D' });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await count()).toBe(4);
   });
 });

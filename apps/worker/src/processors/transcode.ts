@@ -96,6 +96,7 @@ async function runLadder(ctx: WorkerContext, job: Job<TranscodePayload>, session
     outputDir,
     renditions: names,
     segmentSeconds: seg,
+    dvrWindowSeconds: stream.dvrWindowSeconds,
     masterPlaylist: renderMaster(rungs, source.hasAudio, source.fps ?? 30),
     log,
     // The copy path was chosen before the encoder's keyframe interval was measured (to start from its
@@ -185,8 +186,8 @@ function openRecording(ctx: WorkerContext, sessionId: string) {
   const assetId = recordingAssetId(sessionId);
   return {
     dir: `vod/${assetId}`,
-    add: async (rendition: string, uri: string, duration: number) => {
-      await ctx.db.assetSegment.createMany({ data: [{ assetId, rendition, uri, duration }], skipDuplicates: true });
+    add: async (rendition: string, uri: string, duration: number, _discontinuity: boolean, startAt?: Date) => {
+      await ctx.db.assetSegment.createMany({ data: [{ assetId, rendition, uri, duration, startAt }], skipDuplicates: true });
     },
   };
 }

@@ -18,6 +18,8 @@ export interface SegmentPublisherOptions {
   outputDir: string;
   renditions: string[];
   segmentSeconds: number;
+  /** DVR: seconds of segments the live playlists keep (0 or undefined: the short live window). */
+  dvrWindowSeconds?: number;
   /**
    * LL-HLS: ffmpeg writes fMP4 parts of about this length (ffmpeg-args `partSeconds`); each is
    * published as it lands and grouped into a segment at the next independent part.
@@ -42,7 +44,7 @@ export interface SegmentPublisherOptions {
   /** LL-HLS parts, relative to nothing (a storage prefix): short-lived, removed after the session (cleanupLive). */
   partDir?: string;
   /** Each segment once stored (the recording lists them). */
-  onUploaded?(rendition: string, uri: string, duration: number, discontinuity: boolean): Promise<void>;
+  onUploaded?(rendition: string, uri: string, duration: number, discontinuity: boolean, programDateTime?: Date): Promise<void>;
   /** Other keys the master playlist is also written to (the recording's own master). */
   masterCopies?: string[];
   /**
@@ -78,8 +80,10 @@ export class SegmentPublisher {
 
   /** Loads what a previous run published, so this run continues the same playlists. */
   async start(): Promise<void> {
-    // About 24 s of standard segments, 8 s of low-latency ones: a short window keeps players near the edge.
-    const windowSize = this.o.segmentSeconds <= 1 ? 8 : Math.max(6, Math.ceil(24 / this.o.segmentSeconds));
+    // About 24 s of standard segments, 8 s of low-latency ones: a short window keeps players near the
+    // edge. DVR: the stream's window, so players can rewind that far (docs/dvr.md).
+    const live = this.o.segmentSeconds <= 1 ? 8 : Math.max(6, Math.ceil(24 / this.o.segmentSeconds));
+    const windowSize = Math.max(live, Math.ceil((this.o.dvrWindowSeconds ?? 0) / this.o.segmentSeconds) + 1);
     for (const name of this.o.renditions) {
       const part = this.o.partSeconds;
       // PART-TARGET: no part longer, and every part but a segment's last at least 85 % of it. ffmpeg
@@ -132,7 +136,7 @@ export class SegmentPublisher {
       const pdt = t && new Date(Math.round(t.epochMs + (t.startSeconds + st.runSeconds) * 1000));
       st.runSeconds += seg.duration;
       const discontinuity = st.playlist.append(uri, seg.duration, pdt);
-      this.record(name, seg.uri, seg.duration, discontinuity);
+      this.record(name, seg.uri, seg.duration, discontinuity, pdt);
       st.uploaded++;
     }
     await this.persist(() => this.o.storage.put(`${this.o.prefix}/${name}/index.m3u8`, st.playlist.render(), CACHE_PLAYLIST));
@@ -154,7 +158,7 @@ export class SegmentPublisher {
     const pdt = t && new Date(Math.round(t.epochMs + (t.startSeconds + st.runSeconds) * 1000));
     st.runSeconds += duration;
     const discontinuity = st.playlist.append(uri, duration, pdt);
-    this.record(name, file, duration, discontinuity);
+    this.record(name, file, duration, discontinuity, pdt);
     st.uploaded++;
   }
 
@@ -234,11 +238,11 @@ export class SegmentPublisher {
    * The recording's list of segments lives in Postgres. It is written in order on a chain of its
    * own, so a database outage delays the list (retried like storage) but never the live playlist.
    */
-  private record(name: string, uri: string, duration: number, discontinuity: boolean): void {
+  private record(name: string, uri: string, duration: number, discontinuity: boolean, pdt?: Date): void {
     const onUploaded = this.o.onUploaded;
     if (!onUploaded) return;
     this.recording = this.recording
-      .then(() => this.persist(() => onUploaded(name, uri, duration, discontinuity)))
+      .then(() => this.persist(() => onUploaded(name, uri, duration, discontinuity, pdt)))
       .catch((err: Error) => {
         this.failure = err;
         this.o.log.error({ rendition: name, uri, err: err.message }, 'recording a segment failed');

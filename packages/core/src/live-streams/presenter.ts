@@ -60,6 +60,7 @@ export function presentLiveStream(s: LiveStream, urls: PublicUrls, opts: Present
     playbackPolicy: s.playbackPolicy,
     latencyMode: s.latencyMode,
     reconnectWindowSeconds: s.reconnectWindowSeconds,
+    dvrWindowSeconds: s.dvrWindowSeconds,
     renditions: s.renditions,
     passthrough: s.passthrough,
     allowedOrigins: s.allowedOrigins,

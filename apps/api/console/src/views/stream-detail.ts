@@ -3,6 +3,7 @@
 import { api, playableUrl } from '../api.js';
 import { badge, copyField, form, h, when } from '../dom.js';
 import { healthChart } from '../health-chart.js';
+import { viewersChart } from '../viewers-chart.js';
 import type { View } from '../main.js';
 import { goLive } from '../go-live.js';
 import { preview } from '../player.js';
@@ -16,6 +17,7 @@ interface Stream {
   playbackPolicy: 'public' | 'signed';
   record: boolean;
   reconnectWindowSeconds: number;
+  dvrWindowSeconds: number;
   streamKey: string;
   rtmpUrl: string;
   rtmpsUrl: string;
@@ -24,6 +26,7 @@ interface Stream {
   playbackId: string;
   playback: { hlsUrl: string; playerUrl: string };
   currentSessionId: string | null;
+  viewers: { current: number; peak: number };
 }
 
 interface Session {
@@ -44,6 +47,8 @@ export async function streamDetailView(id: string): Promise<View> {
   const camera = goLive(() => stream);
   const previewNote = h('p', { class: 'muted', 'data-testid': 'preview-note' });
   const chart = healthChart();
+  const audience = viewersChart();
+  const viewersText = h('p', { 'data-testid': 'viewers' });
   const healthText = h('div', { class: 'health', 'data-testid': 'health' });
   const sessionsBody = h('tbody');
   const recordings = h('div');
@@ -91,6 +96,7 @@ export async function streamDetailView(id: string): Promise<View> {
   const policy = h('select', { name: 'playbackPolicy' }, ...['public', 'signed'].map((v) => h('option', { value: v, selected: stream.playbackPolicy === v }, v)));
   const record = h('input', { type: 'checkbox', checked: stream.record });
   const window_ = h('input', { type: 'number', min: 0, max: 1800, value: stream.reconnectWindowSeconds });
+  const dvr = h('input', { type: 'number', name: 'dvrWindowSeconds', min: 0, max: 14400, value: stream.dvrWindowSeconds });
   const edit = form(
     { class: 'card row wrap' },
     async () => {
@@ -100,6 +106,7 @@ export async function streamDetailView(id: string): Promise<View> {
         playbackPolicy: policy.value,
         record: record.checked,
         reconnectWindowSeconds: Number(window_.value),
+        dvrWindowSeconds: Number(dvr.value),
       });
       await refresh(true);
     },
@@ -108,6 +115,7 @@ export async function streamDetailView(id: string): Promise<View> {
     h('label', { class: 'field' }, h('span', {}, 'Latency'), latency),
     h('label', { class: 'field' }, h('span', {}, 'Playback'), policy),
     h('label', { class: 'field' }, h('span', {}, 'Reconnect window (s)'), window_),
+    h('label', { class: 'field' }, h('span', {}, 'DVR window (s)'), dvr),
     h('label', { class: 'inline' }, record, ' record'),
     h('button', { type: 'submit' }, 'Save'),
   );
@@ -150,6 +158,9 @@ export async function streamDetailView(id: string): Promise<View> {
     } else {
       previewNote.textContent = lastSession ? 'The broadcast has ended.' : 'Waiting for the encoder: publish to the RTMP URL with the stream key.';
     }
+    viewersText.replaceChildren(h('strong', {}, String(stream.viewers.current)), ` watching now · peak ${stream.viewers.peak} this broadcast`);
+    const since = new Date(Date.now() - 30 * 60 * 1000).toISOString();
+    audience.update((await api<{ data: { t: string; viewers: number }[] }>('GET', `/live-streams/${id}/viewers?from=${encodeURIComponent(since)}`)).data);
     const assets = (await api<{ data: Asset[] }>('GET', `/assets?liveStreamId=${id}&limit=10`)).data;
     // Re-render only on a change, so a recording being watched keeps playing.
     const signature = JSON.stringify(assets.map((a) => [a.id, a.status, a.mp4Url]));
@@ -167,6 +178,7 @@ export async function streamDetailView(id: string): Promise<View> {
     h('div', { class: 'row wrap actions' }, act('Disable', 'disable'), act('Enable', 'enable'), act('End broadcast', 'complete'), act('Reset stream key', 'reset-stream-key', 'The current key stops working. Continue?'), act('Delete', 'DELETE', 'Delete this live stream? Recordings stay.', true)),
     h('div', { class: 'grid' }, h('div', { class: 'card' }, h('h2', {}, 'Preview'), player.el, previewNote), ingest),
     camera.el,
+    h('div', { class: 'card' }, h('h2', {}, 'Viewers'), viewersText, audience.el),
     h('div', { class: 'card' }, h('h2', {}, 'Health'), healthText, chart.el),
     h('div', { class: 'card' }, h('h2', {}, 'Recordings'), recordings),
     h('div', { class: 'card' }, h('h2', {}, 'Sessions'), h('table', {}, h('thead', {}, h('tr', {}, ...['Started', 'Status', 'End', 'Ladder', 'Health'].map((t) => h('th', {}, t)))), sessionsBody)),
@@ -179,6 +191,7 @@ export async function streamDetailView(id: string): Promise<View> {
     destroy: () => {
       player.destroy();
       chart.destroy();
+      audience.destroy();
       void camera.stop();
     },
   };

@@ -22,12 +22,21 @@ export class LiveStreamRepository {
     return (await tx.liveStream.findFirst({ where: { id, projectId, deletedAt: null } })) ?? undefined;
   }
 
+  /** The peak viewer count of a session (0 when it has none). */
+  async sessionPeak(sessionId: string): Promise<number> {
+    return (await this.db.liveStreamSession.findUnique({ where: { id: sessionId }, select: { viewersPeak: true } }))?.viewersPeak ?? 0;
+  }
+
+  viewerSamples(targetId: string, from: Date, to: Date) {
+    return this.db.viewerSample.findMany({ where: { targetId, at: { gte: from, lt: to } }, orderBy: { at: 'asc' } });
+  }
+
   list(projectId: string, take: number, after?: CursorPosition, status?: LiveStreamStatus) {
     return this.db.liveStream.findMany({
       where: { projectId, deletedAt: null, ...(status ? { status } : {}), ...keysetAfter(after) },
       orderBy: newestFirst,
       take,
-      include: { assets: recentAssets },
+      include: { assets: recentAssets, currentSession: { select: { viewersPeak: true } } },
     });
   }
 

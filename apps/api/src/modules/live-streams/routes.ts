@@ -10,6 +10,8 @@ import {
   SessionsQuery,
   StreamParams,
   UpdateLiveStreamBody,
+  ViewerSeries,
+  ViewersQuery,
 } from './schemas.js';
 import type { LiveStreamService } from './service.js';
 
@@ -137,5 +139,20 @@ export const liveStreamRoutes: FastifyPluginAsyncTypebox<{ service: LiveStreamSe
       },
     },
     async (req) => service.sessionStats(req.projectId, req.params.id, req.params.sessionId),
+  );
+
+  app.get(
+    '/live-streams/:id/viewers',
+    {
+      schema: {
+        tags,
+        summary: 'Viewers of a live stream over time',
+        description: 'Distinct viewers per 10 seconds (HLS players and WebRTC viewers, counted by the playback edges), every bucket from `from` to `to` (at most 24 hours; default the last hour).',
+        params: StreamParams,
+        querystring: ViewersQuery,
+        response: { 200: ViewerSeries, ...errors(...commonErrors, 404) },
+      },
+    },
+    async (req) => service.viewerSeries(req.projectId, req.params.id, req.query.from, req.query.to),
   );
 };

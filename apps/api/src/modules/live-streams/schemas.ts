@@ -14,6 +14,7 @@ export const mutableFields = {
   playbackPolicy: Type.Union([Type.Literal('public'), Type.Literal('signed')]),
   latencyMode: Type.Union([Type.Literal('standard'), Type.Literal('low')], { description: 'standard: 4 s segments; low: 1 s' }),
   reconnectWindowSeconds: Type.Integer({ minimum: 0, maximum: 1800, description: 'How long a dropped encoder may come back into the same session' }),
+  dvrWindowSeconds: Type.Integer({ minimum: 0, maximum: 14400, description: 'Seconds the live playlists keep so viewers can rewind (0: only the live edge)' }),
   renditions: Type.Array(Rendition, { minItems: 1, maxItems: 5, uniqueItems: true, description: 'Ladder rungs; those above the source are skipped' }),
   passthrough: Nullable(Type.String({ maxLength: 1024, description: 'Your own metadata, up to 1 KB' })),
   allowedOrigins: AllowedOrigins,
@@ -35,6 +36,7 @@ export const CreateLiveStreamBody = Type.Object(
     playbackPolicy: Type.Optional(mutableFields.playbackPolicy),
     latencyMode: Type.Optional(mutableFields.latencyMode),
     reconnectWindowSeconds: Type.Optional(mutableFields.reconnectWindowSeconds),
+    dvrWindowSeconds: Type.Optional(mutableFields.dvrWindowSeconds),
     renditions: Type.Optional(mutableFields.renditions),
     passthrough: Type.Optional(mutableFields.passthrough),
     allowedOrigins: Type.Optional(mutableFields.allowedOrigins),
@@ -63,6 +65,7 @@ export const LiveStream = Type.Object(
     playbackPolicy: mutableFields.playbackPolicy,
     latencyMode: mutableFields.latencyMode,
     reconnectWindowSeconds: Type.Integer(),
+    dvrWindowSeconds: Type.Integer(),
     renditions: Type.Array(Rendition),
     passthrough: Nullable(Type.String()),
     allowedOrigins: Type.Array(Type.String()),
@@ -86,6 +89,13 @@ export const LiveStream = Type.Object(
       playerUrl: Type.String(),
     }),
     currentSessionId: Nullable(Type.String()),
+    viewers: Type.Object(
+      {
+        current: Type.Integer({ description: 'Viewers of the current broadcast now: HLS players that fetched anything in the last 6 s, and WebRTC viewers' }),
+        peak: Type.Integer({ description: 'Most viewers at once during the current broadcast (distinct viewers in a 10 s window)' }),
+      },
+      { description: 'Counted by the playback edges, without a player SDK (docs/viewers.md)' },
+    ),
     activeAssetId: Nullable(Type.String({ description: 'The recording of the broadcast in progress' })),
     recentAssetIds: Type.Array(Type.String(), { description: 'Recordings of the latest broadcasts, newest first' }),
     createdAt: DateTime,
@@ -106,6 +116,7 @@ export const Session = Type.Object(
     endReason: Nullable(Type.String()),
     ingestNodeId: Type.String(),
     reconnects: Type.Integer(),
+    viewersPeak: Type.Integer({ description: 'Most viewers at once during this session' }),
     stats: Nullable(
       Type.Object({}, { additionalProperties: true, description: 'Last encoder stats from the ingest: codecs, width, height, fps, bitrateKbps, keyframeIntervalSeconds' }),
     ),
@@ -129,6 +140,20 @@ export const Session = Type.Object(
 );
 
 export const SessionPage = Page(Type.Ref('LiveStreamSession'));
+
+export const ViewersQuery = Type.Object(
+  {
+    from: Type.Optional(Type.String({ format: 'date-time', description: 'Default: an hour before `to`' })),
+    to: Type.Optional(Type.String({ format: 'date-time', description: 'Default: now' })),
+  },
+  { additionalProperties: false },
+);
+
+export const ViewerSeries = Type.Object({
+  liveStreamId: LiveStreamId,
+  bucketSeconds: Type.Literal(10),
+  data: Type.Array(Type.Object({ t: DateTime, viewers: Type.Integer({ description: 'Distinct viewers in the 10 s starting at t' }) })),
+});
 export const SessionsQuery = Type.Object(
   { limit: Type.Optional(PageQuery.limit), cursor: Type.Optional(PageQuery.cursor) },
   { additionalProperties: false },

@@ -23,6 +23,7 @@ import {
 import type { LiveStream, LiveStreamSession, LiveStreamStatus, Tx } from '@airwave/db';
 import type { Static } from 'typebox';
 import type { StatsHistory } from './stats-history.js';
+import type { StreamViewers } from './viewers.js';
 import { normaliseOrigins } from '../../lib/schemas.js';
 import type { SimulcastTargetService } from '../simulcast-targets/service.js';
 import type { LiveStreamRepository, RecentAsset } from './repository.js';
@@ -47,17 +48,24 @@ export class LiveStreamService {
     private readonly urls: PublicUrls,
     private readonly cursors: CursorCodec,
     private readonly history: StatsHistory,
+    private readonly viewers: StreamViewers,
   ) {}
 
   private get ctx(): StateContext {
     return { urls: this.urls };
   }
 
-  /** The owner's view: stream key included, and the recordings of its latest broadcasts. */
-  async present(stream: LiveStream, assets?: RecentAsset[]) {
+  /**
+   * The owner's view: stream key included, the recordings of its latest broadcasts, and its viewers
+   * (`current` from the edges' counts, given by `list` for a whole page at once).
+   */
+  async present(stream: LiveStream & { currentSession?: { viewersPeak: number } | null }, assets?: RecentAsset[], current?: number) {
     const recent = assets ?? (await this.repo.recentAssets(stream.id));
+    const now = current ?? (stream.currentSessionId ? (await this.viewers.current([stream]))[0]! : 0);
+    const peak = stream.currentSession !== undefined ? (stream.currentSession?.viewersPeak ?? 0) : stream.currentSessionId ? await this.repo.sessionPeak(stream.currentSessionId) : 0;
     return {
       ...presentLiveStream(stream, this.urls, { streamKey: { encryptionKey: this.config.encryptionKey } }),
+      viewers: { current: stream.currentSessionId ? now : 0, peak: stream.currentSessionId ? Math.max(peak, now) : 0 },
       activeAssetId: recent.find((a) => a.sessionId !== null && a.sessionId === stream.currentSessionId)?.id ?? null,
       recentAssetIds: recent.map((a) => a.id),
     };
@@ -89,6 +97,7 @@ export class LiveStreamService {
         playbackPolicy: input.playbackPolicy ?? 'public',
         latencyMode: input.latencyMode ?? 'standard',
         reconnectWindowSeconds: input.reconnectWindowSeconds ?? 60,
+        dvrWindowSeconds: input.dvrWindowSeconds ?? 0,
         renditions: normaliseRenditions(input.renditions),
         passthrough: input.passthrough ?? null,
         allowedOrigins: normaliseOrigins(input.allowedOrigins),
@@ -108,7 +117,10 @@ export class LiveStreamService {
       q,
       (take, after) => this.repo.list(projectId, take, after, q.status),
       (s) => s,
-    ).then(async (page) => ({ ...page, data: await Promise.all(page.data.map((s) => this.present(s, s.assets))) }));
+    ).then(async (page) => {
+      const current = await this.viewers.current(page.data);
+      return { ...page, data: await Promise.all(page.data.map((s, i) => this.present(s, s.assets, current[i]))) };
+    });
   }
 
   async update(projectId: string, id: string, input: UpdateInput): Promise<LiveStream> {
@@ -150,6 +162,11 @@ export class LiveStreamService {
   complete = (projectId: string, id: string) => this.transition(projectId, id, liveStreamState.completeSession);
   delete = (projectId: string, id: string) => this.transition(projectId, id, liveStreamState.deleteStream);
 
+  /** Distinct viewers per 10 s of the stream between `from` and `to` (at most 24 h). */
+  async viewerSeries(projectId: string, id: string, from?: string, to?: string) {
+    return this.viewers.series(await this.get(projectId, id), from, to);
+  }
+
   /** The session's encoder stats over its last minutes, oldest first. */
   async sessionStats(projectId: string, id: string, sessionId: string) {
     const stream = await this.get(projectId, id);
@@ -174,6 +191,7 @@ export function presentSession(s: LiveStreamSession & { asset: { id: string } | 
     endReason: s.endReason,
     ingestNodeId: s.ingestNodeId,
     reconnects: s.reconnects,
+    viewersPeak: s.viewersPeak,
     stats: (s.stats as Record<string, unknown> | null) ?? null,
     transcode: (s.transcodeStats as Record<string, unknown> | null) ?? null,
     health: assessHealth(s.stats as Record<string, unknown> | null, s.transcodeStats as Record<string, unknown> | null, s.error),

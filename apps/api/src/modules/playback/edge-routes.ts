@@ -10,6 +10,7 @@ import { checkInternalToken } from '../../plugins/app/auth.js';
 import { withToken, type PlaybackEdge } from './edge.js';
 import { OriginReader } from './origin-reader.js';
 import { awaitPart, awaitPlaylist, reloadRequest } from './blocking-reload.js';
+import type { ViewerCounting } from './viewer-counting.js';
 
 const Query = Type.Object({ token: Type.Optional(Type.String({ maxLength: 4096 })) }, { additionalProperties: true });
 
@@ -25,15 +26,17 @@ function cors(reply: FastifyReply, req: FastifyRequest, restricted: boolean) {
   return reply;
 }
 
-export const edgeRoutes: FastifyPluginAsyncTypebox<{ edge: PlaybackEdge; storage: Storage; internalToken: string }> = async (
+export const edgeRoutes: FastifyPluginAsyncTypebox<{ edge: PlaybackEdge; storage: Storage; internalToken: string; counting: ViewerCounting }> = async (
   app,
-  { edge, storage, internalToken },
+  { edge, storage, internalToken, counting },
 ) => {
   const origin = new OriginReader(storage);
   app.get('/cdn/*', { schema: { hide: true, querystring: Query } }, async (req, reply) => {
     const key = (req.params as { '*': string })['*'];
     const token = req.query.token;
-    const { policy } = await edge.authorize(key, viewer(req, token));
+    const { policy, ref, sid } = await edge.authorize(key, viewer(req, token));
+    // Behind the compose CDN the viewer was counted when nginx asked /internal/playback/authorize.
+    if (req.headers['x-airwave-counted'] === undefined) counting.hit(key, ref, { sid, vsid: (req.query as Record<string, unknown>).vsid, address: req.ip, userAgent: req.headers['user-agent'] });
     cors(reply, req, policy.allowedOrigins.length > 0);
     const range = typeof req.headers.range === 'string' ? req.headers.range : undefined;
     // Signed content is per viewer: shared caches must not keep one viewer's answer for another.
@@ -72,7 +75,10 @@ export const edgeRoutes: FastifyPluginAsyncTypebox<{ edge: PlaybackEdge; storage
     } catch {
       throw new NotFoundError('Object');
     }
-    await edge.authorize(key, viewer(req, original.searchParams.get('token') ?? undefined));
+    const { ref, sid } = await edge.authorize(key, viewer(req, original.searchParams.get('token') ?? undefined));
+    // nginx names the viewer's address (this endpoint is internal: the header is the CDN's word).
+    const address = typeof req.headers['x-viewer-address'] === 'string' ? req.headers['x-viewer-address'] : req.ip;
+    counting.hit(key, ref, { sid, vsid: original.searchParams.get('vsid') ?? undefined, address, userAgent: req.headers['user-agent'] });
     return reply.code(204).send();
   });
 };

@@ -78,7 +78,7 @@ export class PlaybackEdge {
   ) {}
 
   /** Throws 404 for what we do not serve, 403 for what this viewer may not see. */
-  async authorize(path: string, req: ViewerRequest): Promise<{ ref: ObjectRef; policy: Policy }> {
+  async authorize(path: string, req: ViewerRequest): Promise<{ ref: ObjectRef; policy: Policy; sid?: string }> {
     const ref = parseObjectPath(path);
     if (!ref) throw new NotFoundError('Object');
     const policy = await this.policies.get(`${ref.kind}:${ref.id}`, () => this.loadPolicy(ref));
@@ -89,8 +89,8 @@ export class PlaybackEdge {
         throw new ForbiddenError('origin_not_allowed', 'This content only plays on the pages its owner allowed');
       }
     }
-    if (policy.signed) await this.tokens.verify(req.token, { projectId: policy.projectId, playbackIds: policy.playbackIds, audience: ref.audience });
-    return { ref, policy };
+    const { sid } = policy.signed ? await this.tokens.verify(req.token, { projectId: policy.projectId, playbackIds: policy.playbackIds, audience: ref.audience }) : {};
+    return { ref, policy, sid };
   }
 
   private async loadPolicy(ref: ObjectRef): Promise<Policy | null> {

@@ -19,11 +19,23 @@ export function playerPage(playbackId: string): string {
   #modes { float: right; margin: 12px 0; }
   #modes button { background: #2a2f3a; color: inherit; border: 0; padding: 4px 10px; border-radius: 6px; cursor: pointer; }
   #modes button[aria-pressed="true"] { background: #3d6df2; }
+  #timeline { display: flex; gap: 10px; align-items: center; margin-top: 8px; }
+  #timeline[hidden] { display: none; }
+  #seek { flex: 1; }
+  #behind { color: #9aa3b5; font-size: 13px; min-width: 9em; text-align: right; }
+  #scrub { position: relative; flex: 1; display: flex; }
+  #preview { position: absolute; bottom: 28px; display: none; border: 2px solid #fff; border-radius: 4px; background-repeat: no-repeat; pointer-events: none; }
+  #golive { background: #c0262d; color: inherit; border: 0; padding: 4px 10px; border-radius: 6px; cursor: pointer; }
 </style>
 </head>
 <body>
 <main>
   <video id="video" controls muted playsinline></video>
+  <div id="timeline" hidden>
+    <span id="scrub"><input id="seek" type="range" min="0" max="0" step="0.1" value="0" aria-label="Seek"><span id="preview"></span></span>
+    <span id="behind">Live</span>
+    <button id="golive" type="button">Go live</button>
+  </div>
   <div>
     <span id="status" data-state="waiting">Waiting for the broadcast…</span>
     <span id="modes" role="group" aria-label="Latency">
@@ -48,6 +60,7 @@ export function playerPage(playbackId: string): string {
   // Signed playback: the page's own ?token= goes on the playlist and WHEP URLs; the edge puts it on every child URI.
   const token = params.get('token');
   const withToken = (url) => (token ? url + (url.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(token) : url);
+  const vsid = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
   const player = (window.airwavePlayer = { state: 'waiting', mode: null, via: null, hls: null, pc: null, levels: [], levelsPlayed: [], fallback: null });
   let status = null;
 
@@ -78,9 +91,15 @@ export function playerPage(playbackId: string): string {
       // low: LL-HLS parts; hls.js holds back the playlist's PART-HOLD-BACK (three parts) and speeds up
       // (≤ 1.5×) to catch up after a stall. standard: 2 s segments, two behind the newest (about 5 s
       // behind the encoder; docs/realtime.md).
+      // DVR: a viewer who rewound stays where they went (no jump back to the live edge, and the
+      // back buffer is kept so seeking within it needs no refetch).
+      const dvr = status && status.dvrWindowSeconds > 0;
       const options = lowLatency
-        ? { lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5, backBufferLength: 10 }
-        : { liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 5, maxLiveSyncPlaybackRate: 1.2 };
+        ? { lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5, backBufferLength: dvr ? Infinity : 10 }
+        : dvr ? { liveSyncDurationCount: 2 } : { liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 5, maxLiveSyncPlaybackRate: 1.2 };
+      // Every request names this page's viewing session, so the edge counts one viewer per page
+      // (docs/viewers.md); hls.js opens the request itself unless xhrSetup did.
+      options.xhrSetup = (xhr, u) => xhr.open('GET', u + (u.includes('?') ? '&' : '?') + 'vsid=' + vsid, true);
       const hls = (player.hls = new Hls(options));
       hls.on(Hls.Events.MANIFEST_PARSED, (_e, data) => {
         player.levels = data.levels.map((l) => l.height + 'p');
@@ -161,6 +180,69 @@ export function playerPage(playbackId: string): string {
     }, 3000);
   }
 
+  // DVR: a seekable live timeline under the video, shown when the stream keeps a window to rewind in.
+  const timeline = document.getElementById('timeline');
+  const seek = document.getElementById('seek');
+  const behind = document.getElementById('behind');
+  let dragging = false;
+  const clock = (s) => Math.floor(s / 60) + ':' + String(Math.floor(s % 60)).padStart(2, '0');
+  function updateTimeline() {
+    const r = video.seekable;
+    if (status && status.state === 'vod' && r.length > 0) {
+      // A recording: the same bar, from the start to the end, with storyboard previews on hover.
+      timeline.hidden = false;
+      document.getElementById('golive').hidden = true;
+      seek.min = '0';
+      seek.max = String(r.end(r.length - 1));
+      if (!dragging) seek.value = String(video.currentTime);
+      behind.textContent = clock(video.currentTime) + ' / ' + clock(r.end(r.length - 1));
+      return;
+    }
+    const dvr = status && status.state === 'live' && status.dvrWindowSeconds > 0 && player.via === 'hls' && r.length > 0;
+    if (!dvr) { timeline.hidden = true; player.dvr = null; return; }
+    const start = r.start(0), end = r.end(r.length - 1);
+    timeline.hidden = end - start < 20;
+    seek.min = String(start);
+    seek.max = String(end);
+    if (!dragging) seek.value = String(video.currentTime);
+    const lag = Math.max(0, end - video.currentTime);
+    behind.textContent = lag > 10 ? '−' + clock(lag) + ' behind live' : 'Live';
+    player.dvr = { start, end, behind: lag };
+  }
+  seek.addEventListener('input', () => (dragging = true));
+  seek.addEventListener('change', () => { video.currentTime = Number(seek.value); dragging = false; });
+  document.getElementById('golive').addEventListener('click', () => {
+    const sync = player.hls && player.hls.liveSyncPosition;
+    if (sync) video.currentTime = sync;
+    else if (video.seekable.length) video.currentTime = video.seekable.end(video.seekable.length - 1) - 6;
+  });
+  video.addEventListener('timeupdate', updateTimeline);
+
+  // Storyboard (WebVTT of sprite tiles: "storyboard.jpg#xywh=x,y,w,h"): a preview above the bar.
+  const previewEl = document.getElementById('preview');
+  let tiles = null;
+  async function loadStoryboard(url) {
+    const text = await (await fetch(withToken(url))).text();
+    const seconds = (t) => t.split(':').reduce((n, p) => n * 60 + Number(p), 0);
+    tiles = [];
+    const lines = text.split(/\\r?\\n/);
+    lines.forEach((line, i) => {
+      const m = /^([\\d:.]+)\\s+-->\\s+([\\d:.]+)/.exec(line);
+      const img = m && /^(.*)#xywh=(\\d+),(\\d+),(\\d+),(\\d+)$/.exec(lines[i + 1] || '');
+      if (img) tiles.push({ from: seconds(m[1]), to: seconds(m[2]), src: withToken(new URL(img[1], new URL(url, location.href)).href), x: +img[2], y: +img[3], w: +img[4], h: +img[5] });
+    });
+    player.storyboardTiles = tiles.length;
+  }
+  seek.addEventListener('mousemove', (e) => {
+    if (!tiles || tiles.length === 0) return;
+    const box = seek.getBoundingClientRect();
+    const t = ((e.clientX - box.left) / box.width) * (Number(seek.max) - Number(seek.min)) + Number(seek.min);
+    const tile = tiles.find((c) => t >= c.from && t < c.to) || tiles[tiles.length - 1];
+    Object.assign(previewEl.style, { display: 'block', width: tile.w + 'px', height: tile.h + 'px', backgroundImage: 'url("' + tile.src + '")', backgroundPosition: -tile.x + 'px ' + -tile.y + 'px', left: Math.min(Math.max(0, e.clientX - box.left - tile.w / 2), box.width - tile.w) + 'px' });
+    player.preview = { time: t, x: tile.x, y: tile.y };
+  });
+  seek.addEventListener('mouseleave', () => (previewEl.style.display = 'none'));
+
   function rejoin() {
     noteEl.textContent = 'Reconnecting…';
     player.rejoins = (player.rejoins || 0) + 1;
@@ -176,7 +258,10 @@ export function playerPage(playbackId: string): string {
 
   function attach() {
     if (player.via || !status) return;
-    if (status.state === 'vod') return attachHls(withToken(status.hlsUrl), false);
+    if (status.state === 'vod') {
+      if (status.storyboardUrl) loadStoryboard(status.storyboardUrl).catch(() => {});
+      return attachHls(withToken(status.hlsUrl), false);
+    }
     if (player.mode === 'realtime' && status.whepUrl && window.RTCPeerConnection) {
       attachWhep(withToken(status.whepUrl)).catch((err) => fallBack(err.message));
     } else {

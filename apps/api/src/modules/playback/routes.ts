@@ -35,6 +35,8 @@ export const playbackRoutes: FastifyPluginAsyncTypebox<{ service: PlaybackServic
             hlsUrl: Type.String(),
             whepUrl: Type.Union([Type.String(), Type.Null()], { description: 'WebRTC (WHEP) playback of a live stream; null for a recording' }),
             latencyMode: Type.Union([Type.Literal('standard'), Type.Literal('low')], { description: 'How the player should tune itself' }),
+            dvrWindowSeconds: Type.Integer({ description: 'How far back a live viewer may rewind (0: no DVR)' }),
+            storyboardUrl: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'A recording’s seek-bar previews (WebVTT of sprite tiles)' })),
           }),
           ...errors(400, 404),
         },

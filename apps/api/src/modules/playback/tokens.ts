@@ -44,8 +44,11 @@ export class PlaybackTokens {
     return { token, expiresAt };
   }
 
-  /** Throws a 403 naming what is wrong; never says more than the viewer needs to fix it. */
-  async verify(token: string | undefined, scope: TokenScope): Promise<void> {
+  /**
+   * Throws a 403 naming what is wrong; never says more than the viewer needs to fix it. Answers the
+   * token's `sid` claim (the developer's playback session id), which counts the viewer.
+   */
+  async verify(token: string | undefined, scope: TokenScope): Promise<{ sid?: string }> {
     if (!token) throw new ForbiddenError('playback_token_required', 'This playback id is signed: pass a playback token as ?token=');
     let payload;
     try {
@@ -62,6 +65,7 @@ export class PlaybackTokens {
     if (!payload.sub || !scope.playbackIds.includes(payload.sub)) {
       throw new ForbiddenError('playback_token_invalid', 'The playback token is not valid for this content');
     }
+    return typeof payload.sid === 'string' && payload.sid.length > 0 ? { sid: payload.sid.slice(0, 128) } : {};
   }
 
   /** The key a token names, only if it belongs to the content's project and fits the algorithm. */
