@@ -1,6 +1,8 @@
 // The audience of a live stream, with real players: viewers counted by the playback edge without a
 // player SDK, the series and the session's peak, and a recording's views.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -40,6 +42,30 @@ async function liveStream(body: Record<string, unknown> = {}) {
   await waitFor(async () => (await stack.api.call('GET', `/v1/live-streams/${stream.id}`)).body.status === 'active', 30_000, 'stream active');
   return { stream, encoder };
 }
+
+async function freePort(): Promise<number> {
+  const srv = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => srv.once('listening', r));
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** A process that prints `ready` once it serves; killed with the file. */
+const sources: ChildProcess[] = [];
+async function startSource(cmd: string, args: string[]): Promise<ChildProcess> {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  sources.push(child);
+  let out = '';
+  await waitFor(() => {
+    out += child.stdout!.read()?.toString() ?? '';
+    if (child.exitCode !== null) throw new Error(`${cmd} exited: ${child.stderr!.read()?.toString() ?? ''}`);
+    return out.includes('ready');
+  }, 15_000, `${cmd} ready`);
+  return child;
+}
+afterAll(() => sources.forEach((c) => c.kill('SIGKILL')));
+const camera = (port: number) => startSource('/usr/bin/python3', [path.join(import.meta.dirname, 'fixtures/rtsp-camera.py'), String(port), 'cam', 's3cretpw']);
 
 const getStream = async (id: string) => (await stack.api.call('GET', `/v1/live-streams/${id}`)).body;
 
@@ -223,5 +249,79 @@ describe('instant clips', () => {
     const preview = await page.evaluate(() => (window as any).airwavePlayer.preview);
     expect(preview.time).toBeGreaterThan(boarded.durationSeconds * 0.6);
     await page.close();
+  }, 180_000);
+});
+
+describe('pull ingest', () => {
+  it('a camera over RTSP (with credentials) becomes a live stream; when it goes away the reason shows, and it comes back by itself', async () => {
+    dumpLogs();
+    const port = await freePort();
+    let cam = await camera(port);
+    const created = await stack.api.call('POST', '/v1/live-streams', {
+      body: { name: 'Camera', renditions: ['240p'], reconnectWindowSeconds: 0, record: false, input: { type: 'pull', url: `rtsp://cam:s3cretpw@127.0.0.1:${port}/cam` } },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const stream = created.body;
+    expect(stream.input).toEqual({ type: 'pull', url: `rtsp://cam:***@127.0.0.1:${port}/cam`, state: 'connecting', error: null });
+    expect(JSON.stringify(stream)).not.toContain('s3cretpw');
+    const live = await waitFor(async () => {
+      const s = await getStream(stream.id);
+      return s.status === 'active' && s.input.state === 'receiving' && s;
+    }, 60_000, 'the camera live');
+    expect(live.input.error).toBeNull();
+    await waitFor(async () => {
+      const media = await fetch(new URL('240p/index.m3u8', stream.playback.hlsUrl));
+      return media.ok && (await media.text()).includes('#EXTINF');
+    }, 30_000, 'the camera plays');
+    // The G.711 audio became AAC: the ladder plays audio too.
+    const session = await stack.api.env.db.liveStreamSession.findFirst({ where: { liveStreamId: stream.id }, orderBy: { startedAt: 'desc' } });
+    expect((session?.stats as { audioCodec?: string } | null)?.audioCodec).toBe('aac');
+
+    cam.kill('SIGKILL');
+    const down = await waitFor(async () => {
+      const s = await getStream(stream.id);
+      return s.input.state === 'retrying' && s.input.error && s;
+    }, 40_000, 'the pull says why');
+    expect(down.input.error).toMatch(/source/);
+    expect(down.input.error).not.toContain('s3cretpw');
+    cam = await camera(port);
+    await waitFor(async () => {
+      const s = await getStream(stream.id);
+      return s.status === 'active' && s.input.state === 'receiving';
+    }, 90_000, 'live again after the camera came back');
+
+    // Disabled: the pull stops; enabled: it pulls again.
+    await stack.api.call('POST', `/v1/live-streams/${stream.id}/disable`);
+    await waitFor(async () => (await getStream(stream.id)).input.state === 'stopped', 20_000, 'pull stopped');
+    await stack.api.call('POST', `/v1/live-streams/${stream.id}/enable`);
+    await waitFor(async () => {
+      const s = await getStream(stream.id);
+      return s.status === 'active' && s.input.state === 'receiving';
+    }, 60_000, 'pulling again once enabled');
+    await stack.api.call('DELETE', `/v1/live-streams/${stream.id}`);
+    cam.kill('SIGKILL');
+  }, 300_000);
+
+  it('another RTMP server as a source; sources that cannot be pulled are refused with the reason', async () => {
+    dumpLogs();
+    const port = await freePort();
+    await startSource(process.execPath, ['-e', `const N = require('node-media-server'); new N({ rtmp: { port: ${port}, chunk_size: 60000, gop_cache: true, ping: 30, ping_timeout: 60 } }).run(); setTimeout(() => console.log('ready'), 500);`]);
+    const upstream = startEncoder(`rtmp://127.0.0.1:${port}/live/upstream`, { seconds: 120, size: '426x240' });
+    encoders.push(upstream);
+    const created = await stack.api.call('POST', '/v1/live-streams', { body: { name: 'Relay', renditions: ['240p'], record: false, input: { type: 'pull', url: `rtmp://127.0.0.1:${port}/live/upstream` } } });
+    expect(created.status).toBe(201);
+    await waitFor(async () => (await getStream(created.body.id)).status === 'active', 60_000, 'pulled from the other server');
+    await stack.api.call('DELETE', `/v1/live-streams/${created.body.id}`);
+    await upstream.stop();
+
+    for (const [url, reason] of [
+      ['ftp://example.com/x', /cannot be pulled/],
+      ['https://example.com/video.mp4', /HLS playlist/],
+      ['not a url', /not a valid URL/],
+    ] as const) {
+      const r = await stack.api.call('POST', '/v1/live-streams', { body: { name: 'Bad', input: { type: 'pull', url } } });
+      expect(r.status, url).toBe(400);
+      expect(r.body.error.message).toMatch(reason);
+    }
   }, 180_000);
 });

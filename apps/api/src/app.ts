@@ -147,7 +147,7 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
   );
   await app.register(internalRoutes, {
     prefix: '/internal',
-    service: new IngestHookService(db, urls, history),
+    service: new IngestHookService(db, urls, history, config.internalToken),
     internalToken: config.internalToken,
   });
   return app;

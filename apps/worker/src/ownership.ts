@@ -89,10 +89,14 @@ type Scripted = Record<ScriptName, (...args: (string | number)[]) => Promise<unk
 export const Work = {
   ladder: (sessionId: string) => `ladder.${sessionId}`,
   relay: (sessionId: string, targetId: string) => `relay.${sessionId}.${targetId}`,
-  parse(work: string): { kind: 'ladder'; sessionId: string } | { kind: 'relay'; sessionId: string; targetId: string } | undefined {
-    const [kind, sessionId, targetId] = work.split('.');
-    if (kind === 'ladder' && sessionId) return { kind, sessionId };
-    if (kind === 'relay' && sessionId && targetId) return { kind, sessionId, targetId };
+  pull: (liveStreamId: string) => `pull.${liveStreamId}`,
+  parse(
+    work: string,
+  ): { kind: 'ladder'; sessionId: string } | { kind: 'relay'; sessionId: string; targetId: string } | { kind: 'pull'; liveStreamId: string } | undefined {
+    const [kind, id, targetId] = work.split('.');
+    if (kind === 'ladder' && id) return { kind, sessionId: id };
+    if (kind === 'relay' && id && targetId) return { kind, sessionId: id, targetId };
+    if (kind === 'pull' && id) return { kind, liveStreamId: id };
     return undefined;
   },
 };

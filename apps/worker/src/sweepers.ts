@@ -6,6 +6,7 @@ import { isDatabaseUnavailable, Prisma } from '@airwave/db';
 import { jobs } from '@airwave/jobs';
 import type { WorkerContext } from './context.js';
 import { flushViewers } from './viewers-flush.js';
+import { Work } from './ownership.js';
 
 const GRACE_MS = 10_000;
 
@@ -93,6 +94,21 @@ export async function sweepLadders(ctx: WorkerContext): Promise<number> {
   return added;
 }
 
+/**
+ * Enabled pull streams nobody pulls (the job was lost, or every worker restarted): a new pull job.
+ * The holder check makes this a no-op for a pull that runs.
+ */
+export async function sweepPulls(ctx: WorkerContext): Promise<number> {
+  const streams = await ctx.db.liveStream.findMany({ where: { inputType: 'pull', deletedAt: null, status: { not: 'disabled' } }, select: { id: true }, take: 1000 });
+  let added = 0;
+  for (const { id } of streams) {
+    if (await ctx.ownership.isHeld(Work.pull(id))) continue;
+    await ctx.queues.add(jobs.pull, { liveStreamId: id, at: Math.floor(Date.now() / 60_000) });
+    added++;
+  }
+  return added;
+}
+
 /** Recordings whose finalize never got enqueued (Redis was down when the session ended). */
 export async function sweepUnfinalized(ctx: WorkerContext): Promise<number> {
   const assets = await ctx.db.asset.findMany({
@@ -130,6 +146,7 @@ export function startSweepers(ctx: WorkerContext, everyMs = 10_000): () => void 
       await sweepExpiredWindows(ctx);
       await sweepUnfinalized(ctx);
       await sweepLadders(ctx);
+      await sweepPulls(ctx);
       const n = await sweepOutbox(ctx);
       if (n) ctx.log.info({ events: n }, 're-dispatched events from the outbox');
       if (sweeps % Math.max(1, Math.round((ctx.config.viewersFlushSeconds * 1000) / everyMs)) === 0) await flushViewers(ctx);

@@ -10,13 +10,20 @@ import { Ownership, Work, type Hold } from './ownership.js';
  * enqueue fail, that check still retries the dead worker's jobs, which then find the work free.
  */
 export async function takeOver(ctx: Pick<WorkerContext, 'db' | 'queues' | 'log'>, work: string[], from: string, reason: 'died' | 'shutting down'): Promise<void> {
-  const items = work.map((w) => Work.parse(w)).filter((w) => w !== undefined);
+  const parsed = work.map((w) => Work.parse(w)).filter((w) => w !== undefined);
+  const takeover = Date.now();
+  // A pull runs for as long as its stream wants it, not a session: a new pull job resumes it.
+  for (const item of parsed) {
+    if (item.kind !== 'pull') continue;
+    await ctx.queues.add(jobs.pull, { liveStreamId: item.liveStreamId, at: takeover });
+    ctx.log.warn({ ...item, from, reason }, 'handing work to another worker');
+  }
+  const items = parsed.filter((w) => w.kind !== 'pull');
   const live = await ctx.db.liveStreamSession.findMany({
     where: { id: { in: [...new Set(items.map((w) => w.sessionId))] }, status: { in: ['connected', 'active'] } },
     select: { id: true, reconnects: true },
   });
   const runs = new Map(live.map((s) => [s.id, s.reconnects]));
-  const takeover = Date.now();
   for (const item of items) {
     const run = runs.get(item.sessionId);
     if (run === undefined) continue;

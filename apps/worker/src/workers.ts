@@ -9,6 +9,7 @@ import { transcode } from './processors/transcode.js';
 import { simulcast } from './processors/simulcast.js';
 import { cleanupLiveSegments, deleteAssetObjects, finalize } from './processors/finalize.js';
 import { clip } from './processors/clip.js';
+import { pull } from './processors/pull.js';
 import { webhookDeliver } from './processors/webhook-deliver.js';
 import { webhookFanout } from './processors/webhook-fanout.js';
 
@@ -22,6 +23,7 @@ const handlers: Record<keyof typeof jobs, Handler> = {
   finalize: (ctx, job) => finalize(ctx, job.data),
   deleteAsset: (ctx, job) => deleteAssetObjects(ctx, job.data),
   clip: (ctx, job) => clip(ctx, job.data),
+  pull: (ctx, job) => pull(ctx, job),
   cleanupLive: (ctx, job) => cleanupLiveSegments(ctx, job.data),
   simulcast: (ctx, job) => simulcast(ctx, job),
 };

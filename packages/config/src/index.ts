@@ -35,6 +35,7 @@ export const envSchema = {
     TRANSCODE_DIR: { type: 'string' },
     LIVE_SEGMENT_RETENTION_SECONDS: { type: 'integer', minimum: 0, default: 120 },
     VIEWERS_FLUSH_SECONDS: { type: 'integer', minimum: 10, maximum: 3600, default: 60 },
+    PULL_INGEST_URL: { type: 'string', pattern: '^rtmps?://' },
     INTERNAL_TOKEN: { type: 'string', minLength: 16 },
     STORAGE_ENDPOINT: { type: 'string' },
     STORAGE_REGION: { type: 'string', default: 'us-east-1' },
@@ -99,7 +100,7 @@ export const APP_ENV: Record<AppName, readonly EnvName[]> = {
   worker: [
     'NODE_ENV', 'LOG_LEVEL', 'DATABASE_URL', 'REDIS_URL', 'REDIS_PREFIX', 'INTERNAL_TOKEN', 'FFMPEG_PATH', 'TRANSCODE_DIR',
     'STORAGE_ENDPOINT', 'STORAGE_REGION', 'STORAGE_BUCKET', 'STORAGE_ACCESS_KEY_ID', 'STORAGE_SECRET_ACCESS_KEY',
-    'WORKER_CONCURRENCY', 'WORKER_STALE_SECONDS', 'LIVE_SEGMENT_RETENTION_SECONDS', 'VIEWERS_FLUSH_SECONDS', 'ALLOW_PRIVATE_TARGETS',
+    'WORKER_CONCURRENCY', 'WORKER_STALE_SECONDS', 'LIVE_SEGMENT_RETENTION_SECONDS', 'VIEWERS_FLUSH_SECONDS', 'PULL_INGEST_URL', 'ALLOW_PRIVATE_TARGETS',
     'WEBHOOK_RETRY_BASE_MS', 'WEBHOOK_TIMEOUT_MS', 'SECRETS_ENCRYPTION_KEY', ...PRESENTATION,
   ],
   api: [
@@ -145,6 +146,7 @@ interface RawEnv {
   TRANSCODE_DIR?: string;
   LIVE_SEGMENT_RETENTION_SECONDS: number;
   VIEWERS_FLUSH_SECONDS: number;
+  PULL_INGEST_URL?: string;
   INTERNAL_TOKEN?: string;
   STORAGE_ENDPOINT?: string;
   STORAGE_REGION: string;
@@ -224,6 +226,8 @@ export interface Config {
   liveSegmentRetentionSeconds: number;
   /** How often the worker writes viewer counts from Redis to Postgres. */
   viewersFlushSeconds: number;
+  /** Where a worker pushes a pulled source (an ingest's RTMP, `…/live`): reachable from the workers. */
+  pullIngestUrl: string;
   workerConcurrency: number;
   /**
    * A worker whose heartbeat is this old is taken for dead even though its Redis connection looks
@@ -343,6 +347,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, app?: AppName):
     transcodeDir: raw.TRANSCODE_DIR ?? path.join(tmpdir(), 'airwave-transcode'),
     liveSegmentRetentionSeconds: raw.LIVE_SEGMENT_RETENTION_SECONDS,
     viewersFlushSeconds: raw.VIEWERS_FLUSH_SECONDS,
+    pullIngestUrl: trim(raw.PULL_INGEST_URL ?? `rtmp://${raw.INGEST_PUBLIC_HOST}:${raw.INGEST_RTMP_PORT}/live`),
     workerConcurrency: raw.WORKER_CONCURRENCY,
     workerStaleMs: raw.WORKER_STALE_SECONDS * 1000,
     playbackSigningKey: secret('PLAYBACK_SIGNING_KEY', () => raw.PLAYBACK_SIGNING_KEY ?? devSecret(isProduction, 'PLAYBACK_SIGNING_KEY', 'playback-signing')),

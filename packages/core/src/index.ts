@@ -14,6 +14,7 @@ export * from './live-streams/health.js';
 export * from './assets/presenter.js';
 export * from './assets/clip.js';
 export * from './live-streams/simulcast.js';
+export * from './live-streams/pull-input.js';
 export * from './media/hls-text.js';
 export * from './outbox/record.js';
 export { OutboxRelay } from './outbox/relay.js';

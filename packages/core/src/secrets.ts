@@ -1,6 +1,6 @@
 // API keys, stream keys and secrets at rest. Keys are ≥ 128 random bits, URL-safe and prefixed so a
 // leaked one is greppable; only their SHA-256 is looked up; a log line shows the prefix alone.
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const API_KEY_PREFIX = 'aw_sk_';
 export const STREAM_KEY_PREFIX = 'aw_live_';
@@ -16,6 +16,31 @@ export const generateWebhookSecret = () => `whsec_${randomBytes(24).toString('ba
 
 export const sha256Hex = (value: string) => createHash('sha256').update(value).digest('hex');
 
+/**
+ * What a worker publishes a pulled source with instead of the stream key (workers never hold the
+ * stream-key encryption key): `aw_pull_<streamId>-<exp>-<HMAC-SHA256 with INTERNAL_TOKEN>`, valid
+ * for a few minutes, accepted only for a stream whose input is a pull (IngestHookService). Only
+ * `[A-Za-z0-9_-]`: RTMP servers refuse other characters in a stream name.
+ */
+export const PULL_KEY_PREFIX = 'aw_pull_';
+const pullMac = (internalToken: string, streamId: string, exp: number) => createHmac('sha256', `pull-publish:${internalToken}`).update(`${streamId}-${exp}`).digest('base64url');
+
+export function signPullPublishKey(internalToken: string, streamId: string, ttlSeconds = 300, now = Date.now()): string {
+  const exp = Math.floor(now / 1000) + ttlSeconds;
+  return `${PULL_KEY_PREFIX}${streamId}-${exp}-${pullMac(internalToken, streamId, exp)}`;
+}
+
+/** The stream a pull publish key names, when it is genuine and unexpired. */
+export function verifyPullPublishKey(internalToken: string, key: string, now = Date.now()): string | undefined {
+  if (!key.startsWith(PULL_KEY_PREFIX)) return undefined;
+  // Ids and the expiry have no '-'; the MAC (base64url) may.
+  const [streamId, expText, ...macParts] = key.slice(PULL_KEY_PREFIX.length).split('-');
+  const mac = macParts.join('-');
+  const exp = Number(expText);
+  if (!streamId || !mac || !Number.isInteger(exp) || exp * 1000 < now) return undefined;
+  return safeEqual(mac, pullMac(internalToken, streamId, exp)) ? streamId : undefined;
+}
+
 /** Constant-time comparison of two hex digests (or any two strings of equal meaning). */
 export function safeEqual(a: string, b: string): boolean {
   const ab = Buffer.from(a);
@@ -27,6 +52,8 @@ export function safeEqual(a: string, b: string): boolean {
 export function displayPrefix(key: string): string {
   const prefixEnd = key.startsWith(STREAM_KEY_PREFIX)
     ? STREAM_KEY_PREFIX.length
+    : key.startsWith(PULL_KEY_PREFIX)
+    ? PULL_KEY_PREFIX.length
     : key.startsWith(API_KEY_PREFIX)
       ? API_KEY_PREFIX.length
       : 0;

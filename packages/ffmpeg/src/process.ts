@@ -36,7 +36,11 @@ export function resolveFfmpeg(configured: string | undefined): string {
 export function secretsOf(args: string[]): string[] {
   const out: string[] = [];
   for (const arg of args) {
-    if (!/^(rtmps?|srt|https?):\/\//.test(arg)) continue;
+    if (!/^(rtmps?|rtsps?|srt|https?):\/\//.test(arg)) continue;
+    // A pulled camera's credentials (rtsp://user:password@host/…).
+    const userinfo = /^[a-z]+:\/\/([^/@]*)@/.exec(arg)?.[1];
+    const password = userinfo?.split(':')[1];
+    if (password) out.push(password, decodeURIComponentSafe(password));
     const [base, query] = arg.split('?');
     const last = base!.slice(base!.lastIndexOf('/') + 1);
     if (last.length >= 16) out.push(last);
@@ -45,8 +49,17 @@ export function secretsOf(args: string[]): string[] {
   return out;
 }
 
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 export function redact(line: string, secrets: string[]): string {
-  return secrets.reduce((l, s) => l.replaceAll(s, `${s.slice(0, 8)}…`), line);
+  // A long secret keeps a short prefix (which key it was); a short one (a password) nothing.
+  return secrets.reduce((l, s) => l.replaceAll(s, s.length >= 16 ? `${s.slice(0, 8)}…` : '***'), line);
 }
 
 let deathSignal: string[] | undefined;

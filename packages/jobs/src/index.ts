@@ -78,6 +78,16 @@ export const jobs = {
     jobId: (p) => `clip.${p.assetId}`,
     opts: { attempts: 4, backoff: { type: 'exponential', delay: 2000 }, ...keep },
   } satisfies JobDef<{ assetId: string }> as JobDef<{ assetId: string }>,
+  /**
+   * Pulls a `pull` stream's source into the ingest while the stream is enabled (one holder at a time;
+   * `at` makes each enqueue a new job, so enabling again after a finished run starts one).
+   */
+  pull: {
+    queue: 'simulcast',
+    name: 'pull',
+    jobId: (p) => `pull.${p.liveStreamId}.${p.at}`,
+    opts: { attempts: 1000, backoff: { type: 'exponential', delay: 2000 }, ...keep },
+  } satisfies JobDef<{ liveStreamId: string; at: number }> as JobDef<{ liveStreamId: string; at: number }>,
   /** Removes every stored object of a deleted asset. */
   deleteAsset: {
     queue: 'finalize',

@@ -57,6 +57,26 @@ describe('simulcast targets', () => {
   });
 });
 
+describe('pull sources', () => {
+  it('follow the same rules: private addresses only with ALLOW_PRIVATE_TARGETS, metadata never; credentials come back masked', async () => {
+    for (const url of ['rtsp://admin:pw@192.168.1.64:554/Streaming/Channels/101', 'srt://127.0.0.1:9000', 'rtsp://169.254.169.254/x']) {
+      const res = await strict.call('POST', '/v1/live-streams', { body: { name: 'cam', input: { type: 'pull', url } } });
+      expect(res.status, url).toBe(400);
+      expect(res.body.error.details[0].field).toBe('input.url');
+      expect(res.body.error.message).toMatch(/not allowed/);
+    }
+    expect((await api.call('POST', '/v1/live-streams', { body: { name: 'cam', input: { type: 'pull', url: 'rtsp://169.254.169.254/x' } } })).status).toBe(400);
+    const ok = await api.call('POST', '/v1/live-streams', { body: { name: 'cam', input: { type: 'pull', url: 'rtsp://admin:hunter2hunter2@192.168.1.64:554/live?token=abc' } } });
+    expect(ok.status).toBe(201);
+    expect(ok.body.input).toEqual({ type: 'pull', url: 'rtsp://admin:***@192.168.1.64:554/live?token=***', state: 'connecting', error: null });
+    expect(JSON.stringify(ok.body)).not.toContain('hunter2');
+    // Back to push: the source is forgotten.
+    const push = await api.call('PATCH', `/v1/live-streams/${ok.body.id}`, { body: { input: { type: 'push' } } });
+    expect(push.body.input).toEqual({ type: 'push' });
+    expect((await api.env.db.liveStream.findUnique({ where: { id: ok.body.id } }))?.inputUrlEncrypted).toBeNull();
+  });
+});
+
 describe('assets', () => {
   async function seedAsset(projectId: string, status: 'preparing' | 'ready' = 'ready') {
     return api.env.db.asset.create({

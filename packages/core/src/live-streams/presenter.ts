@@ -1,5 +1,6 @@
 import type { LiveStream } from '@airwave/db';
 import { decryptSecret } from '../secrets.js';
+import { presentInput } from './pull-input.js';
 
 /** The public addresses a representation needs; all come from config. */
 export interface PublicUrls {
@@ -61,6 +62,7 @@ export function presentLiveStream(s: LiveStream, urls: PublicUrls, opts: Present
     latencyMode: s.latencyMode,
     reconnectWindowSeconds: s.reconnectWindowSeconds,
     dvrWindowSeconds: s.dvrWindowSeconds,
+    input: presentInput(s),
     renditions: s.renditions,
     passthrough: s.passthrough,
     allowedOrigins: s.allowedOrigins,

@@ -273,6 +273,8 @@ export async function disableStream(tx: Tx, stream: LiveStream, ctx: StateContex
 export async function enableStream(tx: Tx, stream: LiveStream, ctx: StateContext): Promise<Transition> {
   if (stream.status !== 'disabled') return { stream, eventIds: [] };
   const next = await moveStream(tx, stream, ['disabled'], 'idle', ctx.now ?? new Date());
+  // A pulled source is pulled again (a disabled stream's pull stopped by itself).
+  if (next.inputType === 'pull') await recordJob(tx, 'pull', { liveStreamId: next.id, at: (ctx.now ?? new Date()).getTime() });
   return { stream: next, eventIds: await emit(tx, next, ['live_stream.enabled'], ctx) };
 }
 

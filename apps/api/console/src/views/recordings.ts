@@ -13,6 +13,9 @@ export interface Asset {
   playback: { hlsUrl: string };
   mp4Url: string | null;
   liveStreamId: string | null;
+  clip: { source: { liveStreamId?: string; assetId?: string } } | null;
+  views: number;
+  watchTimeSeconds: number;
   createdAt: string;
 }
 
@@ -30,8 +33,9 @@ export function recordingsTable(assets: Asset[]): HTMLElement {
     h(
       'tr',
       { 'data-testid': `asset-${a.id}` },
-      h('td', {}, when(a.createdAt)),
+      h('td', {}, when(a.createdAt), a.clip ? h('span', { class: 'muted' }, ' · clip') : null),
       h('td', {}, badge(a.status)),
+      h('td', {}, `${a.views} · ${Math.round(a.watchTimeSeconds / 60)} min`),
       h('td', {}, a.durationSeconds !== null ? `${a.durationSeconds.toFixed(1)} s` : '—'),
       h(
         'td',
@@ -47,7 +51,7 @@ export function recordingsTable(assets: Asset[]): HTMLElement {
       ),
     ),
   );
-  return h('div', {}, h('table', {}, h('thead', {}, h('tr', {}, ...['Recorded', 'Status', 'Duration', ''].map((t) => h('th', {}, t)))), h('tbody', {}, ...rows)), holder);
+  return h('div', {}, h('table', {}, h('thead', {}, h('tr', {}, ...['Recorded', 'Status', 'Views · watched', 'Duration', ''].map((t) => h('th', {}, t)))), h('tbody', {}, ...rows)), holder);
 }
 
 export async function recordingsView(): Promise<View> {

@@ -120,6 +120,31 @@ export async function streamDetailView(id: string): Promise<View> {
     h('button', { type: 'submit' }, 'Save'),
   );
 
+  // An instant clip of the last 30 s (POST /v1/assets): ready in seconds, listed under Recordings.
+  const clipNote = h('span', { class: 'muted', 'data-testid': 'clip-note' });
+  const clipButton = h(
+    'span',
+    {},
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary',
+        onclick: async () => {
+          const end = Date.now() - 1000;
+          try {
+            const clip = await api<{ id: string }>('POST', '/assets', { input: { liveStreamId: id, startTime: new Date(end - 30_000).toISOString(), endTime: new Date(end).toISOString() } });
+            clipNote.replaceChildren(' Clip ', h('a', { href: '#/recordings' }, clip.id), ' is being made.');
+          } catch (err) {
+            error.textContent = (err as Error).message;
+          }
+        },
+      },
+      'Clip the last 30 s',
+    ),
+    clipNote,
+  );
+
   let lastSession: string | undefined;
   let shownAssets = '';
   async function refresh(full = false): Promise<void> {
@@ -175,7 +200,7 @@ export async function streamDetailView(id: string): Promise<View> {
     h('p', {}, h('a', { href: '#/streams' }, '← Live streams')),
     title,
     error,
-    h('div', { class: 'row wrap actions' }, act('Disable', 'disable'), act('Enable', 'enable'), act('End broadcast', 'complete'), act('Reset stream key', 'reset-stream-key', 'The current key stops working. Continue?'), act('Delete', 'DELETE', 'Delete this live stream? Recordings stay.', true)),
+    h('div', { class: 'row wrap actions' }, clipButton, act('Disable', 'disable'), act('Enable', 'enable'), act('End broadcast', 'complete'), act('Reset stream key', 'reset-stream-key', 'The current key stops working. Continue?'), act('Delete', 'DELETE', 'Delete this live stream? Recordings stay.', true)),
     h('div', { class: 'grid' }, h('div', { class: 'card' }, h('h2', {}, 'Preview'), player.el, previewNote), ingest),
     camera.el,
     h('div', { class: 'card' }, h('h2', {}, 'Viewers'), viewersText, audience.el),

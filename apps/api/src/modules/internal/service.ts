@@ -1,6 +1,6 @@
 // Ingest hooks: the ingest asks before every publish and reports what happens to it afterwards.
 // All state changes go through the shared state machine (@airwave/core liveStreamState).
-import { displayPrefix, liveStreamState, sha256Hex, type PublicUrls } from '@airwave/core';
+import { displayPrefix, liveStreamState, sha256Hex, verifyPullPublishKey, type PublicUrls } from '@airwave/core';
 import type { Db } from '@airwave/db';
 import type { FastifyBaseLogger } from 'fastify';
 import type { StatsHistory } from '../live-streams/stats-history.js';
@@ -17,11 +17,23 @@ export class IngestHookService {
     private readonly db: Db,
     private readonly urls: PublicUrls,
     private readonly history: StatsHistory,
+    private readonly internalToken: string,
   ) {}
+
+  /**
+   * The hash the state machine finds the stream by: the stream key's, or, for a worker's pull
+   * publish key, the hash of the pulled stream's own key (unknown key → a hash that finds nothing).
+   */
+  private async keyHash(streamKey: string): Promise<string> {
+    const pulled = verifyPullPublishKey(this.internalToken, streamKey);
+    if (!pulled) return sha256Hex(streamKey);
+    const stream = await this.db.liveStream.findUnique({ where: { id: pulled }, select: { streamKeyHash: true, inputType: true } });
+    return stream?.inputType === 'pull' ? stream.streamKeyHash : sha256Hex(streamKey);
+  }
 
   /** A refusal, or the go-ahead with the stream's latency mode (WHIP asks for keyframes at its segment length). */
   async precheck(streamKey: string): Promise<{ allow: boolean; reason?: string; latencyMode?: string }> {
-    const streamKeyHash = sha256Hex(streamKey);
+    const streamKeyHash = await this.keyHash(streamKey);
     const denied = await liveStreamState.precheckPublish(this.db, streamKeyHash);
     if (denied) return { allow: false, reason: denied.reason };
     const stream = await this.db.liveStream.findUnique({ where: { streamKeyHash }, select: { latencyMode: true } });
@@ -30,7 +42,7 @@ export class IngestHookService {
 
   async authorize(input: AuthorizeInput, log: FastifyBaseLogger) {
     const keyPrefix = displayPrefix(input.streamKey);
-    const streamKeyHash = sha256Hex(input.streamKey);
+    const streamKeyHash = await this.keyHash(input.streamKey);
     const result =
       (await liveStreamState.precheckPublish(this.db, streamKeyHash)) ??
       (await this.db.$transaction((tx) =>

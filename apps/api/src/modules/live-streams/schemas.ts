@@ -20,6 +20,24 @@ export const mutableFields = {
   allowedOrigins: AllowedOrigins,
 };
 
+export const StreamInput = Type.Union(
+  [
+    Type.Object({ type: Type.Literal('push') }, { additionalProperties: false }),
+    Type.Object(
+      {
+        type: Type.Literal('pull'),
+        url: Type.String({
+          maxLength: 2048,
+          description: 'rtsp://, rtsps://, rtmp://, rtmps://, srt:// or an http(s):// HLS playlist; credentials may be in it (stored encrypted, shown masked)',
+          examples: ['rtsp://user:pass@camera.example.com:554/stream1'],
+        }),
+      },
+      { additionalProperties: false },
+    ),
+  ],
+  { description: 'push (default): an encoder publishes to the ingest. pull: a worker pulls the URL into the ingest while the stream is enabled' },
+);
+
 export const SimulcastTargetInput = Type.Object(
   {
     url: Type.String({ pattern: '^rtmps?://', maxLength: 2048, description: 'rtmp:// or rtmps:// ingest URL of the destination' }),
@@ -41,11 +59,12 @@ export const CreateLiveStreamBody = Type.Object(
     passthrough: Type.Optional(mutableFields.passthrough),
     allowedOrigins: Type.Optional(mutableFields.allowedOrigins),
     simulcastTargets: Type.Optional(Type.Array(SimulcastTargetInput, { maxItems: 10 })),
+    input: Type.Optional(StreamInput),
   },
   { additionalProperties: false },
 );
 
-export const UpdateLiveStreamBody = Type.Partial(Type.Object(mutableFields), {
+export const UpdateLiveStreamBody = Type.Partial(Type.Object({ ...mutableFields, input: StreamInput }), {
   additionalProperties: false,
   minProperties: 1,
 });
@@ -66,6 +85,15 @@ export const LiveStream = Type.Object(
     latencyMode: mutableFields.latencyMode,
     reconnectWindowSeconds: Type.Integer(),
     dvrWindowSeconds: Type.Integer(),
+    input: Type.Union([
+      Type.Object({ type: Type.Literal('push') }),
+      Type.Object({
+        type: Type.Literal('pull'),
+        url: Type.String({ description: 'The source, its password masked' }),
+        state: Type.String({ description: 'connecting | receiving | retrying | stopped (disabled)' }),
+        error: Nullable(Type.String({ description: 'Why the source is not being received (unreachable, refused, not allowed)' })),
+      }),
+    ]),
     renditions: Type.Array(Rendition),
     passthrough: Nullable(Type.String()),
     allowedOrigins: Type.Array(Type.String()),

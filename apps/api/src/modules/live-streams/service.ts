@@ -1,6 +1,10 @@
 import type { Config } from '@airwave/config';
 import {
   assessHealth,
+  checkTargetUrl,
+  maskPullUrl,
+  pullUrlProblem,
+  recordJob,
   CursorCodec,
   displayPrefix,
   encryptSecret,
@@ -85,9 +89,20 @@ export class LiveStreamService {
     };
   }
 
+  /** A stream's input as stored: a pull URL is checked (scheme, SSRF rules) and sealed. */
+  private async inputFields(input: CreateInput['input']) {
+    if (!input || input.type === 'push') return { inputType: 'push' as const, inputUrlEncrypted: null, inputUrlMasked: null, inputState: null, inputError: null };
+    const problem = pullUrlProblem(input.url);
+    if (problem) throw new ValidationError(`input.url: ${problem}`, [{ field: 'input.url', message: problem }]);
+    const verdict = await checkTargetUrl(input.url, this.config.allowPrivateTargets);
+    if (!verdict.ok) throw new ValidationError(`input.url is not allowed: ${verdict.reason}`, [{ field: 'input.url', message: verdict.reason }]);
+    return { inputType: 'pull' as const, inputUrlEncrypted: encryptSecret(input.url, this.config.secretsKey, 's1'), inputUrlMasked: maskPullUrl(input.url), inputState: 'connecting', inputError: null };
+  }
+
   async create(projectId: string, input: CreateInput): Promise<LiveStream> {
     checkPassthrough(input.passthrough);
     const targets = await Promise.all((input.simulcastTargets ?? []).map((t) => this.simulcast.prepare(t)));
+    const source = await this.inputFields(input.input);
     return this.repo.transaction(async (tx) => {
       const stream = await this.repo.create(tx, {
         id: newId('liveStream'),
@@ -98,6 +113,7 @@ export class LiveStreamService {
         latencyMode: input.latencyMode ?? 'standard',
         reconnectWindowSeconds: input.reconnectWindowSeconds ?? 60,
         dvrWindowSeconds: input.dvrWindowSeconds ?? 0,
+        ...source,
         renditions: normaliseRenditions(input.renditions),
         passthrough: input.passthrough ?? null,
         allowedOrigins: normaliseOrigins(input.allowedOrigins),
@@ -106,6 +122,7 @@ export class LiveStreamService {
       });
       for (const t of targets) await this.simulcast.insert(tx, stream.id, t);
       await recordEvent(tx, projectId, 'live_stream.created', presentLiveStream(stream, this.urls));
+      if (stream.inputType === 'pull') await recordJob(tx, 'pull', { liveStreamId: stream.id, at: Date.now() });
       return stream;
     });
   }
@@ -125,10 +142,15 @@ export class LiveStreamService {
 
   async update(projectId: string, id: string, input: UpdateInput): Promise<LiveStream> {
     checkPassthrough(input.passthrough);
+    const { input: newInput, ...fields } = input;
+    const source = newInput ? await this.inputFields(newInput) : undefined;
     return this.changeAndEmit(projectId, id, async (tx, stream) => {
-      const renditions = input.renditions ? normaliseRenditions(input.renditions) : undefined;
-      const allowedOrigins = input.allowedOrigins ? normaliseOrigins(input.allowedOrigins) : undefined;
-      return this.repo.update(tx, stream.id, { ...input, renditions, allowedOrigins });
+      const renditions = fields.renditions ? normaliseRenditions(fields.renditions) : undefined;
+      const allowedOrigins = fields.allowedOrigins ? normaliseOrigins(fields.allowedOrigins) : undefined;
+      const updated = await this.repo.update(tx, stream.id, { ...fields, renditions, allowedOrigins, ...source });
+      // A new source: the running pull notices and stops; this job pulls the new one.
+      if (source?.inputType === 'pull' && updated.status !== 'disabled') await recordJob(tx, 'pull', { liveStreamId: stream.id, at: Date.now() });
+      return updated;
     });
   }
 
