@@ -11,7 +11,7 @@ import HLS from 'hls-parser';
 import { startEncoder, startStack, waitFor } from '../../test/e2e/stack.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const stack = await startStack('bench-audience.test.ts', { VIEWERS_FLUSH_SECONDS: '10', WORKER_CONCURRENCY: '4', LOG_LEVEL: 'warn' });
+const stack = await startStack('bench-audience.test.ts', { VIEWERS_FLUSH_SECONDS: '10', WORKER_CONCURRENCY: '4' });
 const report: string[] = [];
 const say = (line: string) => {
   report.push(line);

@@ -45,6 +45,20 @@ it('creates a stream, shows it live with a playing preview and health, then its 
     // Health: the encoder's figures and a chart of heartbeats (one every 5 s).
     await page.waitForFunction(() => /640×360 · 30 fps/.test(document.querySelector('[data-testid=health]')?.textContent ?? ''), undefined, { timeout: 30_000 });
     await page.waitForFunction(() => Number((document.querySelector('[data-testid=health-chart]') as HTMLElement).dataset.samples) >= 2, undefined, { timeout: 30_000 });
+    // Viewers: the console's own preview and two player tabs are three viewers; the chart has points.
+    const tabs = await Promise.all([1, 2].map(async () => {
+      const tab = await browser.newPage();
+      await tab.goto(`${created.playback.playerUrl}?mode=standard`);
+      return tab;
+    }));
+    await page.waitForFunction(() => /^3 watching now/.test(document.querySelector('[data-testid=viewers]')?.textContent ?? ''), undefined, { timeout: 40_000 }).catch(async (err) => {
+      throw new Error(`${(err as Error).message}: the console says "${await page.textContent('[data-testid=viewers]')}"`);
+    });
+    await page.waitForFunction(() => Number((document.querySelector('[data-testid=viewers-chart]') as HTMLElement).dataset.points) > 0, undefined, { timeout: 10_000 });
+    await Promise.all(tabs.map((t) => t.close()));
+    // An instant clip of the last 30 s, from the button.
+    await page.click('text=Clip the last 30 s');
+    await page.waitForFunction(() => /Clip as_\w+ is being made/.test(document.querySelector('[data-testid=clip-note]')?.textContent ?? ''), undefined, { timeout: 10_000 });
     const live = path.join(outputDir, 'console-live.png');
     await page.screenshot({ path: live, fullPage: true });
     console.log(`console screenshot (live): ${live}`);

@@ -132,8 +132,10 @@ export async function streamDetailView(id: string): Promise<View> {
         class: 'secondary',
         onclick: async () => {
           const end = Date.now() - 1000;
+          // A broadcast younger than 30 s: all of it (its first segment starts a moment after the publish).
+          const start = Math.max(end - 30_000, liveSince + 2_000);
           try {
-            const clip = await api<{ id: string }>('POST', '/assets', { input: { liveStreamId: id, startTime: new Date(end - 30_000).toISOString(), endTime: new Date(end).toISOString() } });
+            const clip = await api<{ id: string }>('POST', '/assets', { input: { liveStreamId: id, startTime: new Date(start).toISOString(), endTime: new Date(end).toISOString() } });
             clipNote.replaceChildren(' Clip ', h('a', { href: '#/recordings' }, clip.id), ' is being made.');
           } catch (err) {
             error.textContent = (err as Error).message;
@@ -146,6 +148,7 @@ export async function streamDetailView(id: string): Promise<View> {
   );
 
   let lastSession: string | undefined;
+  let liveSince = 0;
   let shownAssets = '';
   async function refresh(full = false): Promise<void> {
     stream = await api<Stream>('GET', `/live-streams/${id}`);
@@ -167,6 +170,7 @@ export async function streamDetailView(id: string): Promise<View> {
     );
     const live = stream.status === 'active' || stream.status === 'reconnecting';
     const current = sessions.find((s) => s.id === stream.currentSessionId) ?? sessions[0];
+    liveSince = current && current.id === stream.currentSessionId ? Date.parse(current.startedAt) : 0;
     if (current) {
       const st = current.stats ?? {};
       healthText.replaceChildren(
