@@ -97,8 +97,17 @@ export async function startStack(testFile: string, env: Record<string, string> =
     await waitFor(() => logs.some((l) => l.startsWith(`${name}:`) && l.includes('WebRTC edge listening')), 30_000, `${name} did not start`);
     return { app, url };
   };
-  await waitFor(() => logs.some((l) => l.includes('RTMP ingest listening')), 30_000, 'ingest did not start');
-  await waitFor(() => logs.some((l) => l.includes('worker started')), 30_000, 'worker did not start');
+  try {
+    await waitFor(() => logs.some((l) => l.includes('RTMP ingest listening')), 30_000, 'ingest did not start');
+    await waitFor(() => logs.some((l) => l.includes('worker started')), 30_000, 'worker did not start');
+  } catch (err) {
+    // Nothing outlives a stack that did not come up (its processes would go on running).
+    await stopApps([ingest, ...workers], 2000);
+    internalServer.close();
+    await api.close();
+    await storage.close();
+    throw new Error(`${(err as Error).message}:\n${logs.slice(-20).join('\n')}`);
+  }
   return {
     api,
     apiUrl: address,

@@ -67,7 +67,7 @@ const WAIT_FOR_LIVE_MS = 15_000;
 
 export async function clip(ctx: WorkerContext, data: { assetId: string }) {
   const asset = await ctx.db.asset.findUnique({ where: { id: data.assetId } });
-  if (!asset || asset.deletedAt || asset.status === 'ready') return { skipped: true };
+  if (!asset || asset.deletedAt || (asset.status === 'ready' && asset.mp4Ready)) return { skipped: true };
   const spec = asset.clip as unknown as ClipSpec;
   const byTime = 'liveStreamId' in spec.source;
   const [from, to, unit] = byTime ? [Date.parse(spec.requested.startTime!), Date.parse(spec.requested.endTime!), 1000] : [spec.requested.startOffsetSeconds!, spec.requested.endOffsetSeconds!, 1];

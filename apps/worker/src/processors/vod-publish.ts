@@ -17,7 +17,7 @@ import { storyboardArgs, storyboardPlan, storyboardVtt } from '../transcode/stor
 const { MediaPlaylist, Segment, MediaInitializationSection } = HLS.types;
 export const VOD_CACHE = 'public, max-age=300';
 
-export function ffmpeg(bin: string, args: string[]): Promise<void> {
+function ffmpeg(bin: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
