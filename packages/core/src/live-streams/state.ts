@@ -83,10 +83,11 @@ export interface ClaimInput {
 }
 
 export type ClaimResult =
-  | { allow: false; reason: DenyReason; stream?: LiveStream }
+  | { allow: false; reason: DenyReason; stream?: Pick<LiveStream, 'id'> }
   | { allow: true; stream: LiveStream; session: LiveStreamSession; resumed: boolean; eventIds: string[] };
 
-type StreamWithSession = LiveStream & { currentSession: LiveStreamSession | null };
+/** What the publish rules read of a stream. */
+type StreamWithSession = Pick<LiveStream, 'status' | 'deletedAt'> & { currentSession: Pick<LiveStreamSession, 'status' | 'lastSeenAt'> | null };
 
 /** The publish rules, decided on a stream as read: a refusal, or whether the claim resumes a session. */
 function publishVerdict(stream: StreamWithSession, now: Date): { deny: DenyReason } | { resumable: boolean } {
@@ -104,10 +105,16 @@ function publishVerdict(stream: StreamWithSession, now: Date): { deny: DenyReaso
  * they cost one indexed read. Undefined means "may be allowed": `claimPublish` decides under a lock.
  */
 export async function precheckPublish(db: Db | Tx, streamKeyHash: string, now = new Date()): Promise<Extract<ClaimResult, { allow: false }> | undefined> {
-  const stream = await db.liveStream.findUnique({ where: { streamKeyHash }, include: { currentSession: true } });
-  if (!stream) return { allow: false, reason: 'unknown_key' };
-  const verdict = publishVerdict(stream, now);
-  return 'deny' in verdict ? { allow: false, reason: verdict.deny, stream } : undefined;
+  // One statement (stream and its session joined), only the columns the rules read: every encoder
+  // retrying a refused key, and every publish, passes here (docs/control-plane.md).
+  const [row] = await db.$queryRaw<{ id: string; status: LiveStream['status']; deletedAt: Date | null; sessionStatus: LiveStreamSession['status'] | null; sessionLastSeenAt: Date | null }[]>`
+    SELECT s."id", s."status", s."deletedAt", c."status" AS "sessionStatus", c."lastSeenAt" AS "sessionLastSeenAt"
+    FROM "LiveStream" s LEFT JOIN "LiveStreamSession" c ON c."id" = s."currentSessionId"
+    WHERE s."streamKeyHash" = ${streamKeyHash}`;
+  if (!row) return { allow: false, reason: 'unknown_key' };
+  const currentSession = row.sessionStatus && row.sessionLastSeenAt ? { status: row.sessionStatus, lastSeenAt: row.sessionLastSeenAt } : null;
+  const verdict = publishVerdict({ status: row.status, deletedAt: row.deletedAt, currentSession }, now);
+  return 'deny' in verdict ? { allow: false, reason: verdict.deny, stream: { id: row.id } } : undefined;
 }
 
 /**

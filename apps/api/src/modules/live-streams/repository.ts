@@ -22,6 +22,11 @@ export class LiveStreamRepository {
     return (await tx.liveStream.findFirst({ where: { id, projectId, deletedAt: null } })) ?? undefined;
   }
 
+  /** A project's stream with what its representation shows: recent recordings, the session's peak. */
+  findForView(projectId: string, id: string) {
+    return this.db.liveStream.findFirst({ where: { id, projectId, deletedAt: null }, include: { assets: recentAssets, currentSession: { select: { viewersPeak: true } } } });
+  }
+
   /** The peak viewer count of a session (0 when it has none). */
   async sessionPeak(sessionId: string): Promise<number> {
     return (await this.db.liveStreamSession.findUnique({ where: { id: sessionId }, select: { viewersPeak: true } }))?.viewersPeak ?? 0;

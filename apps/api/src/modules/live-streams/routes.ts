@@ -32,7 +32,8 @@ export const liveStreamRoutes: FastifyPluginAsyncTypebox<{ service: LiveStreamSe
         response: { 201: stream, ...errors(...commonErrors, 413, 422) },
       },
     },
-    async (req, reply) => reply.code(201).send(await service.present(await service.create(req.projectId, req.body))),
+    // A new stream has no recordings and no viewers yet: nothing more to read.
+    async (req, reply) => reply.code(201).send(await service.present(await service.create(req.projectId, req.body), [], 0)),
   );
 
   app.get(
@@ -51,7 +52,7 @@ export const liveStreamRoutes: FastifyPluginAsyncTypebox<{ service: LiveStreamSe
   app.get(
     '/live-streams/:id',
     { schema: { tags, summary: 'Get a live stream', params: StreamParams, response: { 200: stream, ...errors(...commonErrors, 404) } } },
-    async (req) => service.present(await service.get(req.projectId, req.params.id)),
+    async (req) => service.presentOne(req.projectId, req.params.id),
   );
 
   app.patch(

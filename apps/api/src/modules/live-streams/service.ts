@@ -75,6 +75,13 @@ export class LiveStreamService {
     };
   }
 
+  /** GET by id: the stream, its recent recordings and its session's peak in one read. */
+  async presentOne(projectId: string, id: string) {
+    const stream = await this.repo.findForView(projectId, id);
+    if (!stream) throw new NotFoundError('Live stream');
+    return this.present(stream, stream.assets);
+  }
+
   async get(projectId: string, id: string): Promise<LiveStream> {
     const stream = await this.repo.find(projectId, id);
     if (!stream) throw new NotFoundError('Live stream');
