@@ -27,6 +27,7 @@ interface Stream {
   playback: { hlsUrl: string; playerUrl: string };
   currentSessionId: string | null;
   viewers: { current: number; peak: number };
+  input: { type: 'push' } | { type: 'pull'; url: string; state: string; error: string | null };
 }
 
 interface Session {
@@ -50,6 +51,7 @@ export async function streamDetailView(id: string): Promise<View> {
   const audience = viewersChart();
   const viewersText = h('p', { 'data-testid': 'viewers' });
   const healthText = h('div', { class: 'health', 'data-testid': 'health' });
+  const pullState = h('div', { class: 'health', 'data-testid': 'pull-state' });
   const sessionsBody = h('tbody');
   const recordings = h('div');
   const error = h('p', { class: 'error', role: 'alert' });
@@ -181,6 +183,13 @@ export async function streamDetailView(id: string): Promise<View> {
       chart.update((await api<{ data: [] }>('GET', `/live-streams/${id}/sessions/${current.id}/stats`)).data);
       lastSession = current.id;
     }
+    // A pulled source that cannot be reached has no session to judge: say why here.
+    const input = stream.input;
+    pullState.replaceChildren(
+      ...(input.type === 'pull' && input.state !== 'receiving'
+        ? [h('span', { class: `badge ${input.error ? 'unhealthy' : 'degraded'}` }, `source ${input.state}`), ` ${input.url}${input.error ? ` · ${input.error}` : ''}`]
+        : []),
+    );
     if (live) {
       player.load(await playableUrl(stream.playback.hlsUrl, stream.playbackId, stream.playbackPolicy), stream.latencyMode === 'low');
       previewNote.textContent = '';
@@ -208,7 +217,7 @@ export async function streamDetailView(id: string): Promise<View> {
     h('div', { class: 'grid' }, h('div', { class: 'card' }, h('h2', {}, 'Preview'), player.el, previewNote), ingest),
     camera.el,
     h('div', { class: 'card' }, h('h2', {}, 'Viewers'), viewersText, audience.el),
-    h('div', { class: 'card' }, h('h2', {}, 'Health'), healthText, chart.el),
+    h('div', { class: 'card' }, h('h2', {}, 'Health'), pullState, healthText, chart.el),
     h('div', { class: 'card' }, h('h2', {}, 'Recordings'), recordings),
     h('div', { class: 'card' }, h('h2', {}, 'Sessions'), h('table', {}, h('thead', {}, h('tr', {}, ...['Started', 'Status', 'End', 'Ladder', 'Health'].map((t) => h('th', {}, t)))), sessionsBody)),
     h('h2', {}, 'Settings'),
