@@ -305,7 +305,7 @@ describe('pull ingest', () => {
   it('another RTMP server as a source; sources that cannot be pulled are refused with the reason', async () => {
     dumpLogs();
     const port = await freePort();
-    await startSource(process.execPath, ['-e', `const N = require('node-media-server'); new N({ rtmp: { port: ${port}, chunk_size: 60000, gop_cache: true, ping: 30, ping_timeout: 60 } }).run(); setTimeout(() => console.log('ready'), 500);`]);
+    await startSource(process.execPath, ['-e', `const N = require('node-media-server'); new N({ rtmp: { port: ${port}, chunk_size: 60000, gop_cache: true, ping: 30, ping_timeout: 60 }, store: { path: require('node:path').join(require('node:os').tmpdir(), 'airwave-test-nms-${port}') } }).run(); setTimeout(() => console.log('ready'), 500);`]);
     const upstream = startEncoder(`rtmp://127.0.0.1:${port}/live/upstream`, { seconds: 120, size: '426x240' });
     encoders.push(upstream);
     const created = await stack.api.call('POST', '/v1/live-streams', { body: { name: 'Relay', renditions: ['240p'], record: false, input: { type: 'pull', url: `rtmp://127.0.0.1:${port}/live/upstream` } } });
