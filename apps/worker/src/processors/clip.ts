@@ -24,8 +24,13 @@ export function selectSegments(segments: SourceSegment[], from: number, to: numb
 }
 
 /** A recording's segments, from its list; `start` by wall clock or by offset. */
-async function assetSegments(ctx: WorkerContext, assetId: string, axis: 'wallclock' | 'offset'): Promise<SourceSegment[]> {
-  const rows = await ctx.db.assetSegment.findMany({ where: { assetId }, orderBy: [{ rendition: 'asc' }, { uri: 'asc' }] });
+/** No segment is longer than this: a wall-clock range reads only the rows that can overlap it. */
+const SEGMENT_MAX_MS = 5 * 60_000;
+
+async function assetSegments(ctx: WorkerContext, assetId: string, axis: 'wallclock' | 'offset', range?: { from: number; to: number }): Promise<SourceSegment[]> {
+  // By wall clock, a stream's every recording is searched: only the rows near the range, not all of its history.
+  const near = axis === 'wallclock' && range ? { startAt: { gte: new Date(range.from - SEGMENT_MAX_MS), lt: new Date(range.to) } } : {};
+  const rows = await ctx.db.assetSegment.findMany({ where: { assetId, ...near }, orderBy: [{ rendition: 'asc' }, { uri: 'asc' }] });
   const offsets = new Map<string, number>();
   return rows.flatMap((r) => {
     const offset = offsets.get(r.rendition) ?? 0;
@@ -55,11 +60,11 @@ async function livePlaylistSegments(ctx: WorkerContext, playbackId: string): Pro
 }
 
 /** Where the source's segments are, on the axis the clip was asked in. */
-async function sourceSegments(ctx: WorkerContext, spec: ClipSpec): Promise<SourceSegment[]> {
+async function sourceSegments(ctx: WorkerContext, spec: ClipSpec, range: { from: number; to: number }): Promise<SourceSegment[]> {
   if ('assetId' in spec.source) return assetSegments(ctx, spec.source.assetId, 'offset');
   const stream = await ctx.db.liveStream.findUnique({ where: { id: spec.source.liveStreamId }, select: { playbackId: true, assets: { where: { deletedAt: null }, select: { id: true } } } });
   if (!stream) throw new Error('the live stream is gone');
-  const recorded = (await Promise.all(stream.assets.map((a) => assetSegments(ctx, a.id, 'wallclock')))).flat();
+  const recorded = (await Promise.all(stream.assets.map((a) => assetSegments(ctx, a.id, 'wallclock', range)))).flat();
   return recorded.length > 0 ? [...recorded, ...(await livePlaylistSegments(ctx, stream.playbackId))] : livePlaylistSegments(ctx, stream.playbackId);
 }
 
@@ -74,7 +79,7 @@ export async function clip(ctx: WorkerContext, data: { assetId: string }) {
   // "The last 30 s" asked while live: the newest segments are still being written; wait for them.
   let chosen: SourceSegment[] = [];
   for (const deadline = Date.now() + (byTime ? WAIT_FOR_LIVE_MS : 0); ; ) {
-    const all = await sourceSegments(ctx, spec);
+    const all = await sourceSegments(ctx, spec, { from, to });
     chosen = dedupe(selectSegments(all, from, to, unit));
     const reached = Math.max(...all.map((s) => s.start + s.duration * unit));
     if (!byTime || reached >= to || Date.now() > deadline) break;
