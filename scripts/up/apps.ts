@@ -15,8 +15,8 @@ export interface AppProcess {
 const colours: Record<string, string> = { api: '\x1b[36m', worker: '\x1b[35m', ingest: '\x1b[33m' };
 
 /** `onLine` receives each log line (default: print it with the app's name in front). */
-export function startApp(name: string, entry: string, env: NodeJS.ProcessEnv, onLine?: (line: string) => void): AppProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, entry)], {
+export function startApp(name: string, entry: string, env: NodeJS.ProcessEnv, onLine?: (line: string) => void, nodeArgs: string[] = []): AppProcess {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(root, entry)], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -30,6 +30,10 @@ describe('creating a live stream', () => {
     const row = await api.env.db.liveStream.findUniqueOrThrow({ where: { id: body.id } });
     expect(JSON.stringify(row)).not.toContain(body.streamKey);
     expect(row.streamKeyPrefix).toBe(`${body.streamKey.slice(0, 12)}…`);
+    // The answer is what was stored (the row is written without a read-back).
+    const again = (await api.call('GET', `/v1/live-streams/${body.id}`)).body;
+    expect(again).toEqual(body);
+    expect(row.createdAt.toISOString()).toBe(body.createdAt);
   });
 
   it('returns the same key again on GET, and a new one after reset-stream-key', async () => {
@@ -60,6 +64,25 @@ describe('list, page, patch, delete', () => {
     const p3 = await api.call('GET', `/v1/live-streams?limit=2&cursor=${p2.body.nextCursor}`, { key });
     expect(p3.body.data.map((s: any) => s.id)).toEqual([ids[0]]);
     expect(p3.body.nextCursor).toBeNull();
+  });
+
+  it('shows its five newest recordings (deleted ones left out) and its session\'s peak, in GET and list alike', async () => {
+    const key = await api.newProject('recent');
+    const s = (await create({ name: 'recorded' }, { key })).body;
+    const db = api.env.db;
+    const { projectId } = await db.liveStream.findUniqueOrThrow({ where: { id: s.id } });
+    const ids = Array.from({ length: 7 }, (_, i) => `as_recent${i}`);
+    for (const [i, id] of ids.entries()) {
+      await db.asset.create({ data: { id, projectId, liveStreamId: s.id, playbackId: `pb_recent${i}`, createdAt: new Date(Date.UTC(2026, 0, 1, 0, i)), deletedAt: i === 5 ? new Date() : null } });
+    }
+    await db.liveStreamSession.create({ data: { id: 'se_recent', liveStreamId: s.id, ingestNodeId: 'n', ingestAddress: 'rtmp://x', viewersPeak: 7 } });
+    await db.liveStream.update({ where: { id: s.id }, data: { currentSessionId: 'se_recent' } });
+    const expected = [ids[6], ids[4], ids[3], ids[2], ids[1]];
+    const got = (await api.call('GET', `/v1/live-streams/${s.id}`, { key })).body;
+    expect(got.recentAssetIds).toEqual(expected);
+    expect(got.viewers).toEqual({ current: 0, peak: 7 });
+    const listed = (await api.call('GET', '/v1/live-streams', { key })).body.data[0];
+    expect(listed).toMatchObject({ id: s.id, recentAssetIds: expected, viewers: { current: 0, peak: 7 } });
   });
 
   it('filters by status', async () => {

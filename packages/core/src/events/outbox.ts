@@ -1,6 +1,6 @@
-import type { Tx } from '@airwave/db';
+import { Prisma, type Tx } from '@airwave/db';
 import { newId } from '../ids.js';
-import { recordJob } from '../outbox/record.js';
+import { jobRowSql, recordJob } from '../outbox/record.js';
 import type { EventPayload, EventType } from './types.js';
 
 /**
@@ -19,4 +19,14 @@ export async function recordEvent(
   await tx.event.create({ data: { id, projectId, type, payload: payload as object, createdAt: now } });
   await recordJob(tx, 'webhookFanout', { eventId: id });
   return id;
+}
+
+/** recordEvent's rows (the event and its fan-out job) for a single-statement write (outbox/record.ts). */
+export function eventRowsSql(projectId: string, type: EventType, data: Record<string, unknown>, now = new Date()): Prisma.Sql[] {
+  const id = newId('event');
+  const payload: EventPayload = { type, timestamp: now.toISOString(), data };
+  return [
+    Prisma.sql`INSERT INTO "Event" (id, "projectId", type, payload, "createdAt") VALUES (${id}, ${projectId}, ${type}, ${JSON.stringify(payload)}::jsonb, ${now})`,
+    jobRowSql('webhookFanout', { eventId: id }),
+  ];
 }

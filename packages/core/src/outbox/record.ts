@@ -2,7 +2,7 @@
 // the change's own transaction, so the two commit or roll back together. The relay (relay.ts)
 // dispatches it after commit; nothing is enqueued by a caller, so a Redis outage at the wrong
 // moment delays an effect instead of losing it.
-import type { Tx } from '@airwave/db';
+import { Prisma, type Tx } from '@airwave/db';
 import type { JobName, PayloadOf, SessionControlMessage, jobs } from '@airwave/jobs';
 import { newId } from '../ids.js';
 
@@ -24,3 +24,13 @@ export function recordJob<K extends JobName>(tx: Tx, job: K, payload: PayloadOf<
 export function recordControl(tx: Tx, message: SessionControlMessage): Promise<void> {
   return write(tx, 'control', message.type, message);
 }
+
+/**
+ * The same rows for a write made as one statement (data-modifying CTEs: atomic without a
+ * transaction's extra round trips): an outbox job row, and the commit notification, which must be
+ * selected by the statement's final SELECT to run (`FROM …, notified`).
+ */
+export function jobRowSql<K extends JobName>(job: K, payload: PayloadOf<(typeof jobs)[K]>): Prisma.Sql {
+  return Prisma.sql`INSERT INTO "OutboxMessage" (id, kind, name, payload) VALUES (${newId('outbox')}, 'job', ${job}, ${JSON.stringify(payload)}::jsonb)`;
+}
+export const NOTIFY_SQL = Prisma.sql`SELECT pg_notify(${OUTBOX_CHANNEL}, current_schema())`;

@@ -5,6 +5,8 @@ import {
   maskPullUrl,
   pullUrlProblem,
   recordJob,
+  eventRowsSql,
+  jobRowSql,
   CursorCodec,
   displayPrefix,
   encryptSecret,
@@ -110,28 +112,35 @@ export class LiveStreamService {
     checkPassthrough(input.passthrough);
     const targets = await Promise.all((input.simulcastTargets ?? []).map((t) => this.simulcast.prepare(t)));
     const source = await this.inputFields(input.input);
-    return this.repo.transaction(async (tx) => {
-      const stream = await this.repo.create(tx, {
-        id: newId('liveStream'),
-        projectId,
-        name: input.name,
-        record: input.record ?? true,
-        playbackPolicy: input.playbackPolicy ?? 'public',
-        latencyMode: input.latencyMode ?? 'standard',
-        reconnectWindowSeconds: input.reconnectWindowSeconds ?? 60,
-        dvrWindowSeconds: input.dvrWindowSeconds ?? 0,
-        ...source,
-        renditions: normaliseRenditions(input.renditions),
-        passthrough: input.passthrough ?? null,
-        allowedOrigins: normaliseOrigins(input.allowedOrigins),
-        playbackId: newPlaybackId(),
-        ...this.keyFields(generateStreamKey()),
-      });
-      for (const t of targets) await this.simulcast.insert(tx, stream.id, t);
-      await recordEvent(tx, projectId, 'live_stream.created', presentLiveStream(stream, this.urls));
-      if (stream.inputType === 'pull') await recordJob(tx, 'pull', { liveStreamId: stream.id, at: Date.now() });
-      return stream;
-    });
+    const now = new Date();
+    const stream: LiveStream = {
+      id: newId('liveStream'),
+      projectId,
+      name: input.name,
+      status: 'idle',
+      statusChangedAt: now,
+      record: input.record ?? true,
+      playbackPolicy: input.playbackPolicy ?? 'public',
+      latencyMode: input.latencyMode ?? 'standard',
+      reconnectWindowSeconds: input.reconnectWindowSeconds ?? 60,
+      dvrWindowSeconds: input.dvrWindowSeconds ?? 0,
+      ...source,
+      renditions: normaliseRenditions(input.renditions),
+      passthrough: input.passthrough ?? null,
+      allowedOrigins: normaliseOrigins(input.allowedOrigins),
+      playbackId: newPlaybackId(),
+      ...this.keyFields(generateStreamKey()),
+      currentSessionId: null,
+      createdAt: now,
+      updatedAt: now,
+      deletedAt: null,
+    };
+    // The row, its targets, its event and (pull) its first pull job: one statement (docs/control-plane.md).
+    await this.repo.insert(stream, targets, [
+      ...eventRowsSql(projectId, 'live_stream.created', presentLiveStream(stream, this.urls), now),
+      ...(stream.inputType === 'pull' ? [jobRowSql('pull', { liveStreamId: stream.id, at: Date.now() })] : []),
+    ]);
+    return stream;
   }
 
   list(projectId: string, q: PageRequest & { status?: LiveStreamStatus }) {
