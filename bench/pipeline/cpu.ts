@@ -24,11 +24,3 @@ export function ffmpegCpu(args: string[]): Promise<CpuRun> {
     });
   });
 }
-
-/** A test source like an encoder sends: H.264 (keyframe every 2 s) + AAC, in FLV. */
-export async function makeSource(file: string, size: string, seconds: number): Promise<void> {
-  await ffmpegCpu([
-    '-y', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=30`, '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-t', String(seconds), '-c:v', 'libx264', '-preset', 'veryfast', '-g', '60', '-pix_fmt', 'yuv420p', '-b:v', '4M', '-c:a', 'aac', '-b:a', '128k', '-f', 'flv', file,
-  ]);
-}

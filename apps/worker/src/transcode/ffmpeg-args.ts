@@ -19,7 +19,44 @@ export interface LadderJob {
   partSeconds?: number;
   /** Where to keep rewriting a live thumbnail (one frame every `everySeconds`), if wanted. */
   thumbnail?: { file: string; everySeconds: number; height: number };
+  /** How the ladder spends CPU; LADDER_TUNING unless a benchmark compares variants. */
+  tuning?: LadderTuning;
 }
+
+/**
+ * The CPU choices of the ladder, each measured on its own by `npm run bench:ladder` (cost and
+ * SSIM/PSNR per rung; docs/media-pipeline.md has the figures).
+ */
+export interface LadderTuning {
+  /** Scale each rung from the rung above it (smaller inputs) rather than each from the source. */
+  cascade: boolean;
+  /** swscale's algorithm for the rungs. */
+  scaler: 'bicubic' | 'bilinear' | 'fast_bilinear' | 'area' | 'lanczos';
+  /** Threads of the decoder, by the source's height; 0 leaves ffmpeg's default (frame threads). */
+  decoderThreads: (height: number) => number;
+  /** Threads of each x264 encoder, by its rung's height; 0 leaves ffmpeg's default (≈1.5 per core, sliced). */
+  encoderThreads: (height: number) => number;
+  /** x264 preset of an encoded rung of this height. */
+  preset: (height: number) => string;
+}
+
+/**
+ * One thread per codec up to 720p (decoding) and below it (encoding): a host runs many ladders at
+ * once, so parallelism across ladders is free, while x264's sliced threads (what zerolatency uses)
+ * cost CPU and frame-threaded decoding adds a frame of delay per thread. Bigger pictures keep
+ * ffmpeg's threads: ffmpeg 5 runs a ladder's codecs one after another, so a 1080p ladder on one
+ * thread would fall behind real time. Cascaded scaling reads smaller pictures at every rung after the
+ * first. superfast instead of veryfast: −0.0005 to −0.0023 SSIM, 10–25 % less CPU (docs/media-pipeline.md).
+ */
+export const LADDER_TUNING: LadderTuning = {
+  cascade: true,
+  scaler: 'bicubic',
+  decoderThreads: (h) => (h <= 720 ? 1 : 0),
+  encoderThreads: (h) => (h < 720 ? 1 : 0),
+  preset: () => 'superfast',
+};
+/** Before the tuning (session 6): every rung scaled from the source, ffmpeg's thread defaults, veryfast. */
+export const UNTUNED_LADDER: LadderTuning = { cascade: false, scaler: 'bicubic', decoderThreads: () => 0, encoderThreads: () => 0, preset: () => 'veryfast' };
 
 /** Name of the audio-only rendition (audio-only publishes). */
 export const AUDIO_ONLY = 'audio';
@@ -40,6 +77,8 @@ export const localBacklogEntries = (job: Pick<LadderJob, 'segmentSeconds' | 'par
 
 export function buildLadderArgs(job: LadderJob): string[] {
   const { rungs, source, segmentSeconds: seg } = job;
+  const tuning = job.tuning ?? LADDER_TUNING;
+  const decoderThreads = tuning.decoderThreads(source.height ?? 720);
   const fps = Math.round(source.fps ?? 30) || 30;
   const gop = fps * seg;
   const args = [
@@ -53,6 +92,7 @@ export function buildLadderArgs(job: LadderJob): string[] {
     // The pull from the ingest happens in the worker (the token never reaches a command line); its
     // FLV arrives on stdin and ends when the publisher leaves.
     ...(job.input === 'pipe:0' ? ['-f', 'flv'] : []),
+    ...(decoderThreads > 0 ? ['-threads', String(decoderThreads), '-filter_complex_threads', '1'] : []),
     '-i', job.input,
   ];
 
@@ -62,14 +102,7 @@ export function buildLadderArgs(job: LadderJob): string[] {
     const thumb = job.thumbnail;
     const thumbFrom = encoded[encoded.length - 1]?.i;
     if (encoded.length > 0) {
-      const split = encoded.map(({ i }) => `[s${i}]`).join('');
-      const scales = encoded.map(({ r, i }) =>
-        // The thumbnail comes from the lowest rung's already scaled frames: no extra decode or scale.
-        thumb && i === thumbFrom
-          ? `[s${i}]scale=${r.width}:${r.height}:flags=bicubic,setsar=1,split=2[v${i}][t];[t]fps=1/${thumb.everySeconds}[thumb]`
-          : `[s${i}]scale=${r.width}:${r.height}:flags=bicubic,setsar=1[v${i}]`,
-      );
-      args.push('-filter_complex', `[0:v:0]split=${encoded.length}${split};${scales.join(';')}`);
+      args.push('-filter_complex', scaleGraph(encoded, tuning, thumb && { rung: thumbFrom!, everySeconds: thumb.everySeconds }));
     } else if (thumb) {
       // Every rung is the source, copied: the thumbnail needs a decode of its own.
       args.push('-filter_complex', `[0:v:0]fps=1/${thumb.everySeconds},scale=-2:${thumb.height}[thumb]`);
@@ -85,7 +118,8 @@ export function buildLadderArgs(job: LadderJob): string[] {
       }
       args.push(
         `-c:v:${i}`, 'libx264',
-        `-preset:v:${i}`, 'veryfast',
+        `-preset:v:${i}`, tuning.preset(r.height),
+        ...(tuning.encoderThreads(r.height) > 0 ? [`-threads:v:${i}`, String(tuning.encoderThreads(r.height))] : []),
         // No lookahead or B-frame delay: segments close as soon as their last frame is in.
         `-tune:v:${i}`, 'zerolatency',
         `-profile:v:${i}`, 'high',
@@ -140,4 +174,28 @@ export function buildLadderArgs(job: LadderJob): string[] {
     args.push('-map', '[thumb]', '-c:v', 'mjpeg', '-q:v', '5', '-f', 'image2', '-update', '1', job.thumbnail.file);
   }
   return args;
+}
+
+/**
+ * The filter graph: the source decoded once, then one scale per encoded rung, from the source or
+ * (cascade) from the rung above, into `[v<i>]`. The thumbnail comes from the lowest rung's already
+ * scaled frames: no extra decode or scale.
+ */
+function scaleGraph(encoded: { r: Rung; i: number }[], tuning: LadderTuning, thumb: { rung: number; everySeconds: number } | undefined): string {
+  const scale = (r: Rung) => `scale=${r.width}:${r.height}:flags=${tuning.scaler},setsar=1`;
+  const outs = (i: number, extra: string[]) => {
+    const labels = [`[v${i}]`, ...(thumb?.rung === i ? ['[t]'] : []), ...extra];
+    return labels.length > 1 ? `,split=${labels.length}${labels.join('')}` : labels[0]!;
+  };
+  const thumbChain = thumb ? `;[t]fps=1/${thumb.everySeconds}[thumb]` : '';
+  if (tuning.cascade) {
+    const chain = encoded.map(({ r, i }, k) => {
+      const from = k === 0 ? '[0:v:0]' : `[c${encoded[k - 1]!.i}]`;
+      const next = k < encoded.length - 1 ? [`[c${i}]`] : [];
+      return `${from}${scale(r)}${outs(i, next)}`;
+    });
+    return chain.join(';') + thumbChain;
+  }
+  const split = encoded.map(({ i }) => `[s${i}]`).join('');
+  return `[0:v:0]split=${encoded.length}${split};${encoded.map(({ r, i }) => `[s${i}]${scale(r)}${outs(i, [])}`).join(';')}${thumbChain}`;
 }

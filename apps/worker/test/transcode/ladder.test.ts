@@ -1,6 +1,6 @@
 import HLS from 'hls-parser';
 import { describe, expect, it } from 'vitest';
-import { buildLadderArgs } from '../../src/transcode/ffmpeg-args.js';
+import { buildLadderArgs, UNTUNED_LADDER } from '../../src/transcode/ffmpeg-args.js';
 import { planLadder, unsupportedSource } from '../../src/transcode/ladder.js';
 import { LivePlaylist, renderMaster, sealedPlaylist } from '../../src/transcode/playlists.js';
 
@@ -36,25 +36,47 @@ describe('unsupportedSource', () => {
 });
 
 describe('buildLadderArgs', () => {
-  it('builds one decode, a split/scale per rung, keyframes on segment boundaries, audio copied', () => {
+  it('builds one decode, a cascade of scales, keyframes on segment boundaries, audio copied', () => {
     const rungs = planLadder(src720, ['720p', '240p']);
     const args = buildLadderArgs({ input: 'pipe:0', source: src720, rungs, segmentSeconds: 4, outputDir: '/out', runTag: 'r1' });
-    const x264 = (i: number, level: string, rate: number) => [
-      `-c:v:${i}`, 'libx264', `-preset:v:${i}`, 'veryfast', `-tune:v:${i}`, 'zerolatency', `-profile:v:${i}`, 'high', `-level:v:${i}`, level,
+    // 720p keeps ffmpeg's encoder threads; smaller rungs get one (LADDER_TUNING).
+    const x264 = (i: number, level: string, rate: number, threads: string[]) => [
+      `-c:v:${i}`, 'libx264', `-preset:v:${i}`, 'superfast', ...threads, `-tune:v:${i}`, 'zerolatency', `-profile:v:${i}`, 'high', `-level:v:${i}`, level,
       `-pix_fmt:v:${i}`, 'yuv420p', `-b:v:${i}`, String(rate), `-maxrate:v:${i}`, String(Math.round(rate * 1.1)), `-bufsize:v:${i}`, String(Math.round(rate * 1.5)),
       `-sc_threshold:v:${i}`, '0', `-g:v:${i}`, '120', `-keyint_min:v:${i}`, '120', `-force_key_frames:v:${i}`, 'expr:gte(t,n_forced*4)',
     ];
     expect(args).toEqual([
       '-hide_banner', '-nostdin', '-loglevel', 'info', '-progress', 'pipe:1', '-stats_period', '2', '-f', 'flv',
+      '-threads', '1', '-filter_complex_threads', '1',
       '-i', 'pipe:0',
-      '-filter_complex', '[0:v:0]split=2[s0][s1];[s0]scale=1280:720:flags=bicubic,setsar=1[v0];[s1]scale=426:240:flags=bicubic,setsar=1[v1]',
+      '-filter_complex', '[0:v:0]scale=1280:720:flags=bicubic,setsar=1,split=2[v0][c0];[c0]scale=426:240:flags=bicubic,setsar=1[v1]',
       '-map', '[v0]', '-map', '0:a:0', '-map', '[v1]', '-map', '0:a:0',
-      ...x264(0, '3.1', 3_000_000),
-      ...x264(1, '2.1', 400_000),
+      ...x264(0, '3.1', 3_000_000, []),
+      ...x264(1, '2.1', 400_000, ['-threads:v:1', '1']),
       '-c:a', 'copy',
       '-f', 'hls', '-hls_time', '4', '-hls_list_size', '120', '-hls_flags', 'independent_segments+temp_file', '-hls_segment_type', 'mpegts',
       '-hls_segment_filename', '/out/%v/r1_%05d.ts', '-var_stream_map', 'v:0,a:0,name:720p v:1,a:1,name:240p', '/out/%v/index.m3u8',
     ]);
+  });
+
+  it('scales every rung from the source and keeps ffmpeg\'s threads and veryfast without the tuning', () => {
+    const rungs = planLadder(src720, ['720p', '240p']);
+    const args = buildLadderArgs({ input: 'in', source: src720, rungs, segmentSeconds: 4, outputDir: '/o', runTag: 'x', tuning: UNTUNED_LADDER });
+    expect(args[args.indexOf('-filter_complex') + 1]).toBe('[0:v:0]split=2[s0][s1];[s0]scale=1280:720:flags=bicubic,setsar=1[v0];[s1]scale=426:240:flags=bicubic,setsar=1[v1]');
+    expect(args).not.toContain('-threads');
+    expect(args).toEqual(expect.arrayContaining(['-preset:v:1', 'veryfast']));
+  });
+
+  it('keeps ffmpeg\'s decoder threads for sources above 720p (a 1080p ladder on one thread falls behind)', () => {
+    const src1080 = { ...src720, width: 1920, height: 1080 };
+    const args = buildLadderArgs({ input: 'in', source: src1080, rungs: planLadder(src1080, ['1080p', '720p', '360p']), segmentSeconds: 2, outputDir: '/o', runTag: 'x' });
+    expect(args.slice(0, args.indexOf('-i'))).not.toContain('-threads');
+    expect(args).not.toContain('-threads:v:0');
+    expect(args).not.toContain('-threads:v:1');
+    expect(args).toEqual(expect.arrayContaining(['-threads:v:2', '1']));
+    expect(args[args.indexOf('-filter_complex') + 1]).toBe(
+      '[0:v:0]scale=1920:1080:flags=bicubic,setsar=1,split=2[v0][c0];[c0]scale=1280:720:flags=bicubic,setsar=1,split=2[v1][c1];[c1]scale=640:360:flags=bicubic,setsar=1[v2]',
+    );
   });
 
   it('copies the source as the top rung when its keyframes allow, and cuts the others at its keyframes', () => {
@@ -62,7 +84,7 @@ describe('buildLadderArgs', () => {
     const rungs = planLadder(source, ['720p', '360p'], 4);
     expect(rungs[0]).toMatchObject({ name: '720p', copy: { codecs: 'avc1.42c01f' }, videoBitrate: 2_500_000 });
     const args = buildLadderArgs({ input: 'in', source, rungs, segmentSeconds: 4, outputDir: '/o', runTag: 'x' });
-    expect(args.join(' ')).toContain('-filter_complex [0:v:0]split=1[s1];[s1]scale=640:360:flags=bicubic,setsar=1[v1] -map 0:v:0 -map 0:a:0 -map [v1] -map 0:a:0 -c:v:0 copy -c:v:1 libx264');
+    expect(args.join(' ')).toContain('-filter_complex [0:v:0]scale=640:360:flags=bicubic,setsar=1[v1] -map 0:v:0 -map 0:a:0 -map [v1] -map 0:a:0 -c:v:0 copy -c:v:1 libx264');
     expect(args.join(' ')).toContain('-force_key_frames:v:1 source');
     // Keyframes further apart than a segment, or low latency's 1 s segments: every rung is encoded.
     expect(planLadder({ ...source, keyframeIntervalSeconds: 5 }, ['720p'], 4)[0]!.copy).toBeUndefined();
@@ -73,7 +95,7 @@ describe('buildLadderArgs', () => {
     const rungs = planLadder(src720, ['720p', '240p']);
     const args = buildLadderArgs({ input: 'in', source: src720, rungs, segmentSeconds: 4, outputDir: '/o', runTag: 'x', thumbnail: { file: '/o/t.jpg', everySeconds: 10, height: 240 } });
     expect(args[args.indexOf('-filter_complex') + 1]).toBe(
-      '[0:v:0]split=2[s0][s1];[s0]scale=1280:720:flags=bicubic,setsar=1[v0];[s1]scale=426:240:flags=bicubic,setsar=1,split=2[v1][t];[t]fps=1/10[thumb]',
+      '[0:v:0]scale=1280:720:flags=bicubic,setsar=1,split=2[v0][c0];[c0]scale=426:240:flags=bicubic,setsar=1,split=2[v1][t];[t]fps=1/10[thumb]',
     );
     expect(args.slice(-12)).toEqual(['/o/%v/index.m3u8', '-map', '[thumb]', '-c:v', 'mjpeg', '-q:v', '5', '-f', 'image2', '-update', '1', '/o/t.jpg']);
   });
