@@ -25,3 +25,27 @@ export function treeCpuSeconds(pid: number): number {
   visit(pid);
   return total;
 }
+
+/** Resident memory (MB) of a process and of each process below it (its ffmpeg children, and theirs). */
+export function treeRssMb(pid: number): { self: number; descendants: number[] } {
+  const descendants: number[] = [];
+  const children = (p: number) => {
+    try {
+      return readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  };
+  const visit = (p: number) => {
+    for (const c of children(p)) {
+      try {
+        descendants.push(procStat(c).rssMb);
+      } catch {
+        continue; // ended during the walk
+      }
+      visit(c);
+    }
+  };
+  visit(pid);
+  return { self: procStat(pid).rssMb, descendants };
+}
