@@ -31,7 +31,7 @@ const only = process.env.BENCH_ONLY?.split(',');
 const keys: Record<string, string> = { 'POST /v1/live-streams': 'create', 'GET /v1/live-streams?limit=100': 'list', 'GET /v1/live-streams/:id': 'get' };
 
 async function run(setup: string, title: string, opts: autocannon.Options) {
-  if (only && !only.includes(keys[title] ?? 'authorize')) return;
+  if (only && !only.includes(keys[title.trim()] ?? 'authorize')) return;
   const r = await autocannon({ connections: 50, duration: seconds, ...opts });
   const errors = r.non2xx + r.errors + r.timeouts;
   rows.push([setup, title, r.requests.average.toFixed(0), `${r.latency.p50} ms`, `${r.latency.p99} ms`, String(errors)]);
@@ -60,24 +60,30 @@ async function round(setup: string, entry: string, nodeArgs: string[]) {
   const page = (await fetch(`${base}/v1/live-streams?limit=100`, { headers: auth }).then((r) => r.json())) as { data: { id: string; streamKey: string }[] };
   await run(setup, 'GET /v1/live-streams/:id', { url: `${base}/v1/live-streams/${page.data[50]!.id}`, headers: auth });
 
-  // Authorize: every stream key of that page, in turn. The first pass claims streams (a write each),
-  // later passes are refused as already live: the mix an ingest fleet sends.
+  // Authorize: every stream key of that page, in turn. The first pass claims streams (a write each:
+  // session, state change, events, outbox), later passes are refused as already live.
   const pool = page.data.map((s) => s.streamKey);
   let next = 0;
-  await run(setup, 'POST /internal/ingest/authorize @1000/s', {
-    url: `${base}/internal/ingest/authorize`,
-    method: 'POST',
-    overallRate: 1000,
-    headers: { authorization: `Bearer ${internalToken}`, 'content-type': 'application/json' },
-    requests: [
-      {
-        setupRequest: (req) => ({
-          ...req,
-          body: JSON.stringify({ streamKey: pool[next++ % pool.length], ingestNodeId: 'bench', ingestAddress: 'rtmp://127.0.0.1:1935/live' }),
-        }),
-      },
-    ],
-  });
+  const authorize = (title: string, keys = pool) =>
+    run(setup, title, {
+      url: `${base}/internal/ingest/authorize`,
+      method: 'POST',
+      overallRate: 1000,
+      headers: { authorization: `Bearer ${internalToken}`, 'content-type': 'application/json' },
+      requests: [
+        {
+          setupRequest: (req) => ({
+            ...req,
+            body: JSON.stringify({ streamKey: keys[next++ % keys.length], ingestNodeId: 'bench', ingestAddress: 'rtmp://127.0.0.1:1935/live' }),
+          }),
+        },
+      ],
+    });
+  await authorize('POST /internal/ingest/authorize @1000/s');
+  // The same once every stream is live: refusals only (an encoder fleet retrying).
+  await authorize('  the same, all refused (already live)');
+  // Encoders with wrong keys retrying (the refusal is remembered: no query).
+  await authorize('  1,000 wrong keys (unknown)', Array.from({ length: 1000 }, (_, i) => `aw_live_wrong${String(i).padStart(27, '0')}`));
   await stopApps([api]);
   // The next round starts from streams that are not live.
   await db.$executeRawUnsafe(`UPDATE "LiveStream" SET status = 'idle', "currentSessionId" = NULL`);

@@ -1,5 +1,5 @@
 import type { LiveStream } from '@airwave/db';
-import { decryptSecret } from '../secrets.js';
+import { decryptSecretCached } from '../secrets.js';
 import { presentInput } from './pull-input.js';
 
 /** The public addresses a representation needs; all come from config. */
@@ -51,7 +51,7 @@ export interface PresentOptions {
 
 /** The one JSON shape of a live stream, used by the API and in `live_stream.*` webhook data. */
 export function presentLiveStream(s: LiveStream, urls: PublicUrls, opts: PresentOptions = {}) {
-  const streamKey = opts.streamKey ? decryptSecret(s.streamKeyEncrypted, opts.streamKey.encryptionKey) : undefined;
+  const streamKey = opts.streamKey ? decryptSecretCached(s.streamKeyEncrypted, opts.streamKey.encryptionKey) : undefined;
   return {
     id: s.id,
     name: s.name,

@@ -12,7 +12,18 @@ export interface AuthorizeInput {
   clientIp?: string;
 }
 
+/**
+ * Refusals that can never turn into a publish: a key no stream has (keys are made here, so a guess
+ * stays wrong) and a deleted stream's. A misconfigured encoder retrying every second, or a fleet
+ * of them, then costs a map lookup instead of a query. A disabled or live stream is always asked.
+ */
+const FINAL_REFUSALS = new Set(['unknown_key', 'deleted']);
+const FINAL_REFUSAL_TTL_MS = 10_000;
+const FINAL_REFUSALS_MAX = 10_000;
+
 export class IngestHookService {
+  private readonly refused = new Map<string, { reason: 'unknown_key' | 'deleted'; expires: number }>();
+
   constructor(
     private readonly db: Db,
     private readonly urls: PublicUrls,
@@ -43,6 +54,8 @@ export class IngestHookService {
   async authorize(input: AuthorizeInput, log: FastifyBaseLogger) {
     const keyPrefix = displayPrefix(input.streamKey);
     const streamKeyHash = await this.keyHash(input.streamKey);
+    const known = this.refused.get(streamKeyHash);
+    if (known && known.expires > Date.now()) return { allow: false as const, reason: known.reason };
     const result =
       (await liveStreamState.precheckPublish(this.db, streamKeyHash)) ??
       (await this.db.$transaction((tx) =>
@@ -53,6 +66,11 @@ export class IngestHookService {
         ),
       ));
     if (!result.allow) {
+      if (FINAL_REFUSALS.has(result.reason)) {
+        // Clearing on overflow keeps memory bounded without LRU bookkeeping on the hot path.
+        if (this.refused.size >= FINAL_REFUSALS_MAX) this.refused.clear();
+        this.refused.set(streamKeyHash, { reason: result.reason as 'unknown_key' | 'deleted', expires: Date.now() + FINAL_REFUSAL_TTL_MS });
+      }
       log.info({ keyPrefix, reason: result.reason, liveStreamId: result.stream?.id, ingestNodeId: input.ingestNodeId }, 'publish refused');
       return { allow: false as const, reason: result.reason };
     }

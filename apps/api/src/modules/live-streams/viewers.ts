@@ -21,9 +21,13 @@ export class StreamViewers {
     private readonly repo: LiveStreamRepository,
   ) {}
 
-  /** Current viewers of each stream (0 while Redis cannot answer). */
-  current(streams: { playbackId: string }[]): Promise<number[]> {
-    return currentViewers(this.redis, this.prefix, streams.map((s) => ({ playbackId: s.playbackId, windowMs: VIEWER_ACTIVE_MS })));
+  /** Current viewers of each stream (0 while Redis cannot answer; 0 without asking for one not live). */
+  async current(streams: { playbackId: string; currentSessionId: string | null }[]): Promise<number[]> {
+    const live = streams.filter((s) => s.currentSessionId);
+    if (live.length === 0) return streams.map(() => 0);
+    const counts = await currentViewers(this.redis, this.prefix, live.map((s) => ({ playbackId: s.playbackId, windowMs: VIEWER_ACTIVE_MS })));
+    const byId = new Map(live.map((s, i) => [s.playbackId, counts[i]!]));
+    return streams.map((s) => byId.get(s.playbackId) ?? 0);
   }
 
   async series(stream: { id: string; playbackId: string }, fromIso?: string, toIso?: string) {
