@@ -99,6 +99,12 @@ describe('operations endpoints', () => {
     expect(spec.openapi).toBe('3.1.0');
     expect(Object.keys(spec.paths)).toContain('/v1/live-streams/{id}/reset-stream-key');
     expect(Object.keys(spec.paths).some((p) => p.startsWith('/internal'))).toBe(false);
+    // Client generators name methods after operationIds: every operation has a unique one, a summary and tags.
+    const operations = Object.values(spec.paths as Record<string, Record<string, { operationId?: string; summary?: string; tags?: string[] }>>).flatMap((ops) => Object.values(ops));
+    expect(operations.length).toBeGreaterThan(30);
+    for (const op of operations) expect(op, JSON.stringify(op).slice(0, 200)).toMatchObject({ operationId: expect.stringMatching(/^[a-z][A-Za-z]+$/), summary: expect.any(String), tags: expect.any(Array) });
+    expect(new Set(operations.map((op) => op.operationId)).size).toBe(operations.length);
+    expect(spec.paths['/v1/live-streams/{id}/reset-stream-key'].post.operationId).toBe('resetStreamKey');
   });
 
   it('returns an x-request-id on every response', async () => {

@@ -79,7 +79,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ service: AssetService; cli
       config: { idempotent: true },
       schema: {
         tags,
-        summary: 'Clip a live stream or an asset',
+        operationId: 'createClip', summary: 'Clip a live stream or an asset',
         description:
           'Answers a `preparing` asset at once; it becomes `ready` (HLS, then MP4) when its segments are copied, with no re-encode. Cuts fall on the nearest segment boundaries outside the range (`clip.actual`). Live clips work while the stream is live, within its recording or DVR window. At most 4 hours. Honours `Idempotency-Key`.',
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 255 })) }),
@@ -95,7 +95,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ service: AssetService; cli
     {
       schema: {
         tags,
-        summary: 'List VOD assets, newest first',
+        operationId: 'listAssets', summary: 'List VOD assets, newest first',
         querystring: Type.Object(
           { limit: Type.Optional(PageQuery.limit), cursor: Type.Optional(PageQuery.cursor), liveStreamId: Type.Optional(idParam('ls', 'Only this stream’s recordings')) },
           { additionalProperties: false },
@@ -108,7 +108,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ service: AssetService; cli
 
   app.get(
     '/assets/:id',
-    { schema: { tags, summary: 'Get an asset', params: Params, response: { 200: ref, ...errors(...commonErrors, 404) } } },
+    { schema: { tags, operationId: 'getAsset', summary: 'Get an asset', params: Params, response: { 200: ref, ...errors(...commonErrors, 404) } } },
     async (req) => service.present(await service.get(req.projectId, req.params.id)),
   );
 
@@ -117,6 +117,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ service: AssetService; cli
     {
       schema: {
         tags,
+        operationId: 'updateAsset',
         summary: "Change a recording's playback policy or allowed origins",
         params: Params,
         body: Type.Object(
@@ -131,7 +132,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ service: AssetService; cli
 
   app.delete(
     '/assets/:id',
-    { schema: { tags, summary: 'Delete an asset and its stored objects', params: Params, response: { 204: Type.Null(), ...errors(...commonErrors, 404) } } },
+    { schema: { tags, operationId: 'deleteAsset', summary: 'Delete an asset and its stored objects', params: Params, response: { 204: Type.Null(), ...errors(...commonErrors, 404) } } },
     async (req, reply) => {
       await service.delete(req.projectId, req.params.id);
       return reply.code(204).send(null);

@@ -30,7 +30,7 @@ async function supervisedProcesses(stateFile: string): Promise<string> {
 export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Db; redis: Redis; supervisorStateFile?: string }> = async (app, { db, redis, supervisorStateFile }) => {
   app.get(
     '/healthz',
-    { schema: { tags, summary: 'Liveness', security: [], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    { schema: { tags, operationId: 'getHealth', summary: 'Liveness', security: [], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
     async () => ({ status: 'ok' as const }),
   );
 
@@ -39,7 +39,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Db; redis: Redis; sup
     {
       schema: {
         tags,
-        summary: 'Readiness: Postgres and Redis answer',
+        operationId: 'getReadiness', summary: 'Readiness: Postgres and Redis answer',
         description: '503 names the dependency that failed (and, under `npm run up`, any Airwave process its supervisor left down).',
         security: [],
         response: { 200: Check, 503: Check },

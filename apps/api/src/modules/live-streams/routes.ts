@@ -25,7 +25,7 @@ export const liveStreamRoutes: FastifyPluginAsyncTypebox<{ service: LiveStreamSe
       config: { idempotent: true },
       schema: {
         tags,
-        summary: 'Create a live stream',
+        operationId: 'createLiveStream', summary: 'Create a live stream',
         description: 'Answers with the stream key and RTMP URL to give to an encoder. Honours `Idempotency-Key`.',
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 255 })) }),
         body: CreateLiveStreamBody,
@@ -41,7 +41,7 @@ export const liveStreamRoutes: FastifyPluginAsyncTypebox<{ service: LiveStreamSe
     {
       schema: {
         tags,
-        summary: 'List live streams, newest first',
+        operationId: 'listLiveStreams', summary: 'List live streams, newest first',
         querystring: ListLiveStreamsQuery,
         response: { 200: LiveStreamPage, ...errors(...commonErrors) },
       },
@@ -51,7 +51,7 @@ export const liveStreamRoutes: FastifyPluginAsyncTypebox<{ service: LiveStreamSe
 
   app.get(
     '/live-streams/:id',
-    { schema: { tags, summary: 'Get a live stream', params: StreamParams, response: { 200: stream, ...errors(...commonErrors, 404) } } },
+    { schema: { tags, operationId: 'getLiveStream', summary: 'Get a live stream', params: StreamParams, response: { 200: stream, ...errors(...commonErrors, 404) } } },
     async (req) => service.presentOne(req.projectId, req.params.id),
   );
 
@@ -60,7 +60,7 @@ export const liveStreamRoutes: FastifyPluginAsyncTypebox<{ service: LiveStreamSe
     {
       schema: {
         tags,
-        summary: 'Update a live stream',
+        operationId: 'updateLiveStream', summary: 'Update a live stream',
         description: 'Changes apply to the next broadcast.',
         params: StreamParams,
         body: UpdateLiveStreamBody,
@@ -75,7 +75,7 @@ export const liveStreamRoutes: FastifyPluginAsyncTypebox<{ service: LiveStreamSe
     {
       schema: {
         tags,
-        summary: 'Delete a live stream',
+        operationId: 'deleteLiveStream', summary: 'Delete a live stream',
         description: 'Disconnects an active publisher; recordings stay.',
         params: StreamParams,
         response: { 204: Type.Null(), ...errors(...commonErrors, 404) },
@@ -87,26 +87,26 @@ export const liveStreamRoutes: FastifyPluginAsyncTypebox<{ service: LiveStreamSe
     },
   );
 
-  const action = (path: string, summary: string, description: string, run: (projectId: string, id: string) => Promise<unknown>) =>
+  const action = (path: string, operationId: string, summary: string, description: string, run: (projectId: string, id: string) => Promise<unknown>) =>
     app.post(
       `/live-streams/:id/${path}`,
       {
-        schema: { tags, summary, description, params: StreamParams, response: { 200: stream, ...errors(...commonErrors, 404, 409) } },
+        schema: { tags, operationId, summary, description, params: StreamParams, response: { 200: stream, ...errors(...commonErrors, 404, 409) } },
       },
       async (req) => service.present((await run(req.projectId, req.params.id)) as Parameters<LiveStreamService['present']>[0]),
     );
 
-  action('reset-stream-key', 'Reset the stream key', 'Issues a new key; the old one is refused from now on.', (p, i) => service.resetStreamKey(p, i));
-  action('disable', 'Disable a live stream', 'Refuses publishes and disconnects the current one.', service.disable);
-  action('enable', 'Enable a live stream', 'Accepts publishes again.', service.enable);
-  action('complete', 'End the current broadcast', 'Ends the session now, without a reconnect window. 409 when nothing is live.', service.complete);
+  action('reset-stream-key', 'resetStreamKey', 'Reset the stream key', 'Issues a new key; the old one is refused from now on.', (p, i) => service.resetStreamKey(p, i));
+  action('disable', 'disableLiveStream', 'Disable a live stream', 'Refuses publishes and disconnects the current one.', service.disable);
+  action('enable', 'enableLiveStream', 'Enable a live stream', 'Accepts publishes again.', service.enable);
+  action('complete', 'completeLiveStream', 'End the current broadcast', 'Ends the session now, without a reconnect window. 409 when nothing is live.', service.complete);
 
   app.get(
     '/live-streams/:id/sessions',
     {
       schema: {
         tags,
-        summary: 'List the broadcasts (sessions) of a live stream',
+        operationId: 'listLiveStreamSessions', summary: 'List the broadcasts (sessions) of a live stream',
         params: StreamParams,
         querystring: SessionsQuery,
         response: { 200: SessionPage, ...errors(...commonErrors, 404) },
@@ -120,6 +120,7 @@ export const liveStreamRoutes: FastifyPluginAsyncTypebox<{ service: LiveStreamSe
     {
       schema: {
         tags,
+        operationId: 'getSessionStats',
         summary: "A session's encoder health over its last 15 minutes",
         description: 'One sample per ingest heartbeat (5 s): bitrate, frame rate, keyframe interval. Kept for 6 hours.',
         params: Type.Object({ id: LiveStreamId, sessionId: Type.String({ pattern: '^lss_[0-9A-Za-z]{22}$' }) }, { additionalProperties: false }),
@@ -147,7 +148,7 @@ export const liveStreamRoutes: FastifyPluginAsyncTypebox<{ service: LiveStreamSe
     {
       schema: {
         tags,
-        summary: 'Viewers of a live stream over time',
+        operationId: 'getLiveStreamViewers', summary: 'Viewers of a live stream over time',
         description: 'Distinct viewers per 10 seconds (HLS players and WebRTC viewers, counted by the playback edges), every bucket from `from` to `to` (at most 24 hours; default the last hour).',
         params: StreamParams,
         querystring: ViewersQuery,

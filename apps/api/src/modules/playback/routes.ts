@@ -25,7 +25,7 @@ export const playbackRoutes: FastifyPluginAsyncTypebox<{ service: PlaybackServic
     {
       schema: {
         tags: ['playback'],
-        summary: 'Viewer status of a stream or recording (public, by playback id)',
+        operationId: 'getPlaybackStatus', summary: 'Viewer status of a stream or recording (public, by playback id)',
         security: [],
         params: Params,
         response: {

@@ -25,7 +25,7 @@ export const signingKeyRoutes: FastifyPluginAsyncTypebox<{ service: SigningKeySe
       config: { idempotent: true },
       schema: {
         tags,
-        summary: 'Create a playback signing key',
+        operationId: 'createSigningKey', summary: 'Create a playback signing key',
         description:
           'Sign playback tokens (JWT, RS256) with the private key: header `kid` = the key id; claims `sub` = playback id, `aud` = `v` (video) or `t` (thumbnail), `exp`. Pass them as `?token=`.',
         response: { 201: CreatedSigningKey, ...errors(...commonErrors) },
@@ -36,13 +36,13 @@ export const signingKeyRoutes: FastifyPluginAsyncTypebox<{ service: SigningKeySe
 
   app.get(
     '/signing-keys',
-    { schema: { tags, summary: 'List signing keys (public halves are not shown)', querystring: PageQ, response: { 200: Page(ref), ...errors(...commonErrors) } } },
+    { schema: { tags, operationId: 'listSigningKeys', summary: 'List signing keys (public halves are not shown)', querystring: PageQ, response: { 200: Page(ref), ...errors(...commonErrors) } } },
     async (req) => service.list(req.projectId, req.query),
   );
 
   app.get(
     '/signing-keys/:id',
-    { schema: { tags, summary: 'Get a signing key', params: Params, response: { 200: ref, ...errors(...commonErrors, 404) } } },
+    { schema: { tags, operationId: 'getSigningKey', summary: 'Get a signing key', params: Params, response: { 200: ref, ...errors(...commonErrors, 404) } } },
     async (req) => presentSigningKey(await service.get(req.projectId, req.params.id)),
   );
 
@@ -51,7 +51,7 @@ export const signingKeyRoutes: FastifyPluginAsyncTypebox<{ service: SigningKeySe
     {
       schema: {
         tags,
-        summary: 'Delete a signing key: tokens it signed stop working within seconds',
+        operationId: 'deleteSigningKey', summary: 'Delete a signing key: tokens it signed stop working within seconds',
         params: Params,
         response: { 204: Type.Null(), ...errors(...commonErrors, 404) },
       },
@@ -67,7 +67,7 @@ export const signingKeyRoutes: FastifyPluginAsyncTypebox<{ service: SigningKeySe
     {
       schema: {
         tags,
-        summary: 'Mint a short-lived playback token signed by Airwave',
+        operationId: 'createPlaybackToken', summary: 'Mint a short-lived playback token signed by Airwave',
         description: 'For tests and back ends without a JWT library. Production apps usually sign their own with a signing key.',
         body: Type.Object(
           {

@@ -42,7 +42,7 @@ export const whepRoutes: FastifyPluginAsyncTypebox<{ entry: WhepEntry; internalT
       },
       schema: {
         tags: ['playback'],
-        summary: 'Watch a live stream over WebRTC (WHEP)',
+        operationId: 'watchLiveStream', summary: 'Watch a live stream over WebRTC (WHEP)',
         description:
           'Send an SDP offer (`Content-Type: application/sdp`) that receives H.264 video (and Opus audio). The answer is a `307` to a ' +
           'WebRTC edge with room; the edge answers `201` with the SDP answer and a `Location` to `DELETE` when done. Signed streams take ' +
