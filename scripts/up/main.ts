@@ -156,6 +156,8 @@ async function main(): Promise<void> {
     EDGE_PUBLIC_URL: process.env.EDGE_PUBLIC_URL ?? `http://localhost:${edgePort}`,
     // A local stack lets webhooks and relays point at localhost (DESIGN.md §6).
     ALLOW_PRIVATE_TARGETS: process.env.ALLOW_PRIVATE_TARGETS ?? 'true',
+    // One readable line per event while developing; LOG_FORMAT=json gives production's JSON lines.
+    LOG_FORMAT: process.env.LOG_FORMAT ?? 'pretty',
   };
   // A process that dies is restarted; two workers, so a killed one's ladders move to the other at once.
   supervisor.start({ name: 'api', entry: 'apps/api/src/server.ts', env: envFor('api', env) });

@@ -1,6 +1,6 @@
 // The api process: config, dependencies, HTTP server, graceful shutdown.
 import type { Server } from 'node:http';
-import { loadConfigOrExit } from '@airwave/config';
+import { loadConfigOrExit, loggerOptions } from '@airwave/config';
 import { createDb } from '@airwave/db';
 import { createRedis, Queues } from '@airwave/jobs';
 import { buildApp } from './app.js';
@@ -14,8 +14,7 @@ const queues = new Queues(redis, config.redis.prefix);
 const app = await buildApp(
   { config, db, redis, queues },
   {
-    level: config.logLevel,
-    base: { service: 'api' },
+    ...loggerOptions(config, { service: 'api' }),
     redact: ['req.headers.authorization', 'streamKey'],
     // Playback tokens ride in query strings (?token=): a request log keeps only that one was sent.
     serializers: {

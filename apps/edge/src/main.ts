@@ -1,7 +1,7 @@
 // The WebRTC edge: stateless WHEP fan-out of live sessions, pulled from the ingest as workers do.
 // Scaled like the workers; each edge reports its load to Redis and the API sends viewers to one with
 // room (packages/jobs webrtc-edges.ts).
-import { loadConfigOrExit } from '@airwave/config';
+import { loadConfigOrExit, loggerOptions } from '@airwave/config';
 import { createRedis, EDGE_REPORT_MS, removeEdge, reportEdgeLoad, ViewerRecorder } from '@airwave/jobs';
 import { iceServerLinks, parseIceServers, weriftEngine, createSignalingServer } from '@airwave/webrtc';
 import { pino } from 'pino';
@@ -9,7 +9,7 @@ import { edgeRoutes } from './routes.js';
 import { Viewers } from './viewers.js';
 
 const config = loadConfigOrExit(process.env, 'edge');
-const log = pino({ level: config.logLevel, base: { service: 'edge', edge: config.edge.id } });
+const log = pino(loggerOptions(config, { service: 'edge', edge: config.edge.id }));
 
 let iceServers;
 try {

@@ -1,6 +1,6 @@
 // The ingest process: RTMP server, API client, control channel, graceful shutdown.
 import { createServer } from 'node:net';
-import { loadConfigOrExit } from '@airwave/config';
+import { loadConfigOrExit, loggerOptions } from '@airwave/config';
 import { createRedis, ingestControlChannel, type SessionControlMessage } from '@airwave/jobs';
 import { pino } from 'pino';
 import { ApiClient } from './api-client.js';
@@ -11,7 +11,7 @@ import { createSignalingServer, iceServerLinks, parseIceServers, weriftEngine } 
 import { WhipIngest } from './whip/whip-ingest.js';
 
 const config = loadConfigOrExit(process.env, 'ingest');
-const log = pino({ level: config.logLevel, base: { service: 'ingest', node: config.ingest.nodeId } });
+const log = pino(loggerOptions(config, { service: 'ingest', node: config.ingest.nodeId }));
 
 const free = await new Promise<boolean>((resolve) => {
   const probe = createServer().once('error', () => resolve(false));

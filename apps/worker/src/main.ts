@@ -1,5 +1,5 @@
 // The worker process: consumes every queue, relays the outbox, sweeps, stops cleanly on SIGINT/SIGTERM.
-import { loadConfigOrExit } from '@airwave/config';
+import { loadConfigOrExit, loggerOptions } from '@airwave/config';
 import { createDb } from '@airwave/db';
 import { createRedis, Queues } from '@airwave/jobs';
 import { pino } from 'pino';
@@ -12,7 +12,7 @@ import { startWorkers } from './workers.js';
 import { Storage } from '@airwave/storage';
 
 const config = loadConfigOrExit(process.env, 'worker');
-const log = pino({ level: config.logLevel, base: { service: 'worker' } });
+const log = pino(loggerOptions(config, { service: 'worker' }));
 const db = createDb(config.databaseUrl);
 const connection = createRedis(config.redis.url, 'worker');
 const queues = new Queues(connection, config.redis.prefix);

@@ -11,6 +11,8 @@ export const envSchema = {
   properties: {
     NODE_ENV: { type: 'string', default: 'development' },
     LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+    /** json: one JSON object per line (production); pretty: one readable, coloured line per event (`npm run up`). */
+    LOG_FORMAT: { type: 'string', enum: ['json', 'pretty'], default: 'json' },
     DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://', default: 'postgresql://postgres@127.0.0.1:5432/airwave' },
     REDIS_URL: { type: 'string', pattern: '^rediss?://', default: 'redis://127.0.0.1:6379' },
     REDIS_PREFIX: { type: 'string', pattern: '^[A-Za-z0-9_-]+$', default: 'airwave' },
@@ -87,24 +89,24 @@ const WEBRTC: EnvName[] = ['WEBRTC_PUBLIC_IP', 'WEBRTC_UDP_PORT_MIN', 'WEBRTC_UD
  */
 export const APP_ENV: Record<AppName, readonly EnvName[]> = {
   ingest: [
-    'NODE_ENV', 'LOG_LEVEL', 'REDIS_URL', 'REDIS_PREFIX', 'API_INTERNAL_URL', 'INTERNAL_TOKEN', 'FFMPEG_PATH',
+    'NODE_ENV', 'LOG_LEVEL', 'LOG_FORMAT', 'REDIS_URL', 'REDIS_PREFIX', 'API_INTERNAL_URL', 'INTERNAL_TOKEN', 'FFMPEG_PATH',
     'INGEST_RTMP_PORT', 'INGEST_RTMPS_PORT', 'INGEST_TLS_CERT_FILE', 'INGEST_TLS_KEY_FILE', 'INGEST_SRT_PORT', 'INGEST_DRAIN_SECONDS',
     'INGEST_SRT_PASSPHRASE', 'INGEST_SRT_LATENCY_MS', 'INGEST_PUBLIC_HOST', 'INGEST_NODE_ID', 'INGEST_BIND', 'INGEST_INTERNAL_URL',
     'INGEST_WHIP_PORT', 'INGEST_WHIP_URL', ...WEBRTC,
   ],
   // The WebRTC edge: Redis (its load), the internal token (pull tokens, WHEP tickets), nothing else.
   edge: [
-    'NODE_ENV', 'LOG_LEVEL', 'REDIS_URL', 'REDIS_PREFIX', 'INTERNAL_TOKEN', 'FFMPEG_PATH',
+    'NODE_ENV', 'LOG_LEVEL', 'LOG_FORMAT', 'REDIS_URL', 'REDIS_PREFIX', 'INTERNAL_TOKEN', 'FFMPEG_PATH',
     'EDGE_HOST', 'EDGE_PORT', 'EDGE_PUBLIC_URL', 'EDGE_ID', 'WEBRTC_MAX_VIEWERS', ...WEBRTC,
   ],
   worker: [
-    'NODE_ENV', 'LOG_LEVEL', 'DATABASE_URL', 'REDIS_URL', 'REDIS_PREFIX', 'INTERNAL_TOKEN', 'FFMPEG_PATH', 'TRANSCODE_DIR',
+    'NODE_ENV', 'LOG_LEVEL', 'LOG_FORMAT', 'DATABASE_URL', 'REDIS_URL', 'REDIS_PREFIX', 'INTERNAL_TOKEN', 'FFMPEG_PATH', 'TRANSCODE_DIR',
     'STORAGE_ENDPOINT', 'STORAGE_REGION', 'STORAGE_BUCKET', 'STORAGE_ACCESS_KEY_ID', 'STORAGE_SECRET_ACCESS_KEY',
     'WORKER_CONCURRENCY', 'WORKER_STALE_SECONDS', 'LIVE_SEGMENT_RETENTION_SECONDS', 'VIEWERS_FLUSH_SECONDS', 'PULL_INGEST_URL', 'ALLOW_PRIVATE_TARGETS',
     'WEBHOOK_RETRY_BASE_MS', 'WEBHOOK_TIMEOUT_MS', 'SECRETS_ENCRYPTION_KEY', ...PRESENTATION,
   ],
   api: [
-    'NODE_ENV', 'LOG_LEVEL', 'DATABASE_URL', 'REDIS_URL', 'REDIS_PREFIX', 'API_HOST', 'API_INTERNAL_PORT', 'API_INTERNAL_HOST',
+    'NODE_ENV', 'LOG_LEVEL', 'LOG_FORMAT', 'DATABASE_URL', 'REDIS_URL', 'REDIS_PREFIX', 'API_HOST', 'API_INTERNAL_PORT', 'API_INTERNAL_HOST',
     'API_INTERNAL_URL', 'INTERNAL_TOKEN', 'STORAGE_ENDPOINT', 'STORAGE_REGION', 'STORAGE_BUCKET', 'STORAGE_ACCESS_KEY_ID',
     'STORAGE_SECRET_ACCESS_KEY', 'PLAYBACK_SIGNING_KEY', 'STREAM_KEY_ENCRYPTION_KEY', 'SECRETS_ENCRYPTION_KEY', 'ALLOW_PRIVATE_TARGETS',
     'RATE_LIMIT_MAX', 'RATE_LIMIT_WINDOW_MS', 'SUPERVISOR_STATE_FILE', ...PRESENTATION,
@@ -122,6 +124,7 @@ export function envFor(app: AppName, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv 
 interface RawEnv {
   NODE_ENV: string;
   LOG_LEVEL: string;
+  LOG_FORMAT: string;
   DATABASE_URL: string;
   REDIS_URL: string;
   REDIS_PREFIX: string;
@@ -182,6 +185,7 @@ interface RawEnv {
 export interface Config {
   env: string;
   logLevel: string;
+  logFormat: 'json' | 'pretty';
   databaseUrl: string;
   redis: { url: string; prefix: string };
   api: {
@@ -293,6 +297,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, app?: AppName):
   return {
     env: raw.NODE_ENV,
     logLevel: raw.LOG_LEVEL,
+    logFormat: raw.LOG_FORMAT as 'json' | 'pretty',
     databaseUrl: secret('DATABASE_URL', () => raw.DATABASE_URL),
     redis: { url: raw.REDIS_URL, prefix: raw.REDIS_PREFIX },
     api: {
@@ -390,3 +395,4 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env, app?: App
     throw err;
   }
 }
+export { loggerOptions } from './logging.js';
