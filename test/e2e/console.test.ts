@@ -68,7 +68,7 @@ it('creates a stream, shows it live with a playing preview and health, then its 
     await stack.api.call('POST', `/v1/live-streams/${streamId}/complete`);
     await page.waitForSelector('[data-testid^=asset-] .badge.ready', { timeout: 90_000 });
     await page.click('[data-testid^=asset-] >> text=Play');
-    await page.waitForFunction(() => (document.querySelector('[data-testid=recording-player]') as HTMLVideoElement | null)?.currentTime! > 1, undefined, { timeout: 40_000 });
+    await page.waitForFunction(() => ((document.querySelector('[data-testid=recording-player]') as HTMLVideoElement | null)?.currentTime ?? 0) > 1, undefined, { timeout: 40_000 });
     const ended = path.join(outputDir, 'console-recording.png');
     await page.screenshot({ path: ended, fullPage: true });
     console.log(`console screenshot (recording): ${ended}`);

@@ -11,7 +11,7 @@ import { Viewers } from './viewers.js';
 const config = loadConfigOrExit(process.env, 'edge');
 const log = pino(loggerOptions(config, { service: 'edge', edge: config.edge.id }));
 
-let iceServers;
+let iceServers: ReturnType<typeof parseIceServers>;
 try {
   iceServers = parseIceServers(config.webrtc.iceServers);
 } catch (err) {

@@ -53,7 +53,7 @@ export class Viewers {
     const joinedAt = Date.now();
     this.joining++;
     let feed: Feed;
-    let peer;
+    let peer: Awaited<ReturnType<MediaEngine['answerViewer']>>;
     try {
       feed = await this.feedFor(ticket);
       peer = await this.engine.answerViewer(offer, { video: ticket.video && kinds.video, audio: ticket.audio && kinds.audio });

@@ -83,7 +83,7 @@ function startSrt(): SrtIngest | undefined {
 async function startWhip(): Promise<{ ingest: WhipIngest; close(): Promise<void> } | undefined> {
   const { whip: opts } = config.ingest;
   if (!opts.port) return undefined;
-  let iceServers;
+  let iceServers: ReturnType<typeof parseIceServers>;
   try {
     iceServers = parseIceServers(config.webrtc.iceServers);
   } catch (err) {

@@ -111,18 +111,27 @@ export class SrtIngest {
     for (;;) {
       const n = this.o.srt.recv(c.socket, this.buf);
       if (n === 0) return;
-      if (n < 0) return this.drop(c, 'connection closed by the encoder');
+      if (n < 0) {
+        this.drop(c, 'connection closed by the encoder');
+        return;
+      }
       const chunk = Buffer.from(this.buf.subarray(0, n));
       const stdin = c.relay?.stdin;
       if (!stdin) {
         c.pending.push(chunk);
         c.pendingBytes += n;
-        if (c.pendingBytes > MAX_BUFFERED_BYTES) return this.drop(c, 'no answer from the API in time');
+        if (c.pendingBytes > MAX_BUFFERED_BYTES) {
+        this.drop(c, 'no answer from the API in time');
+        return;
+      }
         continue;
       }
       if (stdin.destroyed) continue;
       stdin.write(chunk);
-      if (stdin.writableLength > MAX_BUFFERED_BYTES) return this.drop(c, 'relay too slow');
+      if (stdin.writableLength > MAX_BUFFERED_BYTES) {
+        this.drop(c, 'relay too slow');
+        return;
+      }
     }
   }
 
@@ -131,11 +140,17 @@ export class SrtIngest {
     const caller: Caller = { socket, address, keyPrefix: key ? `${key.slice(0, 12)}…` : '(none)', pending: [], pendingBytes: 0, closed: false };
     this.callers.set(socket, caller);
     this.o.srt.epollAdd(this.eid, socket, SRT_EPOLL_IN | SRT_EPOLL_ERR);
-    if (!key || mode !== 'publish') return this.drop(caller, key ? 'only publishing is supported over SRT' : 'no stream key in the stream id');
+    if (!key || mode !== 'publish') {
+        this.drop(caller, key ? 'only publishing is supported over SRT' : 'no stream key in the stream id');
+        return;
+      }
     this.o.precheck(key).then(
       (answer) => {
         if (caller.closed) return;
-        if (!answer.allow) return this.drop(caller, `publish refused: ${answer.reason}`);
+        if (!answer.allow) {
+        this.drop(caller, `publish refused: ${answer.reason}`);
+        return;
+      }
         this.startRelay(caller, key);
       },
       (err: Error) => this.drop(caller, `publish refused: api_unreachable: ${err.message}`),

@@ -1,8 +1,8 @@
 // The player page: plain HTML + hls.js served from our own node_modules (no third-party CDN).
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function playerPage(playbackId: string): string {
-  const id = escape(playbackId);
+  const id = escapeHtml(playbackId);
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -5,7 +5,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { ForbiddenError } from '@airwave/core';
 import type { Db } from '@airwave/db';
-import { errors as joseErrors, jwtVerify, SignJWT, type JWTHeaderParameters } from 'jose';
+import { errors as joseErrors, jwtVerify, SignJWT, type JWTHeaderParameters, type JWTPayload } from 'jose';
 import { TtlCache } from '../../lib/ttl-cache.js';
 
 export type Audience = 'v' | 't';
@@ -50,7 +50,7 @@ export class PlaybackTokens {
    */
   async verify(token: string | undefined, scope: TokenScope): Promise<{ sid?: string }> {
     if (!token) throw new ForbiddenError('playback_token_required', 'This playback id is signed: pass a playback token as ?token=');
-    let payload;
+    let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, (header) => this.keyFor(header, scope.projectId), {
         algorithms: ['RS256', 'HS256'],
