@@ -14,6 +14,7 @@ COPY packages/db/package.json packages/db/
 COPY packages/ffmpeg/package.json packages/ffmpeg/
 COPY packages/jobs/package.json packages/jobs/
 COPY packages/rtmp/package.json packages/rtmp/
+COPY packages/sdk/package.json packages/sdk/
 COPY packages/storage/package.json packages/storage/
 COPY packages/testing/package.json packages/testing/
 COPY packages/webrtc/package.json packages/webrtc/
