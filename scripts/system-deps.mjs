@@ -14,7 +14,10 @@ const checks = {
   chromium: { pkg: 'chromium', present: () => Boolean(process.env.CHROMIUM_PATH || existsSync('/usr/bin/chromium')) },
   'rtsp-server': {
     pkg: 'python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly',
-    present: () => spawnSync('/usr/bin/python3', ['-c', "import gi; gi.require_version('GstRtspServer', '1.0'); from gi.repository import GstRtspServer"], { stdio: 'ignore' }).status === 0 && existsSync('/usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstx264.so'),
+    present: () =>
+      spawnSync('/usr/bin/python3', ['-c', "import gi; gi.require_version('GstRtspServer', '1.0'); from gi.repository import GstRtspServer"], {
+        stdio: 'ignore',
+      }).status === 0 && existsSync('/usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstx264.so'),
   },
   // Only for `npm run bench:latency`'s baseline.
   'nginx-rtmp': { pkg: 'nginx libnginx-mod-rtmp', present: () => existsSync('/usr/lib/nginx/modules/ngx_rtmp_module.so') && Boolean(onPath('nginx')) },
@@ -25,7 +28,9 @@ if (missing.length === 0) process.exit(0);
 
 const isRoot = process.getuid?.() === 0;
 if (!isRoot || !existsSync('/usr/bin/apt-get')) {
-  console.error(`Airwave needs: ${missing.join(', ')}. Install them (Debian/Ubuntu: sudo apt-get install -y ${missing.join(' ')}; macOS: brew install ${missing.join(' ')}).`);
+  console.error(
+    `Airwave needs: ${missing.join(', ')}. Install them (Debian/Ubuntu: sudo apt-get install -y ${missing.join(' ')}; macOS: brew install ${missing.join(' ')}).`,
+  );
   process.exit(1);
 }
 console.log(`installing ${missing.join(', ')} with apt-get (Debian packages)…`);

@@ -71,7 +71,8 @@ async function main(): Promise<void> {
   const edgePort = Number(process.env.EDGE_PORT ?? 3010);
   const whipPort = Number(process.env.INGEST_WHIP_PORT ?? 8889);
   const workerProcesses = Number(process.env.WORKER_PROCESSES ?? 2);
-  if (!Number.isInteger(workerProcesses) || workerProcesses < 1 || workerProcesses > 64) throw new Error('WORKER_PROCESSES must be a whole number from 1 to 64');
+  if (!Number.isInteger(workerProcesses) || workerProcesses < 1 || workerProcesses > 64)
+    throw new Error('WORKER_PROCESSES must be a whole number from 1 to 64');
   await checkPorts([
     { env: 'API_PORT', port: apiPort },
     { env: 'API_INTERNAL_PORT', port: apiInternalPort },
@@ -166,11 +167,16 @@ async function main(): Promise<void> {
     supervisor.start({ name: `worker-${i}`, entry: 'apps/worker/src/main.ts', env: envFor('worker', env) });
   }
   supervisor.start({ name: 'edge', entry: 'apps/edge/src/main.ts', env: envFor('edge', env) });
-  say(`supervising api, ingest, edge and ${workerProcesses} worker process${workerProcesses > 1 ? 'es' : ''} (WORKER_PROCESSES); a process that exits is restarted`);
+  say(
+    `supervising api, ingest, edge and ${workerProcesses} worker process${workerProcesses > 1 ? 'es' : ''} (WORKER_PROCESSES); a process that exits is restarted`,
+  );
 
   // "Running" means an encoder can publish now: the API is ready and the ingest listens.
   for (let i = 0; i < 200 && !stopping; i++) {
-    const ready = await fetch(`http://127.0.0.1:${apiPort}/readyz`).then((r) => r.ok, () => false);
+    const ready = await fetch(`http://127.0.0.1:${apiPort}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready && (await tcpAnswers('127.0.0.1', rtmpPort))) break;
     await new Promise((r) => setTimeout(r, 150));
   }

@@ -27,7 +27,9 @@ export function readEnvFile(file: string): Record<string, string> {
 }
 
 export function writeEnvFile(file: string, values: Record<string, string>, header: string): void {
-  const body = Object.entries(values).map(([k, v]) => `${k}=${v}`).join('\n');
+  const body = Object.entries(values)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n');
   writeFileSync(file, `# ${header}\n${body}\n`, { mode: 0o600 });
 }
 

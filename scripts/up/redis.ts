@@ -33,7 +33,10 @@ function installRedis(): string | undefined {
   if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) return undefined;
   console.log('installing redis-server with apt-get (Debian package)…');
   spawnSync('apt-get', ['update'], { stdio: 'inherit' });
-  const res = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'redis-server'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const res = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'redis-server'], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   return res.status === 0 ? onPath('redis-server') : undefined;
 }
 
@@ -45,7 +48,9 @@ export async function resolveRedis(): Promise<RedisChoice> {
   }
   const bin = onPath('redis-server') ?? onPath('valkey-server') ?? installRedis();
   if (!bin) {
-    throw new Error('Redis is needed and none was found. Install it (Debian/Ubuntu: sudo apt-get install -y redis-server; macOS: brew install redis) or set REDIS_URL.');
+    throw new Error(
+      'Redis is needed and none was found. Install it (Debian/Ubuntu: sudo apt-get install -y redis-server; macOS: brew install redis) or set REDIS_URL.',
+    );
   }
   const port = await firstFreePort(6380);
   const dir = path.join(stateDir, 'redis');

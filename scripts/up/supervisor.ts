@@ -136,6 +136,9 @@ export class Supervisor {
   async stop(graceMs = 10_000): Promise<void> {
     this.stopping = true;
     for (const a of this.apps) a.cancel();
-    await stopApps(this.apps.map((a) => a.current), graceMs);
+    await stopApps(
+      this.apps.map((a) => a.current),
+      graceMs,
+    );
   }
 }

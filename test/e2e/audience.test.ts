@@ -36,7 +36,8 @@ afterAll(async () => {
 const dumpLogs = () => onTestFailed(() => writeFileSync(path.join(os.tmpdir(), 'airwave-audience.log'), stack.logs.join('\n')));
 
 async function liveStream(body: Record<string, unknown> = {}) {
-  const stream = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'Audience', reconnectWindowSeconds: 0, renditions: ['240p'], ...body } })).body;
+  const stream = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'Audience', reconnectWindowSeconds: 0, renditions: ['240p'], ...body } }))
+    .body;
   const encoder = startEncoder(stream.ingestUrl, { seconds: 240, size: '426x240' });
   encoders.push(encoder);
   await waitFor(async () => (await stack.api.call('GET', `/v1/live-streams/${stream.id}`)).body.status === 'active', 30_000, 'stream active');
@@ -57,11 +58,15 @@ async function startSource(cmd: string, args: string[]): Promise<ChildProcess> {
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   sources.push(child);
   let out = '';
-  await waitFor(() => {
-    out += child.stdout!.read()?.toString() ?? '';
-    if (child.exitCode !== null) throw new Error(`${cmd} exited: ${child.stderr!.read()?.toString() ?? ''}`);
-    return out.includes('ready');
-  }, 15_000, `${cmd} ready`);
+  await waitFor(
+    () => {
+      out += child.stdout!.read()?.toString() ?? '';
+      if (child.exitCode !== null) throw new Error(`${cmd} exited: ${child.stderr!.read()?.toString() ?? ''}`);
+      return out.includes('ready');
+    },
+    15_000,
+    `${cmd} ready`,
+  );
   return child;
 }
 afterAll(() => sources.forEach((c) => c.kill('SIGKILL')));
@@ -81,16 +86,24 @@ describe('viewers', () => {
       pages.push(page);
     }
     await Promise.all(pages.map((p) => p.waitForFunction(() => document.querySelector('video')!.currentTime > 0, undefined, { timeout: 45_000 })));
-    const watching = await waitFor(async () => {
-      const s = await getStream(stream.id);
-      return Math.abs(s.viewers.current - 10) <= 1 && s;
-    }, 30_000, '10 current viewers');
+    const watching = await waitFor(
+      async () => {
+        const s = await getStream(stream.id);
+        return Math.abs(s.viewers.current - 10) <= 1 && s;
+      },
+      30_000,
+      '10 current viewers',
+    );
     expect(watching.viewers.peak).toBeGreaterThanOrEqual(watching.viewers.current);
     // The listing counts them too.
     const listed = (await stack.api.call('GET', '/v1/live-streams?limit=100')).body.data.find((s: { id: string }) => s.id === stream.id);
     expect(Math.abs(listed.viewers.current - 10)).toBeLessThanOrEqual(1);
     // The worker's flush: the session's peak is in Postgres, the series has the ten.
-    await waitFor(async () => (await stack.api.env.db.liveStreamSession.findUnique({ where: { id: watching.currentSessionId } }))?.viewersPeak === 10, 30_000, 'peak flushed');
+    await waitFor(
+      async () => (await stack.api.env.db.liveStreamSession.findUnique({ where: { id: watching.currentSessionId } }))?.viewersPeak === 10,
+      30_000,
+      'peak flushed',
+    );
     const series = (await stack.api.call('GET', `/v1/live-streams/${stream.id}/viewers`)).body;
     expect(series.bucketSeconds).toBe(10);
     // The last hour by default: 360 buckets, 361 when it does not start on a bucket boundary.
@@ -99,16 +112,24 @@ describe('viewers', () => {
     expect(Math.max(...series.data.map((p: { viewers: number }) => p.viewers))).toBe(10);
 
     await Promise.all(pages.map((p) => p.close()));
-    const gone = await waitFor(async () => {
-      const s = await getStream(stream.id);
-      return s.viewers.current === 0 && s;
-    }, 30_000, 'no viewers after the pages closed');
+    const gone = await waitFor(
+      async () => {
+        const s = await getStream(stream.id);
+        return s.viewers.current === 0 && s;
+      },
+      30_000,
+      'no viewers after the pages closed',
+    );
     expect(gone.viewers.peak).toBe(10);
     // Each page fetched the recording's segments as they were made: ten views, however many segments.
-    const asset = await waitFor(async () => {
-      const a = (await stack.api.call('GET', `/v1/assets/${watching.activeAssetId}`)).body;
-      return a.views === 10 && a;
-    }, 30_000, 'the recording counts ten views');
+    const asset = await waitFor(
+      async () => {
+        const a = (await stack.api.call('GET', `/v1/assets/${watching.activeAssetId}`)).body;
+        return a.views === 10 && a;
+      },
+      30_000,
+      'the recording counts ten views',
+    );
     expect(asset.watchTimeSeconds).toBeGreaterThanOrEqual(10 * 10);
 
     const bad = await stack.api.call('GET', `/v1/live-streams/${stream.id}/viewers?from=2026-01-01T00:00:00Z&to=2026-01-03T00:00:00Z`);
@@ -131,13 +152,19 @@ describe('DVR', () => {
     await page.goto(`${stream.playback.playerUrl}?mode=standard`);
     await page.waitForFunction(() => document.querySelector('video')!.currentTime > 0, undefined, { timeout: 30_000 });
     // The page shows a live timeline as long as the window.
-    await page.waitForFunction(() => (window as any).airwavePlayer.dvr && (window as any).airwavePlayer.dvr.end - (window as any).airwavePlayer.dvr.start >= 80, undefined, { timeout: 20_000 });
+    await page.waitForFunction(
+      () => (window as any).airwavePlayer.dvr && (window as any).airwavePlayer.dvr.end - (window as any).airwavePlayer.dvr.start >= 80,
+      undefined,
+      { timeout: 20_000 },
+    );
     expect(await page.isVisible('#timeline')).toBe(true);
     await page.evaluate(() => {
       const v = document.querySelector('video')!;
       v.currentTime = v.seekable.end(v.seekable.length - 1) - 60;
     });
-    await page.waitForFunction(() => (window as any).airwavePlayer.dvr.behind > 50 && !document.querySelector('video')!.seeking, undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => (window as any).airwavePlayer.dvr.behind > 50 && !document.querySelector('video')!.seeking, undefined, {
+      timeout: 20_000,
+    });
     const t0 = await page.evaluate(() => document.querySelector('video')!.currentTime);
     await page.waitForTimeout(3000);
     const after = await page.evaluate(() => ({ t: document.querySelector('video')!.currentTime, behind: (window as any).airwavePlayer.dvr.behind }));
@@ -153,11 +180,15 @@ describe('DVR', () => {
 
 describe('instant clips', () => {
   const readyAsset = (id: string, what: string) =>
-    waitFor(async () => {
-      const a = (await stack.api.call('GET', `/v1/assets/${id}`)).body;
-      if (a.status === 'errored') throw new Error(`clip errored: ${a.errorMessage}`);
-      return a.status === 'ready' && a.mp4Url && a;
-    }, 60_000, what);
+    waitFor(
+      async () => {
+        const a = (await stack.api.call('GET', `/v1/assets/${id}`)).body;
+        if (a.status === 'errored') throw new Error(`clip errored: ${a.errorMessage}`);
+        return a.status === 'ready' && a.mp4Url && a;
+      },
+      60_000,
+      what,
+    );
 
   it('clips 20 s of a stream while it is live, then 10 s of its recording by offsets; bad ranges are refused with the reason', async () => {
     dumpLogs();
@@ -166,14 +197,20 @@ describe('instant clips', () => {
     const end = new Date(Date.now() - 4_000);
     const start = new Date(end.getTime() - 20_000);
     const asked = Date.now();
-    const res = await stack.api.call('POST', '/v1/assets', { body: { input: { liveStreamId: stream.id, startTime: start.toISOString(), endTime: end.toISOString() } } });
+    const res = await stack.api.call('POST', '/v1/assets', {
+      body: { input: { liveStreamId: stream.id, startTime: start.toISOString(), endTime: end.toISOString() } },
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(res.body.status).toBe('preparing');
     expect(res.body.clip.requested).toEqual({ startTime: start.toISOString(), endTime: end.toISOString() });
-    const hlsReady = await waitFor(async () => {
-      const a = (await stack.api.call('GET', `/v1/assets/${res.body.id}`)).body;
-      return a.status === 'ready' && a;
-    }, 30_000, 'live clip ready');
+    const hlsReady = await waitFor(
+      async () => {
+        const a = (await stack.api.call('GET', `/v1/assets/${res.body.id}`)).body;
+        return a.status === 'ready' && a;
+      },
+      30_000,
+      'live clip ready',
+    );
     console.log(`live clip of 20 s: ready ${((Date.now() - asked) / 1000).toFixed(1)} s after the request`);
     const { actual } = hlsReady.clip;
     expect(Date.parse(actual.startTime)).toBeLessThanOrEqual(start.getTime());
@@ -216,17 +253,24 @@ describe('instant clips', () => {
     expect(ten.playback.hlsUrl).toContain(ten.id);
 
     // Storyboards: the recording's seek-bar previews, a WebVTT of sprite tiles covering its duration.
-    const boarded = await waitFor(async () => {
-      const a = (await stack.api.call('GET', `/v1/assets/${recording.id}`)).body;
-      return a.storyboardUrl && a;
-    }, 60_000, 'storyboard');
+    const boarded = await waitFor(
+      async () => {
+        const a = (await stack.api.call('GET', `/v1/assets/${recording.id}`)).body;
+        return a.storyboardUrl && a;
+      },
+      60_000,
+      'storyboard',
+    );
     const vtt = await (await fetch(boarded.storyboardUrl)).text();
     expect(vtt.startsWith('WEBVTT')).toBe(true);
     const cues = [...vtt.matchAll(/(\d+):(\d+):([\d.]+) --> (\d+):(\d+):([\d.]+)\n([^#\n]+)#xywh=(\d+),(\d+),(\d+),(\d+)/g)].map((m) => ({
       from: Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]),
       to: Number(m[4]) * 3600 + Number(m[5]) * 60 + Number(m[6]),
       image: m[7]!,
-      x: Number(m[8]), y: Number(m[9]), w: Number(m[10]), h: Number(m[11]),
+      x: Number(m[8]),
+      y: Number(m[9]),
+      w: Number(m[10]),
+      h: Number(m[11]),
     }));
     expect(cues.length).toBeGreaterThan(1);
     expect(cues.length).toBeLessThanOrEqual(100);
@@ -241,7 +285,9 @@ describe('instant clips', () => {
     // The player page shows the tile under the pointer above its seek bar.
     const page = await browser.newPage();
     await page.goto(`${stack.apiUrl}/play/${boarded.playbackId}`);
-    await page.waitForFunction(() => (window as any).airwavePlayer.storyboardTiles > 0 && !document.getElementById('timeline')!.hidden, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => (window as any).airwavePlayer.storyboardTiles > 0 && !document.getElementById('timeline')!.hidden, undefined, {
+      timeout: 30_000,
+    });
     const bar = (await page.locator('#seek').boundingBox())!;
     await page.mouse.move(bar.x + bar.width * 0.75, bar.y + bar.height / 2);
     await page.waitForFunction(() => (window as any).airwavePlayer.preview, undefined, { timeout: 5_000 });
@@ -258,46 +304,72 @@ describe('pull ingest', () => {
     const port = await freePort();
     let cam = await camera(port);
     const created = await stack.api.call('POST', '/v1/live-streams', {
-      body: { name: 'Camera', renditions: ['240p'], reconnectWindowSeconds: 0, record: false, input: { type: 'pull', url: `rtsp://cam:s3cretpw@127.0.0.1:${port}/cam` } },
+      body: {
+        name: 'Camera',
+        renditions: ['240p'],
+        reconnectWindowSeconds: 0,
+        record: false,
+        input: { type: 'pull', url: `rtsp://cam:s3cretpw@127.0.0.1:${port}/cam` },
+      },
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const stream = created.body;
     expect(stream.input).toEqual({ type: 'pull', url: `rtsp://cam:***@127.0.0.1:${port}/cam`, state: 'connecting', error: null });
     expect(JSON.stringify(stream)).not.toContain('s3cretpw');
-    const live = await waitFor(async () => {
-      const s = await getStream(stream.id);
-      return s.status === 'active' && s.input.state === 'receiving' && s;
-    }, 60_000, 'the camera live');
+    const live = await waitFor(
+      async () => {
+        const s = await getStream(stream.id);
+        return s.status === 'active' && s.input.state === 'receiving' && s;
+      },
+      60_000,
+      'the camera live',
+    );
     expect(live.input.error).toBeNull();
-    await waitFor(async () => {
-      const media = await fetch(new URL('240p/index.m3u8', stream.playback.hlsUrl));
-      return media.ok && (await media.text()).includes('#EXTINF');
-    }, 30_000, 'the camera plays');
+    await waitFor(
+      async () => {
+        const media = await fetch(new URL('240p/index.m3u8', stream.playback.hlsUrl));
+        return media.ok && (await media.text()).includes('#EXTINF');
+      },
+      30_000,
+      'the camera plays',
+    );
     // The G.711 audio became AAC: the ladder plays audio too.
     const session = await stack.api.env.db.liveStreamSession.findFirst({ where: { liveStreamId: stream.id }, orderBy: { startedAt: 'desc' } });
     expect((session?.stats as { audioCodec?: string } | null)?.audioCodec).toBe('aac');
 
     cam.kill('SIGKILL');
-    const down = await waitFor(async () => {
-      const s = await getStream(stream.id);
-      return s.input.state === 'retrying' && s.input.error && s;
-    }, 40_000, 'the pull says why');
+    const down = await waitFor(
+      async () => {
+        const s = await getStream(stream.id);
+        return s.input.state === 'retrying' && s.input.error && s;
+      },
+      40_000,
+      'the pull says why',
+    );
     expect(down.input.error).toMatch(/source/);
     expect(down.input.error).not.toContain('s3cretpw');
     cam = await camera(port);
-    await waitFor(async () => {
-      const s = await getStream(stream.id);
-      return s.status === 'active' && s.input.state === 'receiving';
-    }, 90_000, 'live again after the camera came back');
+    await waitFor(
+      async () => {
+        const s = await getStream(stream.id);
+        return s.status === 'active' && s.input.state === 'receiving';
+      },
+      90_000,
+      'live again after the camera came back',
+    );
 
     // Disabled: the pull stops; enabled: it pulls again.
     await stack.api.call('POST', `/v1/live-streams/${stream.id}/disable`);
     await waitFor(async () => (await getStream(stream.id)).input.state === 'stopped', 20_000, 'pull stopped');
     await stack.api.call('POST', `/v1/live-streams/${stream.id}/enable`);
-    await waitFor(async () => {
-      const s = await getStream(stream.id);
-      return s.status === 'active' && s.input.state === 'receiving';
-    }, 60_000, 'pulling again once enabled');
+    await waitFor(
+      async () => {
+        const s = await getStream(stream.id);
+        return s.status === 'active' && s.input.state === 'receiving';
+      },
+      60_000,
+      'pulling again once enabled',
+    );
     await stack.api.call('DELETE', `/v1/live-streams/${stream.id}`);
     cam.kill('SIGKILL');
   }, 300_000);
@@ -305,10 +377,15 @@ describe('pull ingest', () => {
   it('another RTMP server as a source; sources that cannot be pulled are refused with the reason', async () => {
     dumpLogs();
     const port = await freePort();
-    await startSource(process.execPath, ['-e', `const N = require('node-media-server'); new N({ rtmp: { port: ${port}, chunk_size: 60000, gop_cache: true, ping: 30, ping_timeout: 60 }, store: { path: require('node:path').join(require('node:os').tmpdir(), 'airwave-test-nms-${port}') } }).run(); setTimeout(() => console.log('ready'), 500);`]);
+    await startSource(process.execPath, [
+      '-e',
+      `const N = require('node-media-server'); new N({ rtmp: { port: ${port}, chunk_size: 60000, gop_cache: true, ping: 30, ping_timeout: 60 }, store: { path: require('node:path').join(require('node:os').tmpdir(), 'airwave-test-nms-${port}') } }).run(); setTimeout(() => console.log('ready'), 500);`,
+    ]);
     const upstream = startEncoder(`rtmp://127.0.0.1:${port}/live/upstream`, { seconds: 120, size: '426x240' });
     encoders.push(upstream);
-    const created = await stack.api.call('POST', '/v1/live-streams', { body: { name: 'Relay', renditions: ['240p'], record: false, input: { type: 'pull', url: `rtmp://127.0.0.1:${port}/live/upstream` } } });
+    const created = await stack.api.call('POST', '/v1/live-streams', {
+      body: { name: 'Relay', renditions: ['240p'], record: false, input: { type: 'pull', url: `rtmp://127.0.0.1:${port}/live/upstream` } },
+    });
     expect(created.status).toBe(201);
     await waitFor(async () => (await getStream(created.body.id)).status === 'active', 60_000, 'pulled from the other server');
     await stack.api.call('DELETE', `/v1/live-streams/${created.body.id}`);

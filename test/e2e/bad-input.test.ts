@@ -10,7 +10,8 @@ import { probe, startEncoder, useStack, waitFor } from './stack.js';
 
 const stack = useStack(import.meta.filename);
 
-const newStream = async (name: string) => (await stack.api.call('POST', '/v1/live-streams', { body: { name, latencyMode: 'low', reconnectWindowSeconds: 0 } })).body;
+const newStream = async (name: string) =>
+  (await stack.api.call('POST', '/v1/live-streams', { body: { name, latencyMode: 'low', reconnectWindowSeconds: 0 } })).body;
 const status = async (id: string) => (await stack.api.call('GET', `/v1/live-streams/${id}`)).body.status;
 
 async function firstSegmentStreams(hlsUrl: string) {
@@ -18,18 +19,22 @@ async function firstSegmentStreams(hlsUrl: string) {
   if (!master.isMasterPlaylist) throw new Error('expected a master playlist');
   const variant = master.variants[0]!;
   const mediaUrl = new URL(variant.uri, hlsUrl).toString();
-  const media = await waitFor(async () => {
-    // s3rver writes objects in place, so a read can catch a playlist half written: read again.
-    const res = await fetch(mediaUrl);
-    const text = res.ok ? await res.text() : '';
-    let p: ReturnType<typeof HLS.parse> | undefined;
-    try {
-      p = text ? HLS.parse(text) : undefined;
-    } catch {
-      p = undefined;
-    }
-    return p && !p.isMasterPlaylist && p.segments.some((s) => s.uri) && p;
-  }, 20_000, 'a segment');
+  const media = await waitFor(
+    async () => {
+      // s3rver writes objects in place, so a read can catch a playlist half written: read again.
+      const res = await fetch(mediaUrl);
+      const text = res.ok ? await res.text() : '';
+      let p: ReturnType<typeof HLS.parse> | undefined;
+      try {
+        p = text ? HLS.parse(text) : undefined;
+      } catch {
+        p = undefined;
+      }
+      return p && !p.isMasterPlaylist && p.segments.some((s) => s.uri) && p;
+    },
+    20_000,
+    'a segment',
+  );
   const segment = media.segments.find((s) => s.uri)!;
   if (!segment.map) return { variant, streams: await probe(new URL(segment.uri, mediaUrl).toString()) };
   // fMP4 (LL-HLS): the segment is read with its initialization segment in front.
@@ -74,10 +79,14 @@ it('an unsupported codec marks the session errored with a clear reason, and noth
   // Sorenson H.263 (FLV1), what a 2005 Flash encoder sends.
   const enc = startEncoder(s.ingestUrl, { size: '320x240', seconds: 60, videoCodec: ['-c:v', 'flv1'] });
   try {
-    const session = await waitFor(async () => {
-      const sessions = (await stack.api.call('GET', `/v1/live-streams/${s.id}/sessions`)).body.data;
-      return sessions[0]?.error && sessions[0];
-    }, 30_000, 'session error');
+    const session = await waitFor(
+      async () => {
+        const sessions = (await stack.api.call('GET', `/v1/live-streams/${s.id}/sessions`)).body.data;
+        return sessions[0]?.error && sessions[0];
+      },
+      30_000,
+      'session error',
+    );
     expect(session.error).toContain('Unsupported video codec h263');
     expect(session.error).toContain('H.264');
   } finally {

@@ -43,32 +43,52 @@ it('creates a stream, shows it live with a playing preview and health, then its 
     await page.waitForFunction(() => document.querySelector('h1 [data-testid=status]')?.textContent === 'LIVE', undefined, { timeout: 60_000 });
     await page.waitForFunction(() => (document.querySelector('[data-testid=preview]') as HTMLVideoElement).currentTime > 1, undefined, { timeout: 40_000 });
     // Health: the encoder's figures and a chart of heartbeats (one every 5 s).
-    await page.waitForFunction(() => /640×360 · 30 fps/.test(document.querySelector('[data-testid=health]')?.textContent ?? ''), undefined, { timeout: 30_000 });
-    await page.waitForFunction(() => Number((document.querySelector('[data-testid=health-chart]') as HTMLElement).dataset.samples) >= 2, undefined, { timeout: 30_000 });
-    // Viewers: the console's own preview and two player tabs are three viewers; the chart has points.
-    const tabs = await Promise.all([1, 2].map(async () => {
-      const tab = await browser.newPage();
-      await tab.goto(`${created.playback.playerUrl}?mode=standard`);
-      return tab;
-    }));
-    await page.waitForFunction(() => /^3 watching now/.test(document.querySelector('[data-testid=viewers]')?.textContent ?? ''), undefined, { timeout: 40_000 }).catch(async (err) => {
-      throw new Error(`${(err as Error).message}: the console says "${await page.textContent('[data-testid=viewers]')}"`);
+    await page.waitForFunction(() => /640×360 · 30 fps/.test(document.querySelector('[data-testid=health]')?.textContent ?? ''), undefined, {
+      timeout: 30_000,
     });
-    await page.waitForFunction(() => Number((document.querySelector('[data-testid=viewers-chart]') as HTMLElement).dataset.points) > 0, undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => Number((document.querySelector('[data-testid=health-chart]') as HTMLElement).dataset.samples) >= 2, undefined, {
+      timeout: 30_000,
+    });
+    // Viewers: the console's own preview and two player tabs are three viewers; the chart has points.
+    const tabs = await Promise.all(
+      [1, 2].map(async () => {
+        const tab = await browser.newPage();
+        await tab.goto(`${created.playback.playerUrl}?mode=standard`);
+        return tab;
+      }),
+    );
+    await page
+      .waitForFunction(() => /^3 watching now/.test(document.querySelector('[data-testid=viewers]')?.textContent ?? ''), undefined, { timeout: 40_000 })
+      .catch(async (err) => {
+        throw new Error(`${(err as Error).message}: the console says "${await page.textContent('[data-testid=viewers]')}"`);
+      });
+    await page.waitForFunction(() => Number((document.querySelector('[data-testid=viewers-chart]') as HTMLElement).dataset.points) > 0, undefined, {
+      timeout: 10_000,
+    });
     await Promise.all(tabs.map((t) => t.close()));
     // An instant clip of the last 30 s, from the button.
     await page.click('text=Clip the last 30 s');
-    await page.waitForFunction(() => /Clip as_\w+ is being made/.test(document.querySelector('[data-testid=clip-note]')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => /Clip as_\w+ is being made/.test(document.querySelector('[data-testid=clip-note]')?.textContent ?? ''), undefined, {
+      timeout: 10_000,
+    });
     const live = path.join(outputDir, 'console-live.png');
     await page.screenshot({ path: live, fullPage: true });
     console.log(`console screenshot (live): ${live}`);
 
     await encoder.stop();
-    await page.waitForFunction(() => document.querySelector('h1 [data-testid=status]')?.textContent === 'reconnecting' || document.querySelector('h1 [data-testid=status]')?.textContent === 'idle', undefined, { timeout: 30_000 });
+    await page.waitForFunction(
+      () =>
+        document.querySelector('h1 [data-testid=status]')?.textContent === 'reconnecting' ||
+        document.querySelector('h1 [data-testid=status]')?.textContent === 'idle',
+      undefined,
+      { timeout: 30_000 },
+    );
     await stack.api.call('POST', `/v1/live-streams/${streamId}/complete`);
     await page.waitForSelector('[data-testid^=asset-] .badge.ready', { timeout: 90_000 });
     await page.click('[data-testid^=asset-] >> text=Play');
-    await page.waitForFunction(() => ((document.querySelector('[data-testid=recording-player]') as HTMLVideoElement | null)?.currentTime ?? 0) > 1, undefined, { timeout: 40_000 });
+    await page.waitForFunction(() => ((document.querySelector('[data-testid=recording-player]') as HTMLVideoElement | null)?.currentTime ?? 0) > 1, undefined, {
+      timeout: 40_000,
+    });
     const ended = path.join(outputDir, 'console-recording.png');
     await page.screenshot({ path: ended, fullPage: true });
     console.log(`console screenshot (recording): ${ended}`);
@@ -82,7 +102,9 @@ it('goes live from the browser camera over WHIP, then stops', async () => {
   const browser = await launchChromium({ fakeMedia: true });
   const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
   try {
-    const created = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'Camera stream', latencyMode: 'low', reconnectWindowSeconds: 0, renditions: ['360p'] } })).body;
+    const created = (
+      await stack.api.call('POST', '/v1/live-streams', { body: { name: 'Camera stream', latencyMode: 'low', reconnectWindowSeconds: 0, renditions: ['360p'] } })
+    ).body;
     await page.goto(`${stack.apiUrl}/console`);
     await page.fill('input[name=apiKey]', stack.api.apiKey);
     await page.click('button[type=submit]');

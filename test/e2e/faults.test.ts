@@ -10,14 +10,24 @@ const stack = useStack(import.meta.filename);
 const status = async (id: string) => (await stack.api.call('GET', `/v1/live-streams/${id}`)).body.status as string;
 
 it('the S3 API down for 20 s mid-broadcast: segments wait on disk, the live playlist catches up, the recording has no gap', async () => {
-  const s = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'storage outage', renditions: ['240p'], latencyMode: 'low', reconnectWindowSeconds: 0 } })).body;
-  const encoder = startEncoder(s.ingestUrl, { size: '320x240', seconds: 45, videoCodec: ['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '30', '-pix_fmt', 'yuv420p'] });
+  const s = (
+    await stack.api.call('POST', '/v1/live-streams', { body: { name: 'storage outage', renditions: ['240p'], latencyMode: 'low', reconnectWindowSeconds: 0 } })
+  ).body;
+  const encoder = startEncoder(s.ingestUrl, {
+    size: '320x240',
+    seconds: 45,
+    videoCodec: ['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '30', '-pix_fmt', 'yuv420p'],
+  });
   const started = Date.now();
   try {
-    const active = await waitFor(async () => {
-      const got = (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body;
-      return got.status === 'active' && got;
-    }, 60_000, 'active');
+    const active = await waitFor(
+      async () => {
+        const got = (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body;
+        return got.status === 'active' && got;
+      },
+      60_000,
+      'active',
+    );
     const mediaUrl = s.playback.hlsUrl.replace('index.m3u8', '240p/index.m3u8');
     await new Promise((r) => setTimeout(r, 3000));
 
@@ -30,13 +40,17 @@ it('the S3 API down for 20 s mid-broadcast: segments wait on disk, the live play
     await stack.storage.resume();
 
     // The backlog goes up in order and the live edge is near real time again.
-    await waitFor(async () => {
-      const res = await fetch(mediaUrl);
-      if (!res.ok) return false;
-      const p = HLS.parse(await res.text()) as HLS.types.MediaPlaylist;
-      const last = lastSegment(p);
-      return last?.programDateTime && Date.now() - last.programDateTime.getTime() < 6000;
-    }, 30_000, 'live playlist caught up after the outage');
+    await waitFor(
+      async () => {
+        const res = await fetch(mediaUrl);
+        if (!res.ok) return false;
+        const p = HLS.parse(await res.text()) as HLS.types.MediaPlaylist;
+        const last = lastSegment(p);
+        return last?.programDateTime && Date.now() - last.programDateTime.getTime() < 6000;
+      },
+      30_000,
+      'live playlist caught up after the outage',
+    );
     expect(await status(s.id)).toBe('active');
 
     expect(await encoder.exited).toBe(0);
@@ -56,7 +70,13 @@ it('a webhook receiver down for its first five attempts gets the event once it i
   const port = await ephemeralPort();
   const hook = (await stack.api.call('POST', '/v1/webhooks', { body: { url: `http://127.0.0.1:${port}/hooks`, events: ['live_stream.created'] } })).body;
   const s = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'webhook outage' } })).body;
-  const deliveries = async () => (await stack.api.call('GET', `/v1/webhooks/${hook.id}/deliveries?limit=100`)).body.data as { eventId: string; outcome: string; attempt: number; error: string | null }[];
+  const deliveries = async () =>
+    (await stack.api.call('GET', `/v1/webhooks/${hook.id}/deliveries?limit=100`)).body.data as {
+      eventId: string;
+      outcome: string;
+      attempt: number;
+      error: string | null;
+    }[];
   await waitFor(async () => (await deliveries()).filter((d) => d.outcome === 'failed').length >= 5, 60_000, 'five failed attempts');
 
   const received: { id: string; body: string }[] = [];
@@ -70,10 +90,14 @@ it('a webhook receiver down for its first five attempts gets the event once it i
   });
   await new Promise<void>((r) => receiver.listen(port, '127.0.0.1', r));
   try {
-    const all = await waitFor(async () => {
-      const d = await deliveries();
-      return d.some((x) => x.outcome === 'succeeded') && d;
-    }, 90_000, 'delivered after the receiver came back');
+    const all = await waitFor(
+      async () => {
+        const d = await deliveries();
+        return d.some((x) => x.outcome === 'succeeded') && d;
+      },
+      90_000,
+      'delivered after the receiver came back',
+    );
     const failed = all.filter((d) => d.outcome === 'failed');
     expect(failed.length).toBeGreaterThanOrEqual(5);
     expect(failed.every((d) => /ECONNREFUSED/.test(d.error ?? ''))).toBe(true);

@@ -39,7 +39,9 @@ it('disable, complete and delete really disconnect the publisher', async () => {
     ['complete', 'POST', '/complete', 'idle'],
     ['delete', 'DELETE', '', undefined],
   ] as const) {
-    const s = (await stack.api.call('POST', '/v1/live-streams', { body: { name: action, latencyMode: 'low', renditions: ['240p'], reconnectWindowSeconds: 60 } })).body;
+    const s = (
+      await stack.api.call('POST', '/v1/live-streams', { body: { name: action, latencyMode: 'low', renditions: ['240p'], reconnectWindowSeconds: 60 } })
+    ).body;
     const enc = startEncoder(s.ingestUrl, { size: '320x240', seconds: 120 });
     try {
       await waitFor(async () => (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body.status === 'active', 40_000, `${action}: active`);
@@ -58,7 +60,9 @@ it('disable, complete and delete really disconnect the publisher', async () => {
 it('a node told to stop (SIGTERM) drains: no new publishes, the current one keeps going until the deadline, then resumes on another node', async () => {
   const port = await ephemeralPort();
   const node = await stack.startIngest(port, { INGEST_DRAIN_SECONDS: '4' });
-  const s = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'drain', latencyMode: 'low', renditions: ['240p'], reconnectWindowSeconds: 60 } })).body;
+  const s = (
+    await stack.api.call('POST', '/v1/live-streams', { body: { name: 'drain', latencyMode: 'low', renditions: ['240p'], reconnectWindowSeconds: 60 } })
+  ).body;
   let enc = startEncoder(`rtmp://127.0.0.1:${port}/live/${s.streamKey}`, { size: '320x240', seconds: 120 });
   try {
     await waitFor(async () => (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body.status === 'active', 40_000, 'active on the draining node');
@@ -75,10 +79,14 @@ it('a node told to stop (SIGTERM) drains: no new publishes, the current one keep
     expect(await enc.exited).not.toBeNull();
     await waitFor(() => node.child.exitCode !== null, 10_000, 'node exited after draining');
     enc = startEncoder(`${s.rtmpUrl}/${s.streamKey}`, { size: '320x240', seconds: 60 });
-    await waitFor(async () => {
-      const sessions = (await stack.api.call('GET', `/v1/live-streams/${s.id}/sessions`)).body.data;
-      return sessions.length === 1 && sessions[0].reconnects === 1 && sessions[0].status === 'active';
-    }, 40_000, 'the same session resumed on the other node');
+    await waitFor(
+      async () => {
+        const sessions = (await stack.api.call('GET', `/v1/live-streams/${s.id}/sessions`)).body.data;
+        return sessions.length === 1 && sessions[0].reconnects === 1 && sessions[0].status === 'active';
+      },
+      40_000,
+      'the same session resumed on the other node',
+    );
   } finally {
     await enc.stop();
   }

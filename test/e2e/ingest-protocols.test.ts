@@ -26,7 +26,11 @@ function closedBy(socket: net.Socket): Promise<string> {
 }
 
 it('publishes over rtmps:// with the URL the API gives, and refuses a wrong key there too', async () => {
-  const s = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'tls', renditions: ['240p'], latencyMode: 'low', record: false, reconnectWindowSeconds: 0 } })).body;
+  const s = (
+    await stack.api.call('POST', '/v1/live-streams', {
+      body: { name: 'tls', renditions: ['240p'], latencyMode: 'low', record: false, reconnectWindowSeconds: 0 },
+    })
+  ).body;
   expect(s.rtmpsUrl).toBe(`rtmps://127.0.0.1:${stack.rtmpsPort}/live`);
   const encoder = startEncoder(`${s.rtmpsUrl}/${s.streamKey}`, { size: '640x360', seconds: 60 });
   const intruder = startEncoder(`${s.rtmpsUrl}/sk_live_wrong${'x'.repeat(30)}`, { size: '320x240', seconds: 60 });
@@ -57,32 +61,45 @@ it('publishes over rtmps:// with the URL the API gives, and refuses a wrong key 
 }, 120_000);
 
 it('publishes MPEG-TS over SRT with the srtUrl the API gives, into the same ladder and recording', async () => {
-  const s = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'srt', renditions: ['240p'], latencyMode: 'low', reconnectWindowSeconds: 0 } })).body;
+  const s = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'srt', renditions: ['240p'], latencyMode: 'low', reconnectWindowSeconds: 0 } }))
+    .body;
   expect(s.srtUrl).toBe(`srt://127.0.0.1:${stack.srtPort}?streamid=${s.streamKey}`);
   const encoder = startEncoder(s.srtUrl, { size: '640x360', seconds: 60 });
   const intruder = startEncoder(`srt://127.0.0.1:${stack.srtPort}?streamid=aw_live_wrong${'x'.repeat(30)}`, { size: '320x240', seconds: 60 });
   try {
-    const active = await waitFor(async () => {
-      const got = (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body;
-      return got.status === 'active' && got;
-    }, 60_000, `stream active over SRT\n${stack.logs.slice(-20).join('\n')}`);
+    const active = await waitFor(
+      async () => {
+        const got = (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body;
+        return got.status === 'active' && got;
+      },
+      60_000,
+      `stream active over SRT\n${stack.logs.slice(-20).join('\n')}`,
+    );
     expect(await intruder.exited).not.toBe(0);
     expect(stack.logs.some((l) => l.includes('SRT caller closed') && l.includes('unknown_key'))).toBe(true);
     const sessions = (await stack.api.call('GET', `/v1/live-streams/${s.id}/sessions`)).body.data;
     expect(sessions[0].stats).toMatchObject({ width: 640, height: 360, videoCodec: expect.stringMatching(/264|avc/i) });
     // Viewers get the same HLS as from RTMP.
-    const master = await waitFor(async () => {
-      const res = await fetch(s.playback.hlsUrl);
-      return res.ok && (await res.text());
-    }, 20_000, 'master playlist');
+    const master = await waitFor(
+      async () => {
+        const res = await fetch(s.playback.hlsUrl);
+        return res.ok && (await res.text());
+      },
+      20_000,
+      'master playlist',
+    );
     expect(master).toContain('240p/index.m3u8');
     await new Promise((r) => setTimeout(r, 4000));
     await encoder.stop();
     await waitFor(async () => (await status(s.id)) === 'idle', 30_000, 'idle after the SRT caller left');
-    const asset = await waitFor(async () => {
-      const a = (await stack.api.call('GET', `/v1/assets/${active.activeAssetId}`)).body;
-      return a.status === 'ready' && a;
-    }, 60_000, 'recording ready');
+    const asset = await waitFor(
+      async () => {
+        const a = (await stack.api.call('GET', `/v1/assets/${active.activeAssetId}`)).body;
+        return a.status === 'ready' && a;
+      },
+      60_000,
+      'recording ready',
+    );
     expect(asset.durationSeconds).toBeGreaterThan(3);
   } finally {
     await encoder.stop();
@@ -91,8 +108,16 @@ it('publishes MPEG-TS over SRT with the srtUrl the API gives, into the same ladd
 }, 150_000);
 
 it('survives random, truncated and malformed RTMP (chunks, AMF, FLV tags) while a good publisher keeps going', async () => {
-  const good = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'good', renditions: ['240p'], latencyMode: 'low', record: false, reconnectWindowSeconds: 0 } })).body;
-  const target = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'fuzzed', renditions: ['240p'], latencyMode: 'low', record: false, reconnectWindowSeconds: 0 } })).body;
+  const good = (
+    await stack.api.call('POST', '/v1/live-streams', {
+      body: { name: 'good', renditions: ['240p'], latencyMode: 'low', record: false, reconnectWindowSeconds: 0 },
+    })
+  ).body;
+  const target = (
+    await stack.api.call('POST', '/v1/live-streams', {
+      body: { name: 'fuzzed', renditions: ['240p'], latencyMode: 'low', record: false, reconnectWindowSeconds: 0 },
+    })
+  ).body;
   const encoder = startEncoder(good.ingestUrl, { size: '320x240', seconds: 120 });
   try {
     await waitFor(async () => (await status(good.id)) === 'active', 60_000, 'good publisher active');
@@ -121,7 +146,13 @@ it('survives random, truncated and malformed RTMP (chunks, AMF, FLV tags) while 
       fc.asyncProperty(scenario, async (sc) => {
         cases++;
         // A crash shows up here with its stack trace, not as a refused connection.
-        expect(stack.ingest.child.exitCode, stack.logs.filter((l) => l.startsWith('ingest')).slice(-30).join('\n')).toBeNull();
+        expect(
+          stack.ingest.child.exitCode,
+          stack.logs
+            .filter((l) => l.startsWith('ingest'))
+            .slice(-30)
+            .join('\n'),
+        ).toBeNull();
         if (sc.kind === 'half-handshake') {
           const s = net.connect({ host: '127.0.0.1', port });
           s.on('error', () => {});

@@ -27,10 +27,14 @@ it('publishes a 720p encoder as a 4-rung HLS ladder at the CDN, then goes idle w
 
   const encoder = startEncoder(stream.ingestUrl, { seconds: 60 });
   try {
-    const active = await waitFor(async () => {
-      const s = (await api.call('GET', `/v1/live-streams/${stream.id}`)).body;
-      return s.status === 'active' && s;
-    }, 40_000, `stream active\n${stack.logs.slice(-30).join('\n')}`);
+    const active = await waitFor(
+      async () => {
+        const s = (await api.call('GET', `/v1/live-streams/${stream.id}`)).body;
+        return s.status === 'active' && s;
+      },
+      40_000,
+      `stream active\n${stack.logs.slice(-30).join('\n')}`,
+    );
     expect(active.currentSessionId).toMatch(/^lss_/);
 
     // Master playlist: every rung at or below 720p, never 1080p, with what players need to choose.
@@ -64,22 +68,33 @@ it('publishes a 720p encoder as a 4-rung HLS ladder at the CDN, then goes idle w
     // Each media playlist: ≥ 3 segments of ~2 s; the stream kept going through the refusals.
     const base = stream.playback.hlsUrl.replace(/index\.m3u8$/, '');
     for (const v of parsed.variants) {
-      const media = await waitFor(async () => {
-        const got = await getText(base + v.uri);
-        const p = got ? HLS.parse(got.text) : undefined;
-        return p && !p.isMasterPlaylist && p.segments.length >= 3 ? p : undefined;
-      }, 30_000, `3 segments in ${v.uri}`);
+      const media = await waitFor(
+        async () => {
+          const got = await getText(base + v.uri);
+          const p = got ? HLS.parse(got.text) : undefined;
+          return p && !p.isMasterPlaylist && p.segments.length >= 3 ? p : undefined;
+        },
+        30_000,
+        `3 segments in ${v.uri}`,
+      );
       for (const s of media.segments) expect(Math.abs(s.duration - 2) / 2).toBeLessThanOrEqual(0.1);
     }
     const first720 = HLS.parse((await getText(`${base}720p/index.m3u8`))!.text) as HLS.types.MediaPlaylist;
-    await waitFor(async () => {
-      const got = await getText(`${base}720p/index.m3u8`);
-      const later = got && (HLS.parse(got.text) as HLS.types.MediaPlaylist);
-      return later && lastSegment(later)!.uri !== lastSegment(first720)!.uri;
-    }, 15_000, 'playlist keeps growing');
+    await waitFor(
+      async () => {
+        const got = await getText(`${base}720p/index.m3u8`);
+        const later = got && (HLS.parse(got.text) as HLS.types.MediaPlaylist);
+        return later && lastSegment(later)!.uri !== lastSegment(first720)!.uri;
+      },
+      15_000,
+      'playlist keeps growing',
+    );
 
     // A segment fetched through the CDN decodes to its rendition's size, with video and audio.
-    for (const [name, height] of [['720p', 720], ['240p', 240]] as const) {
+    for (const [name, height] of [
+      ['720p', 720],
+      ['240p', 240],
+    ] as const) {
       const pl = HLS.parse((await getText(`${base}${name}/index.m3u8`))!.text) as HLS.types.MediaPlaylist;
       const segUrl = new URL(pl.segments[0]!.uri, `${base}${name}/index.m3u8`).href;
       const res = await fetch(segUrl);
@@ -92,10 +107,14 @@ it('publishes a 720p encoder as a 4-rung HLS ladder at the CDN, then goes idle w
     }
 
     // A live thumbnail from the lowest rung, at the CDN.
-    const thumb = await waitFor(async () => {
-      const res = await fetch(stream.thumbnailUrl);
-      return res.ok && res;
-    }, 20_000, 'live thumbnail');
+    const thumb = await waitFor(
+      async () => {
+        const res = await fetch(stream.thumbnailUrl);
+        return res.ok && res;
+      },
+      20_000,
+      'live thumbnail',
+    );
     expect(thumb.headers.get('content-type')).toBe('image/jpeg');
     expect(await probe(stream.thumbnailUrl)).toEqual([expect.objectContaining({ codec_name: 'mjpeg', width: 426, height: 240 })]);
 
@@ -104,7 +123,11 @@ it('publishes a 720p encoder as a 4-rung HLS ladder at the CDN, then goes idle w
     expect(session.stats).toMatchObject({ videoCodec: 'h264', audioCodec: 'aac', width: 1280, height: 720, keyframeIntervalSeconds: 2 });
     expect(session.health.verdict).toBe('healthy');
     // The worker reports whether its ffmpeg keeps up with real time.
-    const transcode = await waitFor(async () => (await api.call('GET', `/v1/live-streams/${stream.id}/sessions`)).body.data[0].transcode, 15_000, 'transcode stats');
+    const transcode = await waitFor(
+      async () => (await api.call('GET', `/v1/live-streams/${stream.id}/sessions`)).body.data[0].transcode,
+      15_000,
+      'transcode stats',
+    );
     expect(transcode.speed).toBeGreaterThan(0.5);
     expect(transcode.renditions).toEqual(['720p', '480p', '360p', '240p']);
     // The encoder sends H.264/AAC at 720p with a keyframe every 2 s: the 720p rung is the source, copied.
@@ -116,33 +139,65 @@ it('publishes a 720p encoder as a 4-rung HLS ladder at the CDN, then goes idle w
 
   // Encoder gone → reconnecting → (2 s window) → idle, and a webhook says so.
   await waitFor(async () => (await api.call('GET', `/v1/live-streams/${stream.id}`)).body.status === 'idle', 30_000, 'idle');
-  const types = await waitFor(() => {
-    const t = rx.received.map((r) => JSON.parse(r.body)).filter((e) => e.data.id === stream.id).map((e) => e.type);
-    return t.includes('live_stream.idle') && t;
-  }, 15_000, 'idle webhook');
+  const types = await waitFor(
+    () => {
+      const t = rx.received
+        .map((r) => JSON.parse(r.body))
+        .filter((e) => e.data.id === stream.id)
+        .map((e) => e.type);
+      return t.includes('live_stream.idle') && t;
+    },
+    15_000,
+    'idle webhook',
+  );
   expect(types).toEqual(expect.arrayContaining(['live_stream.connected', 'live_stream.active', 'live_stream.disconnected', 'live_stream.idle']));
   await rx.close();
 }, 150_000);
 
 it('an encoder with keyframes 8 s apart (OBS "auto") gets every rung encoded, with 2 s segments', async () => {
   const { api } = stack;
-  const stream = (await api.call('POST', '/v1/live-streams', { body: { name: 'Sparse keyframes', renditions: ['720p', '240p'], reconnectWindowSeconds: 0, record: false } })).body;
+  const stream = (
+    await api.call('POST', '/v1/live-streams', { body: { name: 'Sparse keyframes', renditions: ['720p', '240p'], reconnectWindowSeconds: 0, record: false } })
+  ).body;
   const encoder = startEncoder(stream.ingestUrl, {
     seconds: 90,
-    videoCodec: ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '240', '-keyint_min', '240', '-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
+    videoCodec: [
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-tune',
+      'zerolatency',
+      '-g',
+      '240',
+      '-keyint_min',
+      '240',
+      '-sc_threshold',
+      '0',
+      '-pix_fmt',
+      'yuv420p',
+    ],
   });
   try {
-    const session = await waitFor(async () => {
-      const s = (await api.call('GET', `/v1/live-streams/${stream.id}/sessions`)).body.data[0];
-      return s?.transcodePath === 'encode' && s;
-    }, 60_000, `replanned to encode\n${stack.logs.slice(-20).join('\n')}`);
+    const session = await waitFor(
+      async () => {
+        const s = (await api.call('GET', `/v1/live-streams/${stream.id}/sessions`)).body.data[0];
+        return s?.transcodePath === 'encode' && s;
+      },
+      60_000,
+      `replanned to encode\n${stack.logs.slice(-20).join('\n')}`,
+    );
     expect(session.error).toBeNull();
     const url = stream.playback.hlsUrl.replace(/index\.m3u8$/, '720p/index.m3u8');
-    const media = await waitFor(async () => {
-      const res = await fetch(url);
-      const p = res.ok ? HLS.parse(await res.text()) : undefined;
-      return p && !p.isMasterPlaylist && p.segments.filter((x) => Math.abs(x.duration - 2) <= 0.2).length >= 2 ? p : undefined;
-    }, 60_000, '2 s segments after the replan');
+    const media = await waitFor(
+      async () => {
+        const res = await fetch(url);
+        const p = res.ok ? HLS.parse(await res.text()) : undefined;
+        return p && !p.isMasterPlaylist && p.segments.filter((x) => Math.abs(x.duration - 2) <= 0.2).length >= 2 ? p : undefined;
+      },
+      60_000,
+      '2 s segments after the replan',
+    );
     expect(media.segments.at(-1)!.duration).toBeLessThanOrEqual(2.2);
     expect((await api.call('GET', `/v1/live-streams/${stream.id}`)).body.status).toBe('active');
     // Not recorded: once the broadcast ends, its segments are removed (retention is 2 s in this test).
@@ -157,7 +212,11 @@ it('an encoder with keyframes 8 s apart (OBS "auto") gets every rung encoded, wi
 }, 150_000);
 
 it('ten players polling a low-latency stream never get an empty or cut-short playlist', async () => {
-  const stream = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'busy', renditions: ['240p'], latencyMode: 'low', record: false, reconnectWindowSeconds: 0 } })).body;
+  const stream = (
+    await stack.api.call('POST', '/v1/live-streams', {
+      body: { name: 'busy', renditions: ['240p'], latencyMode: 'low', record: false, reconnectWindowSeconds: 0 },
+    })
+  ).body;
   const encoder = startEncoder(stream.ingestUrl, { size: '320x240', seconds: 60 });
   const media = stream.playback.hlsUrl.replace('index.m3u8', '240p/index.m3u8');
   try {
@@ -173,7 +232,8 @@ it('ten players polling a low-latency stream never get an empty or cut-short pla
           const text = await res.text();
           reads++;
           if (res.status !== 200) bad.push(`${res.status} ${text.slice(0, 80)}`);
-          else if (!text.startsWith('#EXTM3U') || !text.endsWith('\n') || (HLS.parse(text) as HLS.types.MediaPlaylist).segments.length === 0) bad.push(`200 ${JSON.stringify(text.slice(-40))}`);
+          else if (!text.startsWith('#EXTM3U') || !text.endsWith('\n') || (HLS.parse(text) as HLS.types.MediaPlaylist).segments.length === 0)
+            bad.push(`200 ${JSON.stringify(text.slice(-40))}`);
           await new Promise((r) => setTimeout(r, 250));
         }
       }),

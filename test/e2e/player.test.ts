@@ -46,13 +46,21 @@ it('plays the ladder in Chromium: status goes live, the video advances, every re
     await stock.waitForFunction(() => document.querySelector('video')!.currentTime > 1, undefined, { timeout: 40_000 });
 
     await encoder.stop();
-    const idleAt = await waitFor(async () => (await stack.api.call('GET', `/v1/live-streams/${stream.id}`)).body.status === 'idle' && Date.now(), 30_000, 'stream idle');
+    const idleAt = await waitFor(
+      async () => (await stack.api.call('GET', `/v1/live-streams/${stream.id}`)).body.status === 'idle' && Date.now(),
+      30_000,
+      'stream idle',
+    );
     // Every live media playlist says the broadcast is over (RFC 8216 §6.2.1), within one segment length (2 s) and our margin.
     const media = levels.map((l) => stream.playback.hlsUrl.replace('index.m3u8', `${l}/index.m3u8`));
-    const sealedAt = await waitFor(async () => {
-      const texts = await Promise.all(media.map((u) => fetch(u).then((r) => r.text())));
-      return texts.every((t) => t.endsWith('#EXT-X-ENDLIST\n')) && Date.now();
-    }, 30_000, 'ENDLIST in every live media playlist');
+    const sealedAt = await waitFor(
+      async () => {
+        const texts = await Promise.all(media.map((u) => fetch(u).then((r) => r.text())));
+        return texts.every((t) => t.endsWith('#EXT-X-ENDLIST\n')) && Date.now();
+      },
+      30_000,
+      'ENDLIST in every live media playlist',
+    );
     expect(sealedAt - idleAt).toBeLessThan(4_000 + 1_000); // one segment length, plus our 1 s playlist cache
     await page.waitForFunction(() => (window as any).airwavePlayer.state === 'ended', undefined, { timeout: 30_000 });
     expect(await page.textContent('#status')).toBe('The broadcast has ended');
@@ -64,7 +72,9 @@ it('plays the ladder in Chromium: status goes live, the video advances, every re
 }, 180_000);
 
 it('keeps playing across an encoder reconnect inside the window', async () => {
-  const stream = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'Flaky uplink', renditions: ['360p', '240p'], reconnectWindowSeconds: 30 } })).body;
+  const stream = (
+    await stack.api.call('POST', '/v1/live-streams', { body: { name: 'Flaky uplink', renditions: ['360p', '240p'], reconnectWindowSeconds: 30 } })
+  ).body;
   const browser = await launchChromium();
   let encoder = startEncoder(stream.ingestUrl, { size: '640x360', seconds: 90 });
   try {
@@ -88,7 +98,9 @@ it('keeps playing across an encoder reconnect inside the window', async () => {
 }, 180_000);
 
 it('plays a signed stream only with a valid token', async () => {
-  const stream = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'Private', playbackPolicy: 'signed', renditions: ['360p'], reconnectWindowSeconds: 0 } })).body;
+  const stream = (
+    await stack.api.call('POST', '/v1/live-streams', { body: { name: 'Private', playbackPolicy: 'signed', renditions: ['360p'], reconnectWindowSeconds: 0 } })
+  ).body;
   const key = (await stack.api.call('POST', '/v1/signing-keys')).body;
   const token = await new SignJWT({})
     .setProtectedHeader({ alg: 'RS256', kid: key.id })

@@ -45,15 +45,23 @@ it('Postgres down for 10 s: /readyz 503, the live broadcast keeps going, new pub
   const body = { renditions: ['240p'], latencyMode: 'low', reconnectWindowSeconds: 30 };
   const live = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'on air during the outage', ...body } })).body;
   const later = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'goes live during the outage', ...body } })).body;
-  const encoder = startEncoder(live.ingestUrl, { size: '320x240', seconds: SECONDS, videoCodec: ['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '30', '-pix_fmt', 'yuv420p'] });
+  const encoder = startEncoder(live.ingestUrl, {
+    size: '320x240',
+    seconds: SECONDS,
+    videoCodec: ['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '30', '-pix_fmt', 'yuv420p'],
+  });
   const mediaUrl = live.playback.hlsUrl.replace('index.m3u8', '240p/index.m3u8');
   let second: ReturnType<typeof startEncoder> | undefined;
   let down = false;
   try {
-    const active = await waitFor(async () => {
-      const s = (await stack.api.call('GET', `/v1/live-streams/${live.id}`)).body;
-      return s.status === 'active' && s;
-    }, 60_000, `active\n${stack.logs.slice(-30).join('\n')}`);
+    const active = await waitFor(
+      async () => {
+        const s = (await stack.api.call('GET', `/v1/live-streams/${live.id}`)).body;
+        return s.status === 'active' && s;
+      },
+      60_000,
+      `active\n${stack.logs.slice(-30).join('\n')}`,
+    );
     // A viewer is watching when the database goes away.
     await waitFor(() => newestSegment(mediaUrl), 10_000, 'playing before the outage');
     await new Promise((r) => setTimeout(r, 2000));
@@ -86,7 +94,11 @@ it('Postgres down for 10 s: /readyz 503, the live broadcast keeps going, new pub
     await waitFor(async () => (await readyz()).status === 200, 30_000, 'ready again');
     // The encoder that was refused now goes live.
     second = startEncoder(later.ingestUrl, { size: '320x240', seconds: 8 });
-    await waitFor(async () => (await stack.api.call('GET', `/v1/live-streams/${later.id}`)).body.status === 'active', 60_000, 'a new publish goes live after the outage');
+    await waitFor(
+      async () => (await stack.api.call('GET', `/v1/live-streams/${later.id}`)).body.status === 'active',
+      60_000,
+      'a new publish goes live after the outage',
+    );
     expect(await second.exited).toBe(0);
 
     // The stream on air never left 'active': the heartbeats missed during the outage did not make

@@ -29,19 +29,28 @@ afterAll(async () => {
 });
 
 const edgeViewers = async () =>
-  ((await (await fetch(`${edgeUrl}/metrics/viewers`, { headers: { authorization: `Bearer ${stack.api.env.config.internalToken}` } })).json()) as { viewers: number }).viewers;
+  (
+    (await (await fetch(`${edgeUrl}/metrics/viewers`, { headers: { authorization: `Bearer ${stack.api.env.config.internalToken}` } })).json()) as {
+      viewers: number;
+    }
+  ).viewers;
 const dumpLogs = () => onTestFailed(() => writeFileSync(path.join(os.tmpdir(), 'airwave-realtime.log'), stack.logs.join('\n')));
 
 async function liveStream(body: Record<string, unknown> = {}, encoderOpts: Parameters<typeof startEncoder>[1] = {}) {
-  const stream = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'Real-time', reconnectWindowSeconds: 0, latencyMode: 'low', ...body } })).body;
+  const stream = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'Real-time', reconnectWindowSeconds: 0, latencyMode: 'low', ...body } }))
+    .body;
   const encoder = startEncoder(stream.ingestUrl, { seconds: 120, size: '640x360', ...encoderOpts });
   encoders.push(encoder);
   await waitFor(async () => (await stack.api.call('GET', `/v1/live-streams/${stream.id}`)).body.status === 'active', 30_000, 'stream active');
   // The ingest reports B-frames (or their absence) after its first frames.
-  await waitFor(async () => {
-    const s = await stack.api.env.db.liveStreamSession.findFirst({ where: { liveStreamId: stream.id }, orderBy: { startedAt: 'desc' } });
-    return typeof (s?.stats as { bFrames?: boolean } | null)?.bFrames === 'boolean';
-  }, 20_000, 'B-frames known');
+  await waitFor(
+    async () => {
+      const s = await stack.api.env.db.liveStreamSession.findFirst({ where: { liveStreamId: stream.id }, orderBy: { startedAt: 'desc' } });
+      return typeof (s?.stats as { bFrames?: boolean } | null)?.bFrames === 'boolean';
+    },
+    20_000,
+    'B-frames known',
+  );
   return { stream, encoder };
 }
 
@@ -94,7 +103,8 @@ describe('WHEP playback', () => {
 
   it('answers errors in the envelope: bad offers, unknown or idle streams', async () => {
     const idle = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'Idle' } })).body;
-    const post = (url: string, body: string, type = 'application/sdp') => fetch(url, { method: 'POST', headers: { 'content-type': type }, body, redirect: 'manual' });
+    const post = (url: string, body: string, type = 'application/sdp') =>
+      fetch(url, { method: 'POST', headers: { 'content-type': type }, body, redirect: 'manual' });
     const notLive = await post(idle.playback.whepUrl, 'v=0\r\n');
     expect(notLive.status).toBe(404);
     expect((await notLive.json()).error.code).toBe('not_live');
@@ -130,7 +140,12 @@ describe('WHEP playback policy and lifecycle', () => {
     await viewer.leave();
 
     // The same token from a page of another origin.
-    const other = await fetch(`${stream.playback.whepUrl}?token=${token}`, { method: 'POST', headers: { 'content-type': 'application/sdp', origin: 'https://elsewhere.example' }, body: 'v=0\r\n', redirect: 'manual' });
+    const other = await fetch(`${stream.playback.whepUrl}?token=${token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/sdp', origin: 'https://elsewhere.example' },
+      body: 'v=0\r\n',
+      redirect: 'manual',
+    });
     expect(other.status).toBe(403);
     expect((await other.json()).error.code).toBe('origin_not_allowed');
   }, 60_000);
@@ -160,7 +175,9 @@ describe('player page', () => {
     const { token } = (await stack.api.call('POST', '/v1/playback-tokens', { body: { playbackId: stream.playbackId } })).body;
     const page = await browser.newPage();
     await page.goto(`${stream.playback.playerUrl}?mode=realtime&token=${token}`);
-    await page.waitForFunction(() => (window as any).airwavePlayer.via === 'webrtc' && document.querySelector('video')!.videoWidth > 0, undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => (window as any).airwavePlayer.via === 'webrtc' && document.querySelector('video')!.videoWidth > 0, undefined, {
+      timeout: 20_000,
+    });
     const t1 = await page.evaluate(() => document.querySelector('video')!.currentTime);
     await page.waitForTimeout(1500);
     expect(await page.evaluate(() => document.querySelector('video')!.currentTime)).toBeGreaterThan(t1 + 0.5);
@@ -168,7 +185,9 @@ describe('player page', () => {
 
     // The standard button: HLS, and the WebRTC viewer is released (DELETE) at once.
     await page.click('#modes button[data-mode="standard"]');
-    await page.waitForFunction(() => (window as any).airwavePlayer.via === 'hls' && document.querySelector('video')!.currentTime > 0, undefined, { timeout: 40_000 });
+    await page.waitForFunction(() => (window as any).airwavePlayer.via === 'hls' && document.querySelector('video')!.currentTime > 0, undefined, {
+      timeout: 40_000,
+    });
     await waitFor(async () => (await edgeViewers()) === 0, 3_000, 'WebRTC viewer released on switching to HLS');
     await page.close();
 
@@ -176,10 +195,15 @@ describe('player page', () => {
     const blocked = await browser.newPage();
     await blocked.addInitScript(() => {
       const real = window.fetch.bind(window);
-      window.fetch = (input: RequestInfo | URL, init?: RequestInit) => (String(input).includes('/whep/') ? Promise.reject(new TypeError('blocked by the network')) : real(input, init));
+      window.fetch = (input: RequestInfo | URL, init?: RequestInit) =>
+        String(input).includes('/whep/') ? Promise.reject(new TypeError('blocked by the network')) : real(input, init);
     });
     await blocked.goto(`${stream.playback.playerUrl}?mode=realtime&token=${token}`);
-    await blocked.waitForFunction(() => (window as any).airwavePlayer.fallback && (window as any).airwavePlayer.via === 'hls' && document.querySelector('video')!.currentTime > 0, undefined, { timeout: 40_000 });
+    await blocked.waitForFunction(
+      () => (window as any).airwavePlayer.fallback && (window as any).airwavePlayer.via === 'hls' && document.querySelector('video')!.currentTime > 0,
+      undefined,
+      { timeout: 40_000 },
+    );
     expect(await blocked.textContent('#note')).toContain('playing low-latency HLS instead');
     await blocked.close();
   }, 90_000);
@@ -189,11 +213,18 @@ describe('player page', () => {
     const { stream, encoder } = await liveStream({ reconnectWindowSeconds: 30 });
     const page = await browser.newPage();
     await page.goto(`${stream.playback.playerUrl}?mode=realtime`);
-    await page.waitForFunction(() => (window as any).airwavePlayer.via === 'webrtc' && document.querySelector('video')!.videoWidth > 0, undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => (window as any).airwavePlayer.via === 'webrtc' && document.querySelector('video')!.videoWidth > 0, undefined, {
+      timeout: 20_000,
+    });
 
     await encoder.stop();
     await waitFor(async () => (await stack.api.call('GET', `/v1/live-streams/${stream.id}`)).body.status === 'reconnecting', 15_000, 'reconnecting');
-    const meanwhile = await fetch(stream.playback.whepUrl, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: 'v=0\r\n', redirect: 'manual' });
+    const meanwhile = await fetch(stream.playback.whepUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/sdp' },
+      body: 'v=0\r\n',
+      redirect: 'manual',
+    });
     expect(meanwhile.status).toBe(503);
     expect(meanwhile.headers.get('retry-after')).toBeTruthy();
     expect((await meanwhile.json()).error.code).toBe('reconnecting');
@@ -203,13 +234,16 @@ describe('player page', () => {
     expect(await page.evaluate(() => (window as any).airwavePlayer.fallback)).toBeNull();
     const again = startEncoder(stream.ingestUrl, { seconds: 120, size: '640x360' });
     encoders.push(again);
-    const framesNow = () => page.evaluate(async () => {
-      const player = (window as any).airwavePlayer;
-      if (player.via !== 'webrtc' || !player.pc) return 0;
-      let frames = 0;
-      (await player.pc.getStats()).forEach((r: any) => { if (r.type === 'inbound-rtp' && r.kind === 'video') frames = r.framesDecoded || 0; });
-      return frames;
-    });
+    const framesNow = () =>
+      page.evaluate(async () => {
+        const player = (window as any).airwavePlayer;
+        if (player.via !== 'webrtc' || !player.pc) return 0;
+        let frames = 0;
+        (await player.pc.getStats()).forEach((r: any) => {
+          if (r.type === 'inbound-rtp' && r.kind === 'video') frames = r.framesDecoded || 0;
+        });
+        return frames;
+      });
     await waitFor(async () => (await framesNow()) > 30, 45_000, 'frames over WebRTC after the encoder came back');
     expect(await page.evaluate(() => (window as any).airwavePlayer.fallback)).toBeNull();
     expect(await page.textContent('#note')).toBe('');
@@ -222,12 +256,16 @@ describe('LL-HLS in low mode', () => {
     dumpLogs();
     const { stream, encoder } = await liveStream();
     const mediaUrl = stream.playback.hlsUrl.replace('index.m3u8', '360p/index.m3u8');
-    const media = await waitFor(async () => {
-      const res = await fetch(mediaUrl);
-      if (!res.ok) return undefined;
-      const p = HLS.parse(await res.text()) as HLS.types.MediaPlaylist;
-      return p.segments.filter((x) => x.uri).length >= 2 && p;
-    }, 40_000, 'an LL-HLS media playlist with two segments');
+    const media = await waitFor(
+      async () => {
+        const res = await fetch(mediaUrl);
+        if (!res.ok) return undefined;
+        const p = HLS.parse(await res.text()) as HLS.types.MediaPlaylist;
+        return p.segments.filter((x) => x.uri).length >= 2 && p;
+      },
+      40_000,
+      'an LL-HLS media playlist with two segments',
+    );
     expect(media.partTargetDuration).toBeGreaterThanOrEqual(0.2);
     expect(media.partTargetDuration).toBeLessThanOrEqual(0.5);
     expect(media.lowLatencyCompatibility?.canBlockReload).toBe(true);
@@ -266,22 +304,46 @@ describe('LL-HLS in low mode', () => {
     page.on('pageerror', (e) => stack.logs.push(`page error: ${e.message}`));
     page.on('response', (r) => r.status() >= 400 && stack.logs.push(`page: ${r.status()} ${r.url()}`));
     await page.goto(`${stream.playback.playerUrl}?mode=low`);
-    await page.waitForFunction(() => {
-      const hls = (window as any).airwavePlayer.hls;
-      const details = hls?.levels?.[hls.currentLevel]?.details;
-      return document.querySelector('video')!.currentTime > 1 && details?.partList?.length > 0;
-    }, undefined, { timeout: 40_000 }).catch(async (err) => {
-      stack.logs.push(`page state: ${await page.evaluate(() => { const p = (window as any).airwavePlayer; const h = p.hls; return JSON.stringify({ via: p.via, mode: p.mode, state: p.state, t: document.querySelector('video')!.currentTime, level: h?.currentLevel, parts: h?.levels?.map((l: any) => l.details?.partList?.length), latency: h?.latency }); })}`);
-      throw err;
-    });
+    await page
+      .waitForFunction(
+        () => {
+          const hls = (window as any).airwavePlayer.hls;
+          const details = hls?.levels?.[hls.currentLevel]?.details;
+          return document.querySelector('video')!.currentTime > 1 && details?.partList?.length > 0;
+        },
+        undefined,
+        { timeout: 40_000 },
+      )
+      .catch(async (err) => {
+        stack.logs.push(
+          `page state: ${await page.evaluate(() => {
+            const p = (window as any).airwavePlayer;
+            const h = p.hls;
+            return JSON.stringify({
+              via: p.via,
+              mode: p.mode,
+              state: p.state,
+              t: document.querySelector('video')!.currentTime,
+              level: h?.currentLevel,
+              parts: h?.levels?.map((l: any) => l.details?.partList?.length),
+              latency: h?.latency,
+            });
+          })}`,
+        );
+        throw err;
+      });
     await page.close();
 
     const assetId = (await stack.api.call('GET', `/v1/live-streams/${stream.id}`)).body.activeAssetId as string;
     await encoder.stop();
-    const asset = await waitFor(async () => {
-      const a = (await stack.api.call('GET', `/v1/assets/${assetId}`)).body;
-      return a.status !== 'preparing' && a;
-    }, 60_000, 'recording finalized');
+    const asset = await waitFor(
+      async () => {
+        const a = (await stack.api.call('GET', `/v1/assets/${assetId}`)).body;
+        return a.status !== 'preparing' && a;
+      },
+      60_000,
+      'recording finalized',
+    );
     expect(asset.status, JSON.stringify(asset)).toBe('ready');
     const vod = await (await fetch(asset.playback.hlsUrl.replace('index.m3u8', '360p/index.m3u8'))).text();
     expect(vod).toContain('#EXT-X-MAP:URI=');
@@ -293,7 +355,11 @@ describe('LL-HLS in low mode', () => {
 describe('WHIP ingest', () => {
   it('Chromium publishes its camera over WHIP: the stream goes live, HLS and WHEP play, the recording is ready after DELETE', async () => {
     dumpLogs();
-    const stream = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'From the browser', reconnectWindowSeconds: 0, latencyMode: 'low', renditions: ['360p', '240p'] } })).body;
+    const stream = (
+      await stack.api.call('POST', '/v1/live-streams', {
+        body: { name: 'From the browser', reconnectWindowSeconds: 0, latencyMode: 'low', renditions: ['360p', '240p'] },
+      })
+    ).body;
     expect(stream.whipUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/whip$/);
     const publisher = await browser.newPage();
     await publisher.goto(`${stack.apiUrl}/healthz`);
@@ -322,10 +388,14 @@ describe('WHIP ingest', () => {
     await second.close();
 
     // The HLS ladder: the master playlist lists both renditions.
-    const master = await waitFor(async () => {
-      const res = await fetch(stream.playback.hlsUrl);
-      return res.ok && (await res.text());
-    }, 40_000, 'HLS master playlist');
+    const master = await waitFor(
+      async () => {
+        const res = await fetch(stream.playback.hlsUrl);
+        return res.ok && (await res.text());
+      },
+      40_000,
+      'HLS master playlist',
+    );
     expect(master).toContain('360p/index.m3u8');
     expect(master).toContain('240p/index.m3u8');
     const viewer = await playsInPage(stream.playback.whepUrl);
@@ -343,8 +413,20 @@ describe('WHIP ingest', () => {
 });
 
 const VP8_ONLY_OFFER = [
-  'v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'a=group:BUNDLE 0',
-  'm=video 9 UDP/TLS/RTP/SAVPF 96', 'c=IN IP4 0.0.0.0', 'a=mid:0', 'a=recvonly', 'a=rtcp-mux',
-  'a=ice-ufrag:abcd', 'a=ice-pwd:abcdefghijklmnopqrstuvwx', 'a=fingerprint:sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF',
-  'a=setup:actpass', 'a=rtpmap:96 VP8/90000', '',
+  'v=0',
+  'o=- 1 2 IN IP4 127.0.0.1',
+  's=-',
+  't=0 0',
+  'a=group:BUNDLE 0',
+  'm=video 9 UDP/TLS/RTP/SAVPF 96',
+  'c=IN IP4 0.0.0.0',
+  'a=mid:0',
+  'a=recvonly',
+  'a=rtcp-mux',
+  'a=ice-ufrag:abcd',
+  'a=ice-pwd:abcdefghijklmnopqrstuvwx',
+  'a=fingerprint:sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF',
+  'a=setup:actpass',
+  'a=rtpmap:96 VP8/90000',
+  '',
 ].join('\r\n');

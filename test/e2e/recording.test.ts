@@ -39,14 +39,21 @@ it('records a broadcast across a reconnect as one asset: VOD playlists, MP4, thu
   expect(await second.exited).toBe(0);
 
   const ended = Date.now();
-  const asset = await waitFor(async () => {
-    const a = (await api.call('GET', `/v1/assets/${live.activeAssetId}`)).body;
-    return a.status !== 'preparing' && a;
-  }, 60_000, `asset ready\n${stack.logs.filter((l) => l.includes('finalize') || l.includes('asset')).slice(-10).join('\n')}`);
+  const asset = await waitFor(
+    async () => {
+      const a = (await api.call('GET', `/v1/assets/${live.activeAssetId}`)).body;
+      return a.status !== 'preparing' && a;
+    },
+    60_000,
+    `asset ready\n${stack.logs
+      .filter((l) => l.includes('finalize') || l.includes('asset'))
+      .slice(-10)
+      .join('\n')}`,
+  );
   expect(asset.status).toBe('ready');
   expect(Date.now() - ended).toBeLessThan(25_000); // 6 s reconnect window + finalize
   // What the encoder pushed: 12 s + 10 s.
-  const vodText = await (await fetch(new URL("360p/index.m3u8", asset.playback.hlsUrl))).text();
+  const vodText = await (await fetch(new URL('360p/index.m3u8', asset.playback.hlsUrl))).text();
   expect(Math.abs(asset.durationSeconds - 22), `${asset.durationSeconds}\n${vodText}`).toBeLessThanOrEqual(0.5);
   expect((await api.call('GET', `/v1/assets?liveStreamId=${s.id}`)).body.data).toHaveLength(1);
   expect((await api.call('GET', `/v1/live-streams/${s.id}`)).body.recentAssetIds).toEqual([asset.id]);
@@ -65,7 +72,10 @@ it('records a broadcast across a reconnect as one asset: VOD playlists, MP4, thu
   expect((await probe(mp4Url)).map((x) => x.codec_type).sort()).toEqual(['audio', 'video']);
   expect((await fetch(asset.thumbnailUrl)).headers.get('content-type')).toBe('image/jpeg');
 
-  const events = rx.received.map((r) => JSON.parse(r.body)).filter((e) => e.data.id === asset.id).map((e) => e.type);
+  const events = rx.received
+    .map((r) => JSON.parse(r.body))
+    .filter((e) => e.data.id === asset.id)
+    .map((e) => e.type);
   expect(events).toEqual(expect.arrayContaining(['asset.created', 'asset.ready']));
 
   // The recording plays end to end in a browser, across the join.
@@ -99,7 +109,8 @@ it('when the ingest node dies, the encoder reconnects through another node into 
   const { ephemeralPort } = await import('../../scripts/up/net.js');
   const portB = await ephemeralPort();
   await stack.startIngest(portB);
-  const s = (await api.call('POST', '/v1/live-streams', { body: { name: 'Node dies', renditions: ['240p'], latencyMode: 'low', reconnectWindowSeconds: 8 } })).body;
+  const s = (await api.call('POST', '/v1/live-streams', { body: { name: 'Node dies', renditions: ['240p'], latencyMode: 'low', reconnectWindowSeconds: 8 } }))
+    .body;
   const active = async () => {
     const got = (await api.call('GET', `/v1/live-streams/${s.id}`)).body;
     return got.status === 'active' && got;
@@ -111,11 +122,15 @@ it('when the ingest node dies, the encoder reconnects through another node into 
 
   // Like OBS: retry the other node every 2 s until it takes the stream.
   let second: ReturnType<typeof startEncoder> | undefined;
-  await waitFor(async () => {
-    second = startEncoder(`rtmp://127.0.0.1:${portB}/live/${s.streamKey}`, { size: '426x240', seconds: 10 });
-    const outcome = await Promise.race([second.exited.then(() => 'refused'), new Promise((r) => setTimeout(() => r('publishing'), 2000))]);
-    return outcome === 'publishing';
-  }, 45_000, 'reconnected through node B');
+  await waitFor(
+    async () => {
+      second = startEncoder(`rtmp://127.0.0.1:${portB}/live/${s.streamKey}`, { size: '426x240', seconds: 10 });
+      const outcome = await Promise.race([second.exited.then(() => 'refused'), new Promise((r) => setTimeout(() => r('publishing'), 2000))]);
+      return outcome === 'publishing';
+    },
+    45_000,
+    'reconnected through node B',
+  );
   const after = await waitFor(active, 40_000, 'active on node B');
   expect(after.currentSessionId).toBe(before.currentSessionId);
   expect(after.activeAssetId).toBe(before.activeAssetId);
@@ -124,10 +139,14 @@ it('when the ingest node dies, the encoder reconnects through another node into 
   expect(session[0]).toMatchObject({ ingestNodeId: `ingest-${portB}`, reconnects: 1 });
   await second!.exited;
 
-  const asset = await waitFor(async () => {
-    const a = (await api.call('GET', `/v1/assets/${before.activeAssetId}`)).body;
-    return a.status === 'ready' && a;
-  }, 60_000, 'asset ready');
+  const asset = await waitFor(
+    async () => {
+      const a = (await api.call('GET', `/v1/assets/${before.activeAssetId}`)).body;
+      return a.status === 'ready' && a;
+    },
+    60_000,
+    'asset ready',
+  );
   const media = HLS.parse(await (await fetch(new URL('240p/index.m3u8', asset.playback.hlsUrl))).text());
   if (media.isMasterPlaylist) throw new Error('media expected');
   expect(media.segments.some((x) => x.discontinuity)).toBe(true);

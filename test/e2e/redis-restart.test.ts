@@ -17,14 +17,22 @@ let redis: ChildProcess | undefined;
 let stack: Stack;
 
 async function startRedis(): Promise<void> {
-  redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', redisDir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' });
-  await waitFor(async () => {
-    const r = spawn('redis-cli', ['-p', String(redisPort), 'ping'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    r.stdout!.on('data', (d: Buffer) => (out += d));
-    await new Promise((res) => r.once('exit', res));
-    return out.trim() === 'PONG';
-  }, 10_000, 'redis up');
+  redis = spawn(
+    'redis-server',
+    ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', redisDir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''],
+    { stdio: 'ignore' },
+  );
+  await waitFor(
+    async () => {
+      const r = spawn('redis-cli', ['-p', String(redisPort), 'ping'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      let out = '';
+      r.stdout!.on('data', (d: Buffer) => (out += d));
+      await new Promise((res) => r.once('exit', res));
+      return out.trim() === 'PONG';
+    },
+    10_000,
+    'redis up',
+  );
 }
 
 beforeAll(async () => {
@@ -42,7 +50,9 @@ afterAll(async () => {
 it('a Redis restart mid-broadcast: the stream stays live, the ladder continues, webhooks are all delivered', async () => {
   const rx = await startReceiver();
   await stack.api.call('POST', '/v1/webhooks', { body: { url: rx.url, events: ['live_stream.updated', 'live_stream.active'] } });
-  const s = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'redis restart', renditions: ['240p'], latencyMode: 'low', reconnectWindowSeconds: 30 } })).body;
+  const s = (
+    await stack.api.call('POST', '/v1/live-streams', { body: { name: 'redis restart', renditions: ['240p'], latencyMode: 'low', reconnectWindowSeconds: 30 } })
+  ).body;
   const encoder = startEncoder(s.ingestUrl, { size: '320x240', seconds: 90 });
   const mediaUrl = s.playback.hlsUrl.replace('index.m3u8', '240p/index.m3u8');
   const newest = async () => {
@@ -63,12 +73,20 @@ it('a Redis restart mid-broadcast: the stream stays live, the ladder continues, 
 
     // The ladder keeps producing: the playlist moves on after Redis is back.
     const before = await waitFor(newest, 30_000, 'playlist readable');
-    await waitFor(async () => {
-      const now = await newest();
-      return now !== undefined && now !== before;
-    }, 30_000, 'new segments after the restart');
+    await waitFor(
+      async () => {
+        const now = await newest();
+        return now !== undefined && now !== before;
+      },
+      30_000,
+      'new segments after the restart',
+    );
     expect((await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body.status).toBe('active');
-    const delivered = await waitFor(() => rx.received.map((r) => JSON.parse(r.body)).find((e) => e.type === 'live_stream.updated' && e.data.name === 'renamed during the outage'), 60_000, 'the outage-time event delivered');
+    const delivered = await waitFor(
+      () => rx.received.map((r) => JSON.parse(r.body)).find((e) => e.type === 'live_stream.updated' && e.data.name === 'renamed during the outage'),
+      60_000,
+      'the outage-time event delivered',
+    );
     expect(delivered.data.id).toBe(s.id);
     expect(rx.received.some((r) => JSON.parse(r.body).type === 'live_stream.active')).toBe(true);
   } finally {
@@ -80,13 +98,21 @@ it('a Redis restart mid-broadcast: the stream stays live, the ladder continues, 
 it('Redis down at the moment the encoder leaves, back 10 s later: the window still ends, the recording is ready once, asset.ready is delivered once', async () => {
   const rx = await startReceiver();
   await stack.api.call('POST', '/v1/webhooks', { body: { url: rx.url, events: ['asset.ready', 'live_stream.idle'] } });
-  const s = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'leaves during an outage', renditions: ['240p'], latencyMode: 'low', reconnectWindowSeconds: 3 } })).body;
+  const s = (
+    await stack.api.call('POST', '/v1/live-streams', {
+      body: { name: 'leaves during an outage', renditions: ['240p'], latencyMode: 'low', reconnectWindowSeconds: 3 },
+    })
+  ).body;
   const encoder = startEncoder(s.ingestUrl, { size: '320x240', seconds: 90 });
   try {
-    const active = await waitFor(async () => {
-      const got = (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body;
-      return got.status === 'active' && got;
-    }, 60_000, 'active');
+    const active = await waitFor(
+      async () => {
+        const got = (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body;
+        return got.status === 'active' && got;
+      },
+      60_000,
+      'active',
+    );
     await new Promise((r) => setTimeout(r, 4000)); // a few segments to record
     // Redis goes away, and the encoder leaves while it is gone.
     redis!.kill('SIGKILL');
@@ -101,12 +127,17 @@ it('Redis down at the moment the encoder leaves, back 10 s later: the window sti
 
     // The window (long over by now) ends the session, and the recording is finalized, exactly once.
     await waitFor(async () => (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body.status === 'idle', 60_000, 'idle after the outage');
-    const asset = await waitFor(async () => {
-      const list = (await stack.api.call('GET', `/v1/assets?liveStreamId=${s.id}`)).body.data;
-      return list[0]?.status === 'ready' && list[0];
-    }, 90_000, 'recording ready');
+    const asset = await waitFor(
+      async () => {
+        const list = (await stack.api.call('GET', `/v1/assets?liveStreamId=${s.id}`)).body.data;
+        return list[0]?.status === 'ready' && list[0];
+      },
+      90_000,
+      'recording ready',
+    );
     expect(asset.durationSeconds).toBeGreaterThan(3);
-    const readyFor = () => rx.received.map((r) => ({ id: r.headers['webhook-id'], e: JSON.parse(r.body) })).filter(({ e }) => e.type === 'asset.ready' && e.data.id === asset.id);
+    const readyFor = () =>
+      rx.received.map((r) => ({ id: r.headers['webhook-id'], e: JSON.parse(r.body) })).filter(({ e }) => e.type === 'asset.ready' && e.data.id === asset.id);
     await waitFor(() => readyFor().length > 0, 60_000, 'asset.ready delivered');
     await new Promise((r) => setTimeout(r, 3000)); // a duplicate would arrive by now
     expect(readyFor()).toHaveLength(1);

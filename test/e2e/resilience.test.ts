@@ -39,24 +39,34 @@ async function media(url: string) {
 }
 
 async function liveStream(name: string, latencyMode = 'low', seconds = 120, extra: Record<string, unknown> = {}) {
-  const stream = (await stack.api.call('POST', '/v1/live-streams', { body: { name, renditions: ['360p', '240p'], latencyMode, reconnectWindowSeconds: 0, ...extra } })).body;
+  const stream = (
+    await stack.api.call('POST', '/v1/live-streams', { body: { name, renditions: ['360p', '240p'], latencyMode, reconnectWindowSeconds: 0, ...extra } })
+  ).body;
   const encoder = startEncoder(stream.ingestUrl, { seconds, size: '640x360' });
-  const active = await waitFor(async () => {
-    const s = (await stack.api.call('GET', `/v1/live-streams/${stream.id}`)).body;
-    return s.status === 'active' && s;
-  }, 40_000, `active\n${stack.logs.slice(-20).join('\n')}`);
+  const active = await waitFor(
+    async () => {
+      const s = (await stack.api.call('GET', `/v1/live-streams/${stream.id}`)).body;
+      return s.status === 'active' && s;
+    },
+    40_000,
+    `active\n${stack.logs.slice(-20).join('\n')}`,
+  );
   const playlistUrl = stream.playback.hlsUrl.replace(/index\.m3u8$/, '360p/index.m3u8');
   return { stream, encoder, sessionId: active.currentSessionId as string, playlistUrl };
 }
 
 /** Waits for a discontinuity followed by at least two new segments: playback resumed. */
 async function resumedAfterDiscontinuity(playlistUrl: string, what: string) {
-  return waitFor(async () => {
-    const p = await media(playlistUrl);
-    if (!p) return false;
-    const i = p.segments.findIndex((s) => s.discontinuity);
-    return i >= 0 && p.segments.length - i >= 2 && p;
-  }, 60_000, what);
+  return waitFor(
+    async () => {
+      const p = await media(playlistUrl);
+      if (!p) return false;
+      const i = p.segments.findIndex((s) => s.discontinuity);
+      return i >= 0 && p.segments.length - i >= 2 && p;
+    },
+    60_000,
+    what,
+  );
 }
 
 it('restarts a dead ffmpeg and continues the playlist with a discontinuity', async () => {
@@ -80,7 +90,9 @@ it('restarts a dead ffmpeg and continues the playlist with a discontinuity', asy
 /** A process that is gone, or a zombie nobody reaped yet: either way it no longer runs. */
 function gone(pid: number): boolean {
   try {
-    return execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).trim().startsWith('Z');
+    return execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' })
+      .trim()
+      .startsWith('Z');
   } catch {
     return true;
   }
@@ -96,7 +108,9 @@ it('another worker resumes the ladder within two segment lengths when the worker
   const SEGMENT = 4; // standard latency
   const SECONDS = 50;
   const destPort = await ephemeralPort();
-  const destination = spawn(process.execPath, [new URL('./fixtures/rtmp-destination.cjs', import.meta.url).pathname, String(destPort)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const destination = spawn(process.execPath, [new URL('./fixtures/rtmp-destination.cjs', import.meta.url).pathname, String(destPort)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise((resolve) => destination.stdout!.once('data', resolve));
   const simulcastTargets = [{ url: `rtmp://127.0.0.1:${destPort}/live`, streamKey: 'relay-key' }];
   const { stream, encoder, sessionId, playlistUrl } = await liveStream('worker crash', 'standard', SECONDS, { simulcastTargets });
@@ -116,10 +130,14 @@ it('another worker resumes the ladder within two segment lengths when the worker
     // The worker dies without any chance to clean up; its ffmpegs must not outlive it.
     const killedAt = Date.now();
     running.child.kill('SIGKILL');
-    await waitFor(() => gone(ffmpegPid!) && gone(relayPid!), 5000, 'the dead worker\'s ffmpegs ended with it');
+    await waitFor(() => gone(ffmpegPid!) && gone(relayPid!), 5000, "the dead worker's ffmpegs ended with it");
 
     // The standby notices at once (the dead worker's Redis connection closed) and runs the ladder.
-    const started = await waitFor(() => workerLines('worker1', sessionId, 'ffmpeg started')[0], 30_000, `standby took over\n${stack.logs.slice(-15).join('\n')}`);
+    const started = await waitFor(
+      () => workerLines('worker1', sessionId, 'ffmpeg started')[0],
+      30_000,
+      `standby took over\n${stack.logs.slice(-15).join('\n')}`,
+    );
     expect(started.time - killedAt).toBeLessThanOrEqual(2 * SEGMENT * 1000);
 
     // Viewers: one playlist, a discontinuity, new segments after it; the content gap (by the
@@ -147,7 +165,9 @@ it('another worker resumes the ladder within two segment lengths when the worker
     // The recording starts at the first keyframe the ladder saw (the encoder's GOP is 2 s).
     expect(asset.durationSeconds).toBeGreaterThanOrEqual(SECONDS - Math.max(gap, 0) - 2.5);
     expect(asset.durationSeconds).toBeLessThanOrEqual(SECONDS + 0.5);
-    console.log(`worker take-over: ffmpeg running ${((started.time - killedAt) / 1000).toFixed(2)} s after the kill, content gap ${gap.toFixed(2)} s, recording ${asset.durationSeconds} s of ${SECONDS} s`);
+    console.log(
+      `worker take-over: ffmpeg running ${((started.time - killedAt) / 1000).toFixed(2)} s after the kill, content gap ${gap.toFixed(2)} s, recording ${asset.durationSeconds} s of ${SECONDS} s`,
+    );
   } finally {
     await encoder.stop();
     destination.kill('SIGTERM');
@@ -166,7 +186,11 @@ it('a worker told to stop (SIGTERM) hands its session to another worker at once 
 
     const stoppedAt = Date.now();
     running.child.kill('SIGTERM');
-    const handed = await waitFor(() => workerLines(name, sessionId, 'handing work to another worker')[0], 15_000, `handed back\n${stack.logs.slice(-15).join('\n')}`);
+    const handed = await waitFor(
+      () => workerLines(name, sessionId, 'handing work to another worker')[0],
+      15_000,
+      `handed back\n${stack.logs.slice(-15).join('\n')}`,
+    );
     expect(handed).toMatchObject({ reason: 'shutting down', kind: 'ladder' });
     const started = await waitFor(() => workerLines(standby, sessionId, 'ffmpeg started')[0], 15_000, 'standby runs the ladder');
     const exited = running.child.exitCode ?? (await new Promise((r) => running.child.once('exit', r)));

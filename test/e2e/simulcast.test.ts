@@ -13,7 +13,11 @@ it('relays a live stream to a second RTMP server; a refusing destination is erro
   // The RTMPS destination's certificate is the stack's own self-signed one, trusted by the workers
   // through NODE_EXTRA_CA_CERTS (stack.ts), as an operator would add a private CA.
   const cert = stack.childEnv.INGEST_TLS_CERT_FILE!;
-  const destination = spawn(process.execPath, [new URL('./fixtures/rtmp-destination.cjs', import.meta.url).pathname, String(destPort), String(destTlsPort), cert, stack.childEnv.INGEST_TLS_KEY_FILE!], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const destination = spawn(
+    process.execPath,
+    [new URL('./fixtures/rtmp-destination.cjs', import.meta.url).pathname, String(destPort), String(destTlsPort), cert, stack.childEnv.INGEST_TLS_KEY_FILE!],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   await new Promise((resolve) => destination.stdout!.once('data', resolve));
   const deadPort = await ephemeralPort();
   try {
@@ -32,22 +36,40 @@ it('relays a live stream to a second RTMP server; a refusing destination is erro
         },
       })
     ).body;
-    const targets = async () => (await api.call('GET', `/v1/live-streams/${s.id}/simulcast-targets`)).body.data as { url: string; status: string; error: string | null }[];
+    const targets = async () =>
+      (await api.call('GET', `/v1/live-streams/${s.id}/simulcast-targets`)).body.data as { url: string; status: string; error: string | null }[];
     const encoder = startEncoder(s.ingestUrl, { size: '640x360', seconds: 90 });
     try {
-      await waitFor(async () => {
-        const t = await targets();
-        return [destPort, destTlsPort].every((port) => t.find((x) => x.url.includes(String(port)))?.status === 'broadcasting');
-      }, 40_000, `broadcasting\n${stack.logs.slice(-10).join('\n')}`);
+      await waitFor(
+        async () => {
+          const t = await targets();
+          return [destPort, destTlsPort].every((port) => t.find((x) => x.url.includes(String(port)))?.status === 'broadcasting');
+        },
+        40_000,
+        `broadcasting\n${stack.logs.slice(-10).join('\n')}`,
+      );
       // Each destination really receives the stream under its key, over RTMP and RTMPS: video and
       // audio, at the source's size.
-      for (const [app, key] of [['live', 'youtube-key'], ['app', 'twitch-key']]) {
+      for (const [app, key] of [
+        ['live', 'youtube-key'],
+        ['app', 'twitch-key'],
+      ]) {
         const streams = await probe(`rtmp://127.0.0.1:${destPort}/${app}/${key}`);
-        expect(streams.find((x) => x.codec_type === 'video'), key).toMatchObject({ codec_name: 'h264', width: 640, height: 360 });
-        expect(streams.some((x) => x.codec_type === 'audio'), key).toBe(true);
+        expect(
+          streams.find((x) => x.codec_type === 'video'),
+          key,
+        ).toMatchObject({ codec_name: 'h264', width: 640, height: 360 });
+        expect(
+          streams.some((x) => x.codec_type === 'audio'),
+          key,
+        ).toBe(true);
       }
 
-      const dead = await waitFor(async () => (await targets()).find((x) => x.url.includes(String(deadPort)) && x.status === 'errored'), 30_000, 'dead target errored');
+      const dead = await waitFor(
+        async () => (await targets()).find((x) => x.url.includes(String(deadPort)) && x.status === 'errored'),
+        30_000,
+        'dead target errored',
+      );
       expect(dead.error).toBeTruthy();
       // The ladder is unaffected: the stream becomes (or stays) active and its playlist grows.
       await waitFor(async () => (await api.call('GET', `/v1/live-streams/${s.id}`)).body.status === 'active', 30_000, 'ladder active');

@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 it('kill -9 of a worker, the API and the ingest during a broadcast: each comes back, the broadcast goes on, no secret leaks through /proc', async () => {
-  onTestFailed(() => writeFileSync(path.join(os.tmpdir(), "airwave-supervised-stack.log"), stack.output()));
+  onTestFailed(() => writeFileSync(path.join(os.tmpdir(), 'airwave-supervised-stack.log'), stack.output()));
   // A second stream is the simulcast destination: its key is a destination key like YouTube's.
   const dest = (await stack.call('POST', '/v1/live-streams', { name: 'destination', renditions: ['240p'], record: false })).body;
   const s = (
@@ -40,7 +40,11 @@ it('kill -9 of a worker, the API and the ingest during a broadcast: each comes b
   encoder = startEncoder(s.ingestUrl, { size: '320x240', seconds: 600 });
   const status = async (id = s.id) => (await stack.call('GET', `/v1/live-streams/${id}`)).body.status as string;
   await waitFor(async () => (await status()) === 'active', 60_000, `active\n${stack.output().slice(-2000)}`);
-  await waitFor(async () => (await stack.call('GET', `/v1/live-streams/${s.id}/simulcast-targets`)).body.data[0]?.status === 'broadcasting', 60_000, 'relay broadcasting');
+  await waitFor(
+    async () => (await stack.call('GET', `/v1/live-streams/${s.id}/simulcast-targets`)).body.data[0]?.status === 'broadcasting',
+    60_000,
+    'relay broadcasting',
+  );
   await waitFor(async () => (await status(dest.id)) === 'active', 60_000, 'the destination stream is live');
   const sessionId = (await stack.call('GET', `/v1/live-streams/${s.id}`)).body.currentSessionId as string;
 
@@ -56,11 +60,24 @@ it('kill -9 of a worker, the API and the ingest during a broadcast: each comes b
     expect(p.cmdline).not.toMatch(/token=\d+\.[\w-]{20,}/); // no whole pull token either
   }
   const ingestEnv = tree.find((p) => p.cmdline.includes('apps/ingest/src/main.ts'))!.environ.split('\n');
-  for (const name of ['DATABASE_URL', 'STORAGE_ACCESS_KEY_ID', 'STORAGE_SECRET_ACCESS_KEY', 'STREAM_KEY_ENCRYPTION_KEY', 'SECRETS_ENCRYPTION_KEY', 'PLAYBACK_SIGNING_KEY']) {
-    expect(ingestEnv.some((l) => l.startsWith(`${name}=`)), `ingest has ${name}`).toBe(false);
+  for (const name of [
+    'DATABASE_URL',
+    'STORAGE_ACCESS_KEY_ID',
+    'STORAGE_SECRET_ACCESS_KEY',
+    'STREAM_KEY_ENCRYPTION_KEY',
+    'SECRETS_ENCRYPTION_KEY',
+    'PLAYBACK_SIGNING_KEY',
+  ]) {
+    expect(
+      ingestEnv.some((l) => l.startsWith(`${name}=`)),
+      `ingest has ${name}`,
+    ).toBe(false);
   }
   for (const w of tree.filter((p) => p.cmdline.includes('apps/worker/src/main.ts'))) {
-    expect(w.environ.split('\n').some((l) => l.startsWith('STREAM_KEY_ENCRYPTION_KEY=')), 'worker has the stream-key key').toBe(false);
+    expect(
+      w.environ.split('\n').some((l) => l.startsWith('STREAM_KEY_ENCRYPTION_KEY=')),
+      'worker has the stream-key key',
+    ).toBe(false);
   }
 
   // The stream must never leave `active` while processes die and come back.
@@ -100,10 +117,14 @@ it('kill -9 of a worker, the API and the ingest during a broadcast: each comes b
   await waitFor(async () => (await fetch(`${stack.apiUrl}/healthz`).catch(() => undefined))?.ok, 15_000, 'the API answers again within 15 s');
   const apiBackMs = Date.now() - apiKilledAt;
   // Heartbeats resume: the session is seen again after the restart.
-  await waitFor(async () => {
-    const session = (await stack.call('GET', `/v1/live-streams/${s.id}/sessions`)).body.data[0];
-    return Date.parse(session.lastSeenAt) > apiKilledAt + apiBackMs;
-  }, 20_000, 'heartbeats resume');
+  await waitFor(
+    async () => {
+      const session = (await stack.call('GET', `/v1/live-streams/${s.id}/sessions`)).body.data[0];
+      return Date.parse(session.lastSeenAt) > apiKilledAt + apiBackMs;
+    },
+    20_000,
+    'heartbeats resume',
+  );
   console.log(`API kill -9: answering again after ${(apiBackMs / 1000).toFixed(1)} s`);
 
   // Through a worker and an API dying, the stream never left `active`.
@@ -117,13 +138,21 @@ it('kill -9 of a worker, the API and the ingest during a broadcast: each comes b
   process.kill(ingestPid, 'SIGKILL');
   await encoder.exited;
   await waitFor(() => stack.output().includes('ingest was killed by SIGKILL'), 10_000, 'the supervisor reports the ingest');
-  await waitFor(async () => (await portAnswers(stack.ports.rtmp)) && stack.output().includes('ingest restarted'), 15_000, 'the ingest listens again within 15 s');
+  await waitFor(
+    async () => (await portAnswers(stack.ports.rtmp)) && stack.output().includes('ingest restarted'),
+    15_000,
+    'the ingest listens again within 15 s',
+  );
   console.log(`ingest kill -9: listening again after ${((Date.now() - ingestKilledAt) / 1000).toFixed(1)} s`);
   encoder = startEncoder(s.ingestUrl, { size: '320x240', seconds: 600 });
-  await waitFor(async () => {
-    const got = (await stack.call('GET', `/v1/live-streams/${s.id}`)).body;
-    return got.status === 'active' && got.currentSessionId === sessionId;
-  }, 60_000, 'the re-published encoder is live in the same session');
+  await waitFor(
+    async () => {
+      const got = (await stack.call('GET', `/v1/live-streams/${s.id}`)).body;
+      return got.status === 'active' && got.currentSessionId === sessionId;
+    },
+    60_000,
+    'the re-published encoder is live in the same session',
+  );
   await new Promise((r) => setTimeout(r, 6000)); // a little more of the broadcast on record
   watching = false;
   await watcher;
@@ -137,10 +166,14 @@ it('kill -9 of a worker, the API and the ingest during a broadcast: each comes b
   // ingest), none for the API, and no gap inside any run.
   await encoder.stop();
   await stack.call('POST', `/v1/live-streams/${s.id}/complete`);
-  const asset = await waitFor(async () => {
-    const list = (await stack.call('GET', `/v1/assets?liveStreamId=${s.id}`)).body.data;
-    return list.length === 1 && list[0].status === 'ready' && list[0];
-  }, 90_000, 'one recording, ready');
+  const asset = await waitFor(
+    async () => {
+      const list = (await stack.call('GET', `/v1/assets?liveStreamId=${s.id}`)).body.data;
+      return list.length === 1 && list[0].status === 'ready' && list[0];
+    },
+    90_000,
+    'one recording, ready',
+  );
   expect(asset.id).toBe(sessions[0].assetId);
   const vod = HLS.parse(await (await fetch(asset.playback.hlsUrl.replace('index.m3u8', '240p/index.m3u8'))).text()) as HLS.types.MediaPlaylist;
   expect(vod.segments.filter((seg) => seg.discontinuity)).toHaveLength(2);
@@ -160,13 +193,19 @@ it('prints a real-time player link that plays over WebRTC from the edge it start
   // The printed test stream, published as the banner says (keyframe every second).
   const streamId = /Test stream\s+(ls_\S+)/.exec(stack.output())![1]!;
   const stream = (await stack.call('GET', `/v1/live-streams/${streamId}`)).body;
-  const enc = startEncoder(stream.ingestUrl, { size: '640x360', seconds: 120, videoCodec: ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '30', '-pix_fmt', 'yuv420p'] });
+  const enc = startEncoder(stream.ingestUrl, {
+    size: '640x360',
+    seconds: 120,
+    videoCodec: ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '30', '-pix_fmt', 'yuv420p'],
+  });
   const browser = await launchChromium();
   try {
     await waitFor(async () => (await stack.call('GET', `/v1/live-streams/${streamId}`)).body.status === 'active', 60_000, 'the test stream is live');
     const page = await browser.newPage();
     await page.goto(link!);
-    await page.waitForFunction(() => (window as any).airwavePlayer.via === 'webrtc' && document.querySelector('video')!.videoWidth === 640, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => (window as any).airwavePlayer.via === 'webrtc' && document.querySelector('video')!.videoWidth === 640, undefined, {
+      timeout: 30_000,
+    });
     const t = await page.evaluate(() => document.querySelector('video')!.currentTime);
     await page.waitForTimeout(1500);
     expect(await page.evaluate(() => document.querySelector('video')!.currentTime)).toBeGreaterThan(t + 0.5);

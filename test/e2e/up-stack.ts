@@ -61,7 +61,14 @@ export async function startUpStack(name: string, env: Record<string, string> = {
   const testEnv = await createTestEnv(name);
   const storage = await startTestStorage();
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'airwave-up-'));
-  const ports = { api: await ephemeralPort(), internal: await ephemeralPort(), rtmp: await ephemeralPort(), rtmps: await ephemeralPort(), edge: await ephemeralPort(), whip: await ephemeralPort() };
+  const ports = {
+    api: await ephemeralPort(),
+    internal: await ephemeralPort(),
+    rtmp: await ephemeralPort(),
+    rtmps: await ephemeralPort(),
+    edge: await ephemeralPort(),
+    whip: await ephemeralPort(),
+  };
   const apiUrl = `http://127.0.0.1:${ports.api}`;
   const up: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'scripts/up/main.ts'], {
     env: {
@@ -103,7 +110,11 @@ export async function startUpStack(name: string, env: Record<string, string> = {
     /** The pid of the app whose entry file is `entry` (e.g. apps/api/src/server.ts). */
     appPid: (entry: string) => processTree(up.pid!).find((p) => p.cmdline.includes(entry) && p.cmdline.includes('node'))?.pid,
     async call(method: string, url: string, body?: unknown) {
-      const res = await fetch(`${apiUrl}${url}`, { method, headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+      const res = await fetch(`${apiUrl}${url}`, {
+        method,
+        headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
       return { status: res.status, body: res.status === 204 ? undefined : await res.json().catch(() => undefined) };
     },
     /** Ctrl-C, as a user stops it; answers what of the process tree was still running after. */

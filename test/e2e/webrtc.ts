@@ -76,7 +76,11 @@ export function startWhip(page: Page, whipUrl: string, streamKey: string): Promi
         pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && resolve();
         setTimeout(resolve, 2000);
       });
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/sdp', authorization: `Bearer ${key}` }, body: pc.localDescription!.sdp });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/sdp', authorization: `Bearer ${key}` },
+        body: pc.localDescription!.sdp,
+      });
       const body = await res.text();
       if (res.status !== 201) {
         pc.close();

@@ -44,7 +44,8 @@ function stages(text: string): Map<string, string[]> {
 
 describe('docker-compose.yml', () => {
   it('has the whole stack: postgres, redis, SeaweedFS creating its bucket, the CDN, api, two ingest nodes, two workers', () => {
-    for (const name of ['postgres', 'redis', 'seaweedfs', 'cdn', 'api', 'ingest-1', 'ingest-2', 'worker-1', 'worker-2', 'edge-1', 'coturn']) expect(services, name).toHaveProperty(name);
+    for (const name of ['postgres', 'redis', 'seaweedfs', 'cdn', 'api', 'ingest-1', 'ingest-2', 'worker-1', 'worker-2', 'edge-1', 'coturn'])
+      expect(services, name).toHaveProperty(name);
     const s3 = services.seaweedfs!;
     expect(s3.command?.[0]).toBe('mini');
     const api = env(services.api!);
@@ -80,7 +81,14 @@ describe('docker-compose.yml', () => {
       expect(config.cdnBaseUrl, name).toBe('http://localhost:8080');
     }
     for (const name of ['ingest-1', 'ingest-2', 'edge-1']) {
-      for (const key of ['DATABASE_URL', 'STORAGE_ACCESS_KEY_ID', 'STORAGE_SECRET_ACCESS_KEY', 'STREAM_KEY_ENCRYPTION_KEY', 'SECRETS_ENCRYPTION_KEY', 'PLAYBACK_SIGNING_KEY']) {
+      for (const key of [
+        'DATABASE_URL',
+        'STORAGE_ACCESS_KEY_ID',
+        'STORAGE_SECRET_ACCESS_KEY',
+        'STREAM_KEY_ENCRYPTION_KEY',
+        'SECRETS_ENCRYPTION_KEY',
+        'PLAYBACK_SIGNING_KEY',
+      ]) {
         expect(env(services[name]!), `${name}: ${key}`).not.toHaveProperty(key);
       }
     }
@@ -89,7 +97,10 @@ describe('docker-compose.yml', () => {
 
   it('runs a WebRTC edge and coturn, each WebRTC process publishing its own UDP range 1:1 and advertising TURN', () => {
     const edge = loadConfig(env(services['edge-1']!), 'edge');
-    expect(services['edge-1']!.ports).toEqual([`${edge.edge.port}:${edge.edge.port}`, `${edge.webrtc.portRange![0]}-${edge.webrtc.portRange![1]}:${edge.webrtc.portRange![0]}-${edge.webrtc.portRange![1]}/udp`]);
+    expect(services['edge-1']!.ports).toEqual([
+      `${edge.edge.port}:${edge.edge.port}`,
+      `${edge.webrtc.portRange![0]}-${edge.webrtc.portRange![1]}:${edge.webrtc.portRange![0]}-${edge.webrtc.portRange![1]}/udp`,
+    ]);
     expect(edge.webrtc.iceServers).toContain('turn:');
     expect(services.coturn!.ports).toContain('3478:3478/udp');
     const ranges = ['ingest-1', 'ingest-2', 'edge-1'].map((n) => loadConfig(env(services[n]!), n.replace(/-\d+$/, '') as AppName).webrtc.portRange!);
@@ -122,7 +133,9 @@ describe('docker-compose.yml', () => {
     }
     // Node.js 24 LTS everywhere; every workspace's manifest reaches `npm ci` (a missing one breaks the build).
     for (const [name, lines] of all) if (/^FROM node:/.test(lines[0]!)) expect(lines[0], name).toMatch(/^FROM node:24[.\d]*-bookworm-slim/);
-    for (const dir of readdirSync('apps').map((d) => `apps/${d}`).concat(readdirSync('packages').map((d) => `packages/${d}`))) {
+    for (const dir of readdirSync('apps')
+      .map((d) => `apps/${d}`)
+      .concat(readdirSync('packages').map((d) => `packages/${d}`))) {
       if (existsSync(`${dir}/package.json`)) expect(dockerfile, dir).toContain(`COPY ${dir}/package.json ${dir}/`);
     }
     const media = all.get('media')!.join('\n');

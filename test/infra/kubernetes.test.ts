@@ -30,8 +30,12 @@ const models: Record<string, new (data: any) => { validate(): void }> = {
   'keda.sh/v1alpha1/TriggerAuthentication': TriggerAuthentication,
 };
 
-const load = (file: string): Doc[] => parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJSON() as Doc).filter(Boolean);
-const kustomization = (dir: string) => parse(readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8')) as { resources: string[]; images?: { name: string }[]; replicas?: { name: string }[] };
+const load = (file: string): Doc[] =>
+  parseAllDocuments(readFileSync(file, 'utf8'))
+    .map((d) => d.toJSON() as Doc)
+    .filter(Boolean);
+const kustomization = (dir: string) =>
+  parse(readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8')) as { resources: string[]; images?: { name: string }[]; replicas?: { name: string }[] };
 const base = kustomization(BASE).resources.flatMap((r) => load(path.join(BASE, r)));
 const find = (kind: string, name: string) => base.find((d) => d.kind === kind && d.metadata.name === name)!;
 const deployments = base.filter((d) => d.kind === 'Deployment');
@@ -40,14 +44,28 @@ const deployments = base.filter((d) => d.kind === 'Deployment');
 function containerEnv(c: any, app: AppName, secrets: Doc[]): Record<string, string> {
   const config = find('ConfigMap', `airwave-${app}-config`).data as Record<string, string>;
   const secret = secrets.find((s) => s.metadata.name === `airwave-${app}-secrets`)!.stringData as Record<string, string>;
-  const own = Object.fromEntries((c.env ?? []).map((e: any) => [e.name, String(e.value ?? 'from-field').replace('$(POD_IP)', '10.0.0.7').replace('$(HOST_IP)', '10.0.0.8').replace('$(NODE_NAME)', 'node-1')]));
+  const own = Object.fromEntries(
+    (c.env ?? []).map((e: any) => [
+      e.name,
+      String(e.value ?? 'from-field')
+        .replace('$(POD_IP)', '10.0.0.7')
+        .replace('$(HOST_IP)', '10.0.0.8')
+        .replace('$(NODE_NAME)', 'node-1'),
+    ]),
+  );
   return { ...config, ...secret, ...own };
 }
 
 describe('infra/k8s', () => {
   it('every manifest is valid against the Kubernetes and KEDA schemas', () => {
     const overlay = 'infra/k8s/overlays/production';
-    const docs = [...base, ...load(path.join(BASE, 'secret.example.yaml')), ...kustomization(overlay).resources.filter((r) => r.endsWith('.yaml')).flatMap((r) => load(path.join(overlay, r)))];
+    const docs = [
+      ...base,
+      ...load(path.join(BASE, 'secret.example.yaml')),
+      ...kustomization(overlay)
+        .resources.filter((r) => r.endsWith('.yaml'))
+        .flatMap((r) => load(path.join(overlay, r))),
+    ];
     expect(docs.length).toBeGreaterThanOrEqual(12);
     for (const doc of docs) {
       const Model = models[`${doc.apiVersion}/${doc.kind}`];
@@ -59,9 +77,15 @@ describe('infra/k8s', () => {
   it('the production overlay points at files that exist and names only images and deployments of the base', () => {
     const overlay = kustomization('infra/k8s/overlays/production');
     for (const r of overlay.resources) expect(existsSync(path.join('infra/k8s/overlays/production', r)), r).toBe(true);
-    const images = new Set(deployments.flatMap((d) => [...d.spec.template.spec.containers, ...(d.spec.template.spec.initContainers ?? [])].map((c: { image: string }) => c.image)));
+    const images = new Set(
+      deployments.flatMap((d) => [...d.spec.template.spec.containers, ...(d.spec.template.spec.initContainers ?? [])].map((c: { image: string }) => c.image)),
+    );
     for (const i of overlay.images ?? []) expect(images.has(i.name), i.name).toBe(true);
-    for (const r of overlay.replicas ?? []) expect(deployments.some((d) => d.metadata.name === r.name), r.name).toBe(true);
+    for (const r of overlay.replicas ?? [])
+      expect(
+        deployments.some((d) => d.metadata.name === r.name),
+        r.name,
+      ).toBe(true);
   });
 
   it('each app gets a ConfigMap and a Secret of its own, with only the variables it reads, and starts in production', () => {
@@ -69,15 +93,27 @@ describe('infra/k8s', () => {
     for (const d of deployments) {
       const app = d.metadata.name.replace('airwave-', '') as AppName;
       for (const c of [...d.spec.template.spec.containers, ...(d.spec.template.spec.initContainers ?? [])]) {
-        expect(c.envFrom.map((e: any) => e.configMapRef?.name ?? e.secretRef?.name).sort(), d.metadata.name).toEqual([`airwave-${app}-config`, `airwave-${app}-secrets`]);
+        expect(c.envFrom.map((e: any) => e.configMapRef?.name ?? e.secretRef?.name).sort(), d.metadata.name).toEqual([
+          `airwave-${app}-config`,
+          `airwave-${app}-secrets`,
+        ]);
         const env = containerEnv(c, app, secrets);
         // POD_IP, NODE_NAME and HOST_IP only feed other variables; everything else is a variable this app reads.
-        for (const key of Object.keys(env).filter((k) => !['POD_IP', 'NODE_NAME', 'HOST_IP'].includes(k))) expect(APP_ENV[app], `${d.metadata.name}: ${key}`).toContain(key);
+        for (const key of Object.keys(env).filter((k) => !['POD_IP', 'NODE_NAME', 'HOST_IP'].includes(k)))
+          expect(APP_ENV[app], `${d.metadata.name}: ${key}`).toContain(key);
         expect(() => loadConfig(env, app), d.metadata.name).not.toThrow();
       }
     }
     const ingest = containerEnv(find('Deployment', 'airwave-ingest').spec.template.spec.containers[0], 'ingest', secrets);
-    for (const key of ['DATABASE_URL', 'STORAGE_SECRET_ACCESS_KEY', 'STORAGE_ACCESS_KEY_ID', 'STREAM_KEY_ENCRYPTION_KEY', 'SECRETS_ENCRYPTION_KEY', 'PLAYBACK_SIGNING_KEY']) expect(ingest, key).not.toHaveProperty(key);
+    for (const key of [
+      'DATABASE_URL',
+      'STORAGE_SECRET_ACCESS_KEY',
+      'STORAGE_ACCESS_KEY_ID',
+      'STREAM_KEY_ENCRYPTION_KEY',
+      'SECRETS_ENCRYPTION_KEY',
+      'PLAYBACK_SIGNING_KEY',
+    ])
+      expect(ingest, key).not.toHaveProperty(key);
     const worker = containerEnv(find('Deployment', 'airwave-worker').spec.template.spec.containers[0], 'worker', secrets);
     expect(worker).not.toHaveProperty('STREAM_KEY_ENCRYPTION_KEY');
     expect(worker).not.toHaveProperty('PLAYBACK_SIGNING_KEY');
@@ -125,7 +161,11 @@ describe('infra/k8s', () => {
     const tcp = find('Service', 'airwave-ingest-tcp');
     const udp = find('Service', 'airwave-ingest-srt');
     expect(tcp.spec.type).toBe('LoadBalancer');
-    expect(tcp.spec.ports.map((p: any) => [p.port, p.targetPort, p.protocol])).toEqual([[1935, 'rtmp', 'TCP'], [443, 'rtmps', 'TCP'], [Number(config.INGEST_WHIP_PORT), 'whip', 'TCP']]);
+    expect(tcp.spec.ports.map((p: any) => [p.port, p.targetPort, p.protocol])).toEqual([
+      [1935, 'rtmp', 'TCP'],
+      [443, 'rtmps', 'TCP'],
+      [Number(config.INGEST_WHIP_PORT), 'whip', 'TCP'],
+    ]);
     expect(ports.whip.containerPort).toBe(Number(config.INGEST_WHIP_PORT));
     expect(udp.spec.ports.map((p: any) => [p.targetPort, p.protocol])).toEqual([['srt', 'UDP']]);
     const pullUrl = container.env.find((e: any) => e.name === 'INGEST_INTERNAL_URL').value;

@@ -131,7 +131,10 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
   const counting = new ViewerCounting(new ViewerRecorder(redis, config.redis.prefix));
   const storage = Storage.fromConfig(config);
   await app.register(edgeRoutes, { edge: playbackEdge, storage, internalToken: config.internalToken, counting });
-  await app.register(whepRoutes, { entry: new WhepEntry(db, playbackEdge, redis, config.redis.prefix, config.internalToken), internalToken: config.internalToken });
+  await app.register(whepRoutes, {
+    entry: new WhepEntry(db, playbackEdge, redis, config.redis.prefix, config.internalToken),
+    internalToken: config.internalToken,
+  });
   await app.register(
     async (v1) => {
       await v1.register(rateLimiter, { redis, prefix: config.redis.prefix, max: config.rateLimit.max, windowMs: config.rateLimit.windowMs });

@@ -50,9 +50,16 @@ export class Feed {
     const [videoPort, audioPort] = await Promise.all([this.bind('video'), this.bind('audio')]);
     const t = this.ticket;
     const args = buildFeedArgs({ video: t.video, audio: t.audio, reencode: t.bFrames !== false, fps: t.fps, videoPort, audioPort });
-    this.run = runFfmpegOnSession(this.settings, { id: t.sessionId, ingestAddress: t.ingestAddress, tracks: { video: t.video, audio: t.audio } }, args, this.log);
+    this.run = runFfmpegOnSession(
+      this.settings,
+      { id: t.sessionId, ingestAddress: t.ingestAddress, tracks: { video: t.video, audio: t.audio } },
+      args,
+      this.log,
+    );
     this.log.info({ pid: this.run.pid, reencode: t.bFrames !== false }, 'feed started');
-    void this.run.exited.then((code) => this.stop(this.run?.stoppedByUs() ? 'stopped' : `the stream ended (ffmpeg ${code}): ${this.run?.stderrTail().split('\n').at(-1) ?? ''}`));
+    void this.run.exited.then((code) =>
+      this.stop(this.run?.stoppedByUs() ? 'stopped' : `the stream ended (ffmpeg ${code}): ${this.run?.stderrTail().split('\n').at(-1) ?? ''}`),
+    );
   }
 
   private bind(kind: MediaKind): Promise<number> {

@@ -25,7 +25,10 @@ const iceLinks = iceServerLinks(iceServers);
 const app = createSignalingServer(log, { iceLinks });
 edgeRoutes(app, { viewers, internalToken: config.internalToken, publicUrl: config.edge.publicUrl, iceLinks });
 await app.listen({ host: config.edge.host, port: config.edge.port });
-log.info({ port: config.edge.port, publicUrl: config.edge.publicUrl, maxViewers: config.edge.maxViewers, udpPorts: config.webrtc.portRange ?? 'any' }, 'WebRTC edge listening');
+log.info(
+  { port: config.edge.port, publicUrl: config.edge.publicUrl, maxViewers: config.edge.maxViewers, udpPorts: config.webrtc.portRange ?? 'any' },
+  'WebRTC edge listening',
+);
 
 const redis = createRedis(config.redis.url, 'producer');
 const counts = new ViewerRecorder(redis, config.redis.prefix);

@@ -15,7 +15,12 @@ export function edgeRoutes(app: FastifyInstance, o: { viewers: Viewers; internal
     const offer = sdpBody(req.headers['content-type'], req.body);
     const { viewerId, answer } = await o.viewers.join(ticket, offer);
     for (const link of o.iceLinks) reply.header('link', link);
-    return reply.code(201).type('application/sdp').header('location', `${o.publicUrl}/whep/sessions/${viewerId}`).header('etag', `"${viewerId.slice(0, 8)}"`).send(answer);
+    return reply
+      .code(201)
+      .type('application/sdp')
+      .header('location', `${o.publicUrl}/whep/sessions/${viewerId}`)
+      .header('etag', `"${viewerId.slice(0, 8)}"`)
+      .send(answer);
   });
 
   app.delete<{ Params: { viewerId: string } }>('/whep/sessions/:viewerId', async (req, reply) => {
@@ -25,7 +30,11 @@ export function edgeRoutes(app: FastifyInstance, o: { viewers: Viewers; internal
 
   // Trickle ICE and ICE restarts are not offered: every candidate is in the answer (RFC 9725 §4.3.1).
   app.patch('/whep/sessions/:viewerId', async (_req, reply) =>
-    reply.code(405).header('allow', 'DELETE, OPTIONS').type('application/json').send({ error: { code: 'method_not_allowed', message: 'Trickle ICE is not supported: every candidate is in the answer', details: [] } }),
+    reply
+      .code(405)
+      .header('allow', 'DELETE, OPTIONS')
+      .type('application/json')
+      .send({ error: { code: 'method_not_allowed', message: 'Trickle ICE is not supported: every candidate is in the answer', details: [] } }),
   );
 
   app.get('/healthz', async () => ({ status: 'ok' }));

@@ -33,7 +33,14 @@ describe('WHEP tickets', () => {
 });
 
 describe('pickEdge', () => {
-  const edge = (id: string, viewers: number, sessions: string[] = []): EdgeLoad => ({ id, url: `http://${id}`, viewers, maxViewers: 10, sessions, at: Date.now() });
+  const edge = (id: string, viewers: number, sessions: string[] = []): EdgeLoad => ({
+    id,
+    url: `http://${id}`,
+    viewers,
+    maxViewers: 10,
+    sessions,
+    at: Date.now(),
+  });
   it('prefers an edge already carrying the stream, else the one with the most room; none when all are full', () => {
     expect(pickEdge([edge('a', 2), edge('b', 5, ['s1'])], 's1')?.id).toBe('b');
     expect(pickEdge([edge('a', 2), edge('b', 5, ['s1'])], 's2')?.id).toBe('a');

@@ -42,7 +42,8 @@ async function reportNodeStarted(): Promise<void> {
       if (sessions) log.warn({ sessions }, 'sessions this node held before it restarted are in their reconnect window');
       return;
     } catch (err) {
-      if (Date.now() > until) return void log.warn({ err: (err as Error).message }, 'could not tell the API this node started; stale sessions end by heartbeat');
+      if (Date.now() > until)
+        return void log.warn({ err: (err as Error).message }, 'could not tell the API this node started; stale sessions end by heartbeat');
       await new Promise((r) => setTimeout(r, Math.min(2000, 250 * attempt)));
     }
   }

@@ -18,4 +18,3 @@ export interface WorkerContext {
   control: SessionControl;
   ownership: Ownership;
 }
-

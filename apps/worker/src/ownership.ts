@@ -198,7 +198,15 @@ export class Ownership {
   /** Holds the work for this run, or answers undefined when a live worker already runs it. */
   async acquire(work: string, runId: string): Promise<Hold | undefined> {
     const holder = `${this.workerId}|${runId}`;
-    const got = await this.redis.awAcquire(this.key('work', work), this.key('workers'), this.key('held', this.workerId), work, holder, this.o.staleMs, this.workerId);
+    const got = await this.redis.awAcquire(
+      this.key('work', work),
+      this.key('workers'),
+      this.key('held', this.workerId),
+      work,
+      holder,
+      this.o.staleMs,
+      this.workerId,
+    );
     if (got !== 1) return undefined;
     const entry = { holder, lost: [] as (() => void)[] };
     this.held.set(work, entry);
@@ -268,4 +276,3 @@ export class Ownership {
     this.redis.disconnect();
   }
 }
-

@@ -99,7 +99,11 @@ export async function sweepLadders(ctx: WorkerContext): Promise<number> {
  * The holder check makes this a no-op for a pull that runs.
  */
 export async function sweepPulls(ctx: WorkerContext): Promise<number> {
-  const streams = await ctx.db.liveStream.findMany({ where: { inputType: 'pull', deletedAt: null, status: { not: 'disabled' } }, select: { id: true }, take: 1000 });
+  const streams = await ctx.db.liveStream.findMany({
+    where: { inputType: 'pull', deletedAt: null, status: { not: 'disabled' } },
+    select: { id: true },
+    take: 1000,
+  });
   let added = 0;
   for (const { id } of streams) {
     if (await ctx.ownership.isHeld(Work.pull(id))) continue;

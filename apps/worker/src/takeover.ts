@@ -9,7 +9,12 @@ import { Ownership, Work, type Hold } from './ownership.js';
  * Redis connection gone) this comes instead of BullMQ's stalled-job check, ~25 s later; should the
  * enqueue fail, that check still retries the dead worker's jobs, which then find the work free.
  */
-export async function takeOver(ctx: Pick<WorkerContext, 'db' | 'queues' | 'log'>, work: string[], from: string, reason: 'died' | 'shutting down'): Promise<void> {
+export async function takeOver(
+  ctx: Pick<WorkerContext, 'db' | 'queues' | 'log'>,
+  work: string[],
+  from: string,
+  reason: 'died' | 'shutting down',
+): Promise<void> {
   const parsed = work.map((w) => Work.parse(w)).filter((w) => w !== undefined);
   const takeover = Date.now();
   // A pull runs for as long as its stream wants it, not a session: a new pull job resumes it.

@@ -27,12 +27,16 @@ export async function flushViewers(ctx: WorkerContext, now = Date.now()): Promis
       const all = await recentBuckets(redis, prefix, { playbackId }, 0, open + VIEWER_BUCKET_MS);
       const closed = all.filter((b) => b.at < open);
       if (all.length > closed.length) again.playbackIds.push(playbackId);
-      const stream = await ctx.db.liveStream.findUnique({ where: { playbackId }, select: { id: true, currentSession: { select: { id: true, startedAt: true } } } });
+      const stream = await ctx.db.liveStream.findUnique({
+        where: { playbackId },
+        select: { id: true, currentSession: { select: { id: true, startedAt: true } } },
+      });
       if (stream) {
         await upsertSamples(ctx, stream.id, closed);
         const session = stream.currentSession;
         const peak = Math.max(0, ...closed.filter((b) => session && b.at + VIEWER_BUCKET_MS > session.startedAt.getTime()).map((b) => b.viewers));
-        if (session && peak > 0) await ctx.db.$executeRaw`UPDATE "LiveStreamSession" SET "viewersPeak" = GREATEST("viewersPeak", ${peak}) WHERE "id" = ${session.id}`;
+        if (session && peak > 0)
+          await ctx.db.$executeRaw`UPDATE "LiveStreamSession" SET "viewersPeak" = GREATEST("viewersPeak", ${peak}) WHERE "id" = ${session.id}`;
       }
       await pruneLive(redis, prefix, playbackId, FORGET_LIVE_MS, now);
     }

@@ -26,7 +26,10 @@ it('ends the session when the encoder does not come back within the window and e
   expect(session).toMatchObject({ id: sessionId, status: 'ended', endReason: 'reconnect_window_expired' });
 
   const types = await eventually(async () => {
-    const t = rx.received.map((r) => JSON.parse(r.body)).filter((e) => e.data.id === s.id).map((e) => e.type);
+    const t = rx.received
+      .map((r) => JSON.parse(r.body))
+      .filter((e) => e.data.id === s.id)
+      .map((e) => e.type);
     return t.length >= 4 && t;
   });
   expect(new Set(types)).toEqual(new Set(['live_stream.created', 'live_stream.connected', 'live_stream.disconnected', 'live_stream.idle']));
@@ -38,7 +41,9 @@ it('the outbox sweeper re-dispatches events that never reached the queue', async
   await env.api.call('POST', '/v1/webhooks', { body: { url: rx.url, events: ['live_stream.updated'] } });
   const s = (await env.api.call('POST', '/v1/live-streams', { body: { name: 'Lost' } })).body;
   // An event committed while Redis was unreachable: in the outbox, never enqueued.
-  const eventId = await env.api.env.db.$transaction((tx) => recordEvent(tx, env.api.projectId, 'live_stream.updated', { id: s.id }, new Date(Date.now() - 60_000)));
+  const eventId = await env.api.env.db.$transaction((tx) =>
+    recordEvent(tx, env.api.projectId, 'live_stream.updated', { id: s.id }, new Date(Date.now() - 60_000)),
+  );
   expect(await sweepOutbox(env.worker.ctx)).toBeGreaterThanOrEqual(1);
   const got = await eventually(async () => rx.received.find((r) => r.headers['webhook-id'] === eventId));
   expect(JSON.parse(got.body)).toMatchObject({ type: 'live_stream.updated', data: { id: s.id } });
@@ -47,7 +52,8 @@ it('the outbox sweeper re-dispatches events that never reached the queue', async
 
 it('a session whose ingest went silent enters the reconnect window', async () => {
   const s = (await env.api.call('POST', '/v1/live-streams', { body: { name: 'Lost ingest', reconnectWindowSeconds: 30 } })).body;
-  const { sessionId } = (await internal('/ingest/authorize', { streamKey: s.streamKey, ingestNodeId: 'gone', ingestAddress: 'rtmp://127.0.0.1:1935/live' })).body;
+  const { sessionId } = (await internal('/ingest/authorize', { streamKey: s.streamKey, ingestNodeId: 'gone', ingestAddress: 'rtmp://127.0.0.1:1935/live' }))
+    .body;
   expect(await sweepStaleSessions(env.worker.ctx)).toBe(0);
   // The ingest died: no heartbeat for longer than the stale limit.
   await env.api.env.db.liveStreamSession.update({ where: { id: sessionId }, data: { lastSeenAt: new Date(Date.now() - 60_000) } });
@@ -67,7 +73,10 @@ it('a live session whose ladder job was never queued (API died after committing 
   await env.api.env.db.liveStreamSession.update({ where: { id: sessionId }, data: { startedAt: new Date(Date.now() - 60_000) } });
   expect(await sweepLadders(env.worker.ctx)).toBe(0);
   // `started` was committed (stats written), then the process died before enqueueing.
-  await env.api.env.db.liveStreamSession.update({ where: { id: sessionId }, data: { stats: { width: 640, height: 360, videoCodec: 'h264' }, lastSeenAt: new Date() } });
+  await env.api.env.db.liveStreamSession.update({
+    where: { id: sessionId },
+    data: { stats: { width: 640, height: 360, videoCodec: 'h264' }, lastSeenAt: new Date() },
+  });
   expect(await queue.getJob(jobId)).toBeUndefined();
   expect(await sweepLadders(env.worker.ctx)).toBe(1);
   expect((await queue.getJob(jobId))?.data).toEqual({ sessionId, run: 0 });
@@ -76,7 +85,7 @@ it('a live session whose ladder job was never queued (API died after committing 
   await env.api.call('POST', `/v1/live-streams/${s.id}/complete`);
 });
 
-it('a reconnect window whose expiry job was lost is ended by the sweeper; an older window\'s expiry never ends a later one', async () => {
+it("a reconnect window whose expiry job was lost is ended by the sweeper; an older window's expiry never ends a later one", async () => {
   const s = (await env.api.call('POST', '/v1/live-streams', { body: { name: 'Lost expiry', reconnectWindowSeconds: 5 } })).body;
   const { sessionId } = (await internal('/ingest/authorize', { streamKey: s.streamKey, ingestNodeId: 'n1', ingestAddress: 'rtmp://127.0.0.1:1935/live' })).body;
   expect((await internal(`/ingest/sessions/${sessionId}/stopped`)).body.status).toBe('reconnecting');

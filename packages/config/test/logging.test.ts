@@ -19,7 +19,10 @@ describe('LOG_FORMAT', () => {
     const out = new PassThrough();
     let text = '';
     out.on('data', (d: Buffer) => (text += d.toString()));
-    const log = pino({ level: options.level, base: options.base, errorKey: options.errorKey }, build({ ...options.transport!.options, colorize: false, destination: out }));
+    const log = pino(
+      { level: options.level, base: options.base, errorKey: options.errorKey },
+      build({ ...options.transport!.options, colorize: false, destination: out }),
+    );
     log.info({ sessionId: 'se_1' }, 'ffmpeg started');
     log.warn({ err: 'connection refused' }, 'reporting the start failed; retrying');
     await new Promise((r) => setTimeout(r, 50));

@@ -38,9 +38,7 @@ export class CursorCodec {
 
 /** Prisma `where`/`orderBy` fragments for the page after `pos`, newest first. */
 export function keysetAfter(pos: CursorPosition | undefined) {
-  return pos
-    ? { OR: [{ createdAt: { lt: pos.createdAt } }, { createdAt: pos.createdAt, id: { lt: pos.id } }] }
-    : {};
+  return pos ? { OR: [{ createdAt: { lt: pos.createdAt } }, { createdAt: pos.createdAt, id: { lt: pos.id } }] } : {};
 }
 export const newestFirst = [{ createdAt: 'desc' as const }, { id: 'desc' as const }];
 

@@ -23,7 +23,8 @@ export const sha256Hex = (value: string) => createHash('sha256').update(value).d
  * `[A-Za-z0-9_-]`: RTMP servers refuse other characters in a stream name.
  */
 export const PULL_KEY_PREFIX = 'aw_pull_';
-const pullMac = (internalToken: string, streamId: string, exp: number) => createHmac('sha256', `pull-publish:${internalToken}`).update(`${streamId}-${exp}`).digest('base64url');
+const pullMac = (internalToken: string, streamId: string, exp: number) =>
+  createHmac('sha256', `pull-publish:${internalToken}`).update(`${streamId}-${exp}`).digest('base64url');
 
 export function signPullPublishKey(internalToken: string, streamId: string, ttlSeconds = 300, now = Date.now()): string {
   const exp = Math.floor(now / 1000) + ttlSeconds;
@@ -53,10 +54,10 @@ export function displayPrefix(key: string): string {
   const prefixEnd = key.startsWith(STREAM_KEY_PREFIX)
     ? STREAM_KEY_PREFIX.length
     : key.startsWith(PULL_KEY_PREFIX)
-    ? PULL_KEY_PREFIX.length
-    : key.startsWith(API_KEY_PREFIX)
-      ? API_KEY_PREFIX.length
-      : 0;
+      ? PULL_KEY_PREFIX.length
+      : key.startsWith(API_KEY_PREFIX)
+        ? API_KEY_PREFIX.length
+        : 0;
   return `${key.slice(0, prefixEnd + 4)}…`;
 }
 

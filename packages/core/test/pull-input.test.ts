@@ -4,7 +4,15 @@ import { maskPullUrl, pullUrlProblem, signPullPublishKey, verifyPullPublishKey, 
 
 describe('pull sources', () => {
   it('accepts cameras, servers and HLS playlists; says why for the rest', () => {
-    for (const ok of ['rtsp://cam/stream1', 'rtsps://cam/s', 'rtmp://origin/live/x', 'rtmps://origin/live/x', 'srt://origin:9000?streamid=a', 'https://cdn/live/index.m3u8']) expect(pullUrlProblem(ok), ok).toBeUndefined();
+    for (const ok of [
+      'rtsp://cam/stream1',
+      'rtsps://cam/s',
+      'rtmp://origin/live/x',
+      'rtmps://origin/live/x',
+      'srt://origin:9000?streamid=a',
+      'https://cdn/live/index.m3u8',
+    ])
+      expect(pullUrlProblem(ok), ok).toBeUndefined();
     expect(pullUrlProblem('ftp://x/y')).toMatch(/ftp cannot be pulled/);
     expect(pullUrlProblem('https://cdn/video.mp4')).toMatch(/HLS playlist/);
     expect(pullUrlProblem('rtsp//nope')).toBe('not a valid URL');

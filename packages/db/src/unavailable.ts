@@ -2,7 +2,8 @@
 // failover) rather than a bad query: callers answer 503 and retry instead of reporting a bug.
 const UNREACHABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
 const ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'DatabaseAccessDenied']);
-const MESSAGES = /Can't reach database server|Connection terminated|terminating connection|the database system is (starting up|shutting down)|ECONNREFUSED|ECONNRESET|Connection closed/i;
+const MESSAGES =
+  /Can't reach database server|Connection terminated|terminating connection|the database system is (starting up|shutting down)|ECONNREFUSED|ECONNRESET|Connection closed/i;
 
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (!err || typeof err !== 'object') return false;

@@ -129,7 +129,14 @@ export function runFfmpeg(bin: string, args: string[], opts: { stdin?: boolean; 
 }
 
 /** ffmpeg's ways of saying the input cannot be processed at all, as opposed to crashing. */
-const UNSUPPORTED = [/Decoder \(codec [^)]+\) not found/i, /Unsupported codec/i, /could not find codec parameters/i, /Invalid data found when processing input/i, /no decoder/i, /Output file #0 does not contain any stream/i];
+const UNSUPPORTED = [
+  /Decoder \(codec [^)]+\) not found/i,
+  /Unsupported codec/i,
+  /could not find codec parameters/i,
+  /Invalid data found when processing input/i,
+  /no decoder/i,
+  /Output file #0 does not contain any stream/i,
+];
 
 export function unsupportedInputReason(stderr: string): string | undefined {
   const line = stderr.split('\n').find((l) => UNSUPPORTED.some((re) => re.test(l)));

@@ -129,9 +129,7 @@ export interface RedisSettings {
  */
 export function createRedis(url: string, role: 'producer' | 'worker'): Redis {
   const opts: RedisOptions =
-    role === 'producer'
-      ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 }
-      : { maxRetriesPerRequest: null };
+    role === 'producer' ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 } : { maxRetriesPerRequest: null };
   const redis = new Redis(url, { ...opts, lazyConnect: false });
   // ioredis reconnects by itself; without a listener an outage would crash the process.
   redis.on('error', () => {});

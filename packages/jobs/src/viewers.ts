@@ -56,11 +56,17 @@ export class ViewerRecorder {
     const m = this.redis.pipeline();
     if (hit.playbackId) {
       m.zadd(k.live(p, hit.playbackId), at, hit.viewer).sadd(k.bucket(p, hit.playbackId, b), hit.viewer);
-      if (this.mark(`s:${hit.playbackId}`)) m.expire(k.live(p, hit.playbackId), BUCKET_TTL_SECONDS).expire(k.bucket(p, hit.playbackId, b), BUCKET_TTL_SECONDS).sadd(k.dirty(p), `s:${hit.playbackId}`);
+      if (this.mark(`s:${hit.playbackId}`))
+        m.expire(k.live(p, hit.playbackId), BUCKET_TTL_SECONDS)
+          .expire(k.bucket(p, hit.playbackId, b), BUCKET_TTL_SECONDS)
+          .sadd(k.dirty(p), `s:${hit.playbackId}`);
     }
     if (hit.assetId) {
       m.sadd(k.assetBucket(p, hit.assetId, b), hit.viewer).pfadd(k.views(p, hit.assetId), hit.viewer);
-      if (this.mark(`a:${hit.assetId}`)) m.expire(k.assetBucket(p, hit.assetId, b), BUCKET_TTL_SECONDS).expire(k.views(p, hit.assetId), VIEWS_TTL_SECONDS).sadd(k.dirty(p), `a:${hit.assetId}`);
+      if (this.mark(`a:${hit.assetId}`))
+        m.expire(k.assetBucket(p, hit.assetId, b), BUCKET_TTL_SECONDS)
+          .expire(k.views(p, hit.assetId), VIEWS_TTL_SECONDS)
+          .sadd(k.dirty(p), `a:${hit.assetId}`);
     }
     m.exec().catch(() => undefined);
   }
@@ -74,7 +80,12 @@ export class ViewerRecorder {
 }
 
 /** Viewers of each stream active within `windowMs`; 0 for every stream when Redis cannot answer. */
-export async function currentViewers(redis: Redis, prefix: string, playbackIds: { playbackId: string; windowMs: number }[], now = Date.now()): Promise<number[]> {
+export async function currentViewers(
+  redis: Redis,
+  prefix: string,
+  playbackIds: { playbackId: string; windowMs: number }[],
+  now = Date.now(),
+): Promise<number[]> {
   if (playbackIds.length === 0) return [];
   const m = redis.pipeline();
   for (const { playbackId, windowMs } of playbackIds) m.zcount(k.live(prefix, playbackId), now - windowMs, '+inf');
@@ -88,7 +99,13 @@ export interface BucketCount {
 }
 
 /** Distinct viewers per 10 s bucket in [from, to) still held in Redis (the last 15 minutes). */
-export async function recentBuckets(redis: Redis, prefix: string, target: { playbackId: string } | { assetId: string }, from: number, to: number): Promise<BucketCount[]> {
+export async function recentBuckets(
+  redis: Redis,
+  prefix: string,
+  target: { playbackId: string } | { assetId: string },
+  from: number,
+  to: number,
+): Promise<BucketCount[]> {
   const start = Math.max(bucketOf(from), bucketOf(Date.now() - BUCKET_TTL_SECONDS * 1000));
   const buckets: number[] = [];
   for (let b = start; b < to; b += VIEWER_BUCKET_MS) buckets.push(b);

@@ -17,7 +17,11 @@ export interface RtmpPull {
  * `tracks`: what the publish carries (the ingest's stats). The FLV header says so, and ffmpeg waits
  * for every track it announces: announcing audio for a video-only publish would stall its start.
  */
-export function pullRtmpAsFlv(url: string, sink: Writable, opts: { tracks: { audio: boolean; video: boolean }; idleMs?: number; connectTimeoutMs?: number }): RtmpPull {
+export function pullRtmpAsFlv(
+  url: string,
+  sink: Writable,
+  opts: { tracks: { audio: boolean; video: boolean }; idleMs?: number; connectTimeoutMs?: number },
+): RtmpPull {
   quietNmsLogs();
   const idleMs = opts.idleMs ?? 8000;
   const client = new RtmpClient();

@@ -52,7 +52,8 @@ function connectTls(client: Client, url: string): Promise<void> {
 
 /** The RTMP chunks of one packet, on the publish stream (NMS's chunker writes message stream id 0). */
 function chunksOf(p: AvPacket, streamId: number): Buffer {
-  const packet = p.codec_type === FLV_SCRIPT ? { ...p, data: Buffer.concat([SET_DATA_FRAME, p.data.subarray(0, p.size)]), size: p.size + SET_DATA_FRAME.length } : p;
+  const packet =
+    p.codec_type === FLV_SCRIPT ? { ...p, data: Buffer.concat([SET_DATA_FRAME, p.data.subarray(0, p.size)]), size: p.size + SET_DATA_FRAME.length } : p;
   const out = Rtmp.createMessage(packet);
   // Basic header (1 byte: chunk stream ids < 64), then timestamp(3) length(3) type(1) stream id(4, LE).
   out.writeUInt32LE(streamId, 8);
@@ -109,26 +110,27 @@ export function pushFlvToRtmp(url: string, source: Readable, opts: { connectTime
   source.on('end', () => end(true, 'the source ended'));
   source.on('error', () => end(false, 'the source failed'));
 
-  const connect = () => void (async () => {
-    timeout = setTimeout(() => end(false, 'the destination did not accept the publish in time'), opts.connectTimeoutMs ?? 15_000);
-    try {
-      if (url.startsWith('rtmps:')) await connectTls(client, url);
-      else await client.connect(url);
-      await client.sendConnect();
-      await client.sendCreateStream();
-      // The stream key (and any query) rides in the publish command, as every encoder sends it.
-      const u = new URL(url);
-      await client.sendPublish(`${client.urlInfo!.streamName}${u.search}`);
-      clearTimeout(timeout);
-      client.startHeartbeat();
-      live = true;
-      const first = waiting ?? [];
-      waiting = undefined;
-      for (const chunk of first) feed(chunk);
-      source.resume();
-    } catch (err) {
-      end(false, `could not publish to the destination: ${(err as Error).message}`);
-    }
-  })();
+  const connect = () =>
+    void (async () => {
+      timeout = setTimeout(() => end(false, 'the destination did not accept the publish in time'), opts.connectTimeoutMs ?? 15_000);
+      try {
+        if (url.startsWith('rtmps:')) await connectTls(client, url);
+        else await client.connect(url);
+        await client.sendConnect();
+        await client.sendCreateStream();
+        // The stream key (and any query) rides in the publish command, as every encoder sends it.
+        const u = new URL(url);
+        await client.sendPublish(`${client.urlInfo!.streamName}${u.search}`);
+        clearTimeout(timeout);
+        client.startHeartbeat();
+        live = true;
+        const first = waiting ?? [];
+        waiting = undefined;
+        for (const chunk of first) feed(chunk);
+        source.resume();
+      } catch (err) {
+        end(false, `could not publish to the destination: ${(err as Error).message}`);
+      }
+    })();
   return { done, publishing: () => live && !ended, close: () => end(true, 'closed') };
 }

@@ -43,7 +43,10 @@ describe('@airwave/sdk', () => {
     expect(hook.secret).toMatch(/^whsec_/);
     const stream = unwrap(await airwave.POST('/v1/live-streams', { body: { name: 'Announced' } }));
     const got = await eventually(async () => rx.received.find((r) => r.body.includes(stream.id)));
-    expect(new Webhook(hook.secret!).verify(got.body, got.headers as Record<string, string>)).toMatchObject({ type: 'live_stream.created', data: { id: stream.id } });
+    expect(new Webhook(hook.secret!).verify(got.body, got.headers as Record<string, string>)).toMatchObject({
+      type: 'live_stream.created',
+      data: { id: stream.id },
+    });
     await rx.close();
   });
 

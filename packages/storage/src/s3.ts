@@ -66,7 +66,9 @@ export class Storage {
 
   /** Copies an object within the bucket (the store does the work; metadata comes along). */
   async copy(from: string, to: string): Promise<void> {
-    await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: `${this.bucket}/${from.split('/').map(encodeURIComponent).join('/')}` }));
+    await this.client.send(
+      new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: `${this.bucket}/${from.split('/').map(encodeURIComponent).join('/')}` }),
+    );
   }
 
   /** A file of any size (multipart above 5 MB, via @aws-sdk/lib-storage). */
@@ -74,7 +76,13 @@ export class Storage {
     const ext = key.slice(key.lastIndexOf('.') + 1);
     await new Upload({
       client: this.client,
-      params: { Bucket: this.bucket, Key: key, Body: createReadStream(file), ContentType: CONTENT_TYPES[ext] ?? 'application/octet-stream', CacheControl: cacheControl },
+      params: {
+        Bucket: this.bucket,
+        Key: key,
+        Body: createReadStream(file),
+        ContentType: CONTENT_TYPES[ext] ?? 'application/octet-stream',
+        CacheControl: cacheControl,
+      },
     }).done();
   }
 

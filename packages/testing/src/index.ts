@@ -19,9 +19,10 @@ async function ensureDatabase(url: string): Promise<void> {
   await client.connect();
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (!rowCount) await client.query(`CREATE DATABASE "${name}"`).catch((err: { code?: string }) => {
-      if (err.code !== '42P04' && err.code !== '23505') throw err; // created by a parallel file
-    });
+    if (!rowCount)
+      await client.query(`CREATE DATABASE "${name}"`).catch((err: { code?: string }) => {
+        if (err.code !== '42P04' && err.code !== '23505') throw err; // created by a parallel file
+      });
   } finally {
     await client.end();
   }
@@ -36,7 +37,11 @@ export interface TestEnv {
 
 /** A migrated schema + Redis prefix named after the test file, and a config pointing at both. */
 export async function createTestEnv(testFile: string, env: Record<string, string> = {}): Promise<TestEnv> {
-  const base = path.basename(testFile).replace(/\.test\.ts$/, '').replace(/[^a-z0-9]+/gi, '_').toLowerCase();
+  const base = path
+    .basename(testFile)
+    .replace(/\.test\.ts$/, '')
+    .replace(/[^a-z0-9]+/gi, '_')
+    .toLowerCase();
   const name = `t_${base.slice(0, 40)}_${randomBytes(3).toString('hex')}`;
   // A test that stops its database brings a server of its own (env.DATABASE_URL).
   const server = env.DATABASE_URL ?? baseUrl;

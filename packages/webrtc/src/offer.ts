@@ -31,7 +31,13 @@ export function inspectOffer(sdp: string, need: { video: boolean; audio: boolean
   // Our side receives what the client sends, and the reverse.
   const wanted = need.direction === 'recv' ? ['sendonly', 'sendrecv'] : ['recvonly', 'sendrecv'];
   const usable = (kind: string, codec: string) =>
-    media.some((m) => m.type === kind && m.port !== 0 && wanted.includes(m.direction ?? parsed.direction ?? 'sendrecv') && (m.rtp ?? []).some((r) => r.codec.toLowerCase() === codec));
+    media.some(
+      (m) =>
+        m.type === kind &&
+        m.port !== 0 &&
+        wanted.includes(m.direction ?? parsed.direction ?? 'sendrecv') &&
+        (m.rtp ?? []).some((r) => r.codec.toLowerCase() === codec),
+    );
   if (!media.some((m) => m.iceUfrag ?? parsed.iceUfrag)) throw new OfferError('the SDP offer has no ICE credentials (a=ice-ufrag)');
   if (!media.some((m) => m.fingerprint ?? parsed.fingerprint)) throw new OfferError('the SDP offer has no DTLS fingerprint (a=fingerprint)');
   const video = usable('video', 'h264');

@@ -115,7 +115,8 @@ export function weriftEngine(network: WebRtcNetwork): MediaEngine {
       let heardAt = Date.now();
       for (const t of senders.values()) t.sender.onRtcp.subscribe(() => (heardAt = Date.now()));
       const watchdog = setInterval(() => {
-        if (Date.now() - heardAt > VIEWER_SILENCE_MS) close(pc.connectionState === 'connected' ? 'the viewer went silent (no RTCP)' : 'the viewer never connected');
+        if (Date.now() - heardAt > VIEWER_SILENCE_MS)
+          close(pc.connectionState === 'connected' ? 'the viewer went silent (no RTCP)' : 'the viewer never connected');
       }, 2000);
       watchdog.unref();
       void ended.then(() => clearInterval(watchdog));

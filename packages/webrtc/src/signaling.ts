@@ -7,13 +7,21 @@ import type { Logger } from 'pino';
 import { OfferError } from './offer.js';
 
 export function sendEnvelope(reply: FastifyReply, status: number, code: string, message: string) {
-  return reply.code(status).type('application/json').send({ error: { code, message, details: [] } });
+  return reply
+    .code(status)
+    .type('application/json')
+    .send({ error: { code, message, details: [] } });
 }
 
 export function createSignalingServer(log: Logger, opts: { iceLinks: string[] }): FastifyInstance {
   // Request logs without query strings: WHEP tickets ride there (and stream keys never reach a log:
   // WHIP sends them in the Authorization header, which request logs do not carry).
-  const requestLog = log.child({}, { serializers: { req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip }) } });
+  const requestLog = log.child(
+    {},
+    {
+      serializers: { req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip }) },
+    },
+  );
   const app = Fastify({ loggerInstance: requestLog, bodyLimit: 128 * 1024, trustProxy: true }) as unknown as FastifyInstance;
   app.addContentTypeParser('application/sdp', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   app.addHook('onSend', async (_req, reply) => {

@@ -4,7 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { announceAddress, iceServerLinks, inspectOffer, OfferError, parseIceServers, startsKeyframe } from '../src/index.js';
 
 const offer = (media: string[]) =>
-  ['v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'a=ice-ufrag:abcd', 'a=ice-pwd:abcdefghijklmnopqrstuvwx', 'a=fingerprint:sha-256 AA:BB', ...media, ''].join('\r\n');
+  [
+    'v=0',
+    'o=- 1 2 IN IP4 127.0.0.1',
+    's=-',
+    't=0 0',
+    'a=ice-ufrag:abcd',
+    'a=ice-pwd:abcdefghijklmnopqrstuvwx',
+    'a=fingerprint:sha-256 AA:BB',
+    ...media,
+    '',
+  ].join('\r\n');
 const video = (codec: string, dir = 'recvonly') => [`m=video 9 UDP/TLS/RTP/SAVPF 96`, 'c=IN IP4 0.0.0.0', `a=${dir}`, `a=rtpmap:96 ${codec}/90000`];
 const audio = (dir = 'recvonly') => ['m=audio 9 UDP/TLS/RTP/SAVPF 111', 'c=IN IP4 0.0.0.0', `a=${dir}`, 'a=rtpmap:111 opus/48000/2'];
 
@@ -14,10 +24,14 @@ describe('inspectOffer', () => {
   });
   it('names what is missing', () => {
     expect(() => inspectOffer(offer(video('VP8')), { video: true, audio: false, direction: 'send' })).toThrow('does not receive H.264 video');
-    expect(() => inspectOffer(offer(video('H264', 'recvonly')), { video: true, audio: true, direction: 'recv' })).toThrow('does not send H.264 video or Opus audio');
+    expect(() => inspectOffer(offer(video('H264', 'recvonly')), { video: true, audio: true, direction: 'recv' })).toThrow(
+      'does not send H.264 video or Opus audio',
+    );
     expect(() => inspectOffer('hello', { video: true, audio: false, direction: 'send' })).toThrow(OfferError);
     expect(() => inspectOffer(offer([]), { video: true, audio: false, direction: 'send' })).toThrow('no media sections');
-    expect(() => inspectOffer(offer(video('H264')).replace(/a=fingerprint.*\r\n/, ''), { video: true, audio: false, direction: 'send' })).toThrow('fingerprint');
+    expect(() => inspectOffer(offer(video('H264')).replace(/a=fingerprint.*\r\n/, ''), { video: true, audio: false, direction: 'send' })).toThrow(
+      'fingerprint',
+    );
   });
 });
 
@@ -30,7 +44,9 @@ describe('ICE configuration', () => {
     expect(() => parseIceServers('http://nope')).toThrow('not a stun: or turn: URL');
   });
   it('announces the public address in host candidates', () => {
-    const sdp = ['a=candidate:1 1 udp 2130706431 10.0.0.5 40001 typ host', 'a=candidate:2 1 udp 2130706431 fe80::1 40001 typ host', 'a=end-of-candidates'].join('\r\n');
+    const sdp = ['a=candidate:1 1 udp 2130706431 10.0.0.5 40001 typ host', 'a=candidate:2 1 udp 2130706431 fe80::1 40001 typ host', 'a=end-of-candidates'].join(
+      '\r\n',
+    );
     expect(announceAddress(sdp, '203.0.113.7')).toBe(['a=candidate:1 1 udp 2130706431 203.0.113.7 40001 typ host', 'a=end-of-candidates'].join('\r\n'));
     expect(announceAddress(sdp, undefined)).toBe(sdp);
   });

@@ -15,13 +15,19 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
 }
 
 export function mount(root: HTMLElement, ...children: Child[]): void {
-  root.replaceChildren(...children.filter((c): c is Node | string => c !== null && c !== undefined && c !== false).map((c) => (c instanceof Node ? c : String(c))));
+  root.replaceChildren(
+    ...children.filter((c): c is Node | string => c !== null && c !== undefined && c !== false).map((c) => (c instanceof Node ? c : String(c))),
+  );
 }
 
 /** A read-only field with a copy button (URLs and keys). */
 export function copyField(label: string, value: string, opts: { secret?: boolean; testId?: string } = {}): HTMLElement {
   const input = h('input', { readonly: true, value, type: opts.secret ? 'password' : 'text', 'data-testid': opts.testId });
-  const copy = h('button', { type: 'button', class: 'small', onclick: () => void navigator.clipboard?.writeText(value).then(() => flash(copy, 'Copied')) }, 'Copy');
+  const copy = h(
+    'button',
+    { type: 'button', class: 'small', onclick: () => void navigator.clipboard?.writeText(value).then(() => flash(copy, 'Copied')) },
+    'Copy',
+  );
   const reveal = opts.secret
     ? h('button', { type: 'button', class: 'small', onclick: () => (input.type = input.type === 'password' ? 'text' : 'password') }, 'Show')
     : null;

@@ -37,7 +37,11 @@ export function goLive(target: () => { whipUrl: string | null; streamKey: string
         pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
         setTimeout(resolve, 2000);
       });
-      const res = await fetch(whipUrl, { method: 'POST', headers: { 'content-type': 'application/sdp', authorization: `Bearer ${streamKey}` }, body: pc.localDescription!.sdp });
+      const res = await fetch(whipUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/sdp', authorization: `Bearer ${streamKey}` },
+        body: pc.localDescription!.sdp,
+      });
       if (res.status !== 201) {
         const body = (await res.json().catch(() => ({}))) as { error?: { message?: string } };
         pc.close();

@@ -17,7 +17,11 @@ export function healthChart(width = 860): { el: HTMLElement; update(samples: Sam
       width,
       height: 220,
       // At least the last minute, so one sample does not stretch the axis over years.
-      scales: { x: { time: true, range: (_u, min, max) => [Math.min(min, max - 60), max] }, kbps: { range: (_u, _min, max) => [0, Math.max(max * 1.2, 100)] }, n: { range: (_u, _min, max) => [0, Math.max(max * 1.2, 10)] } },
+      scales: {
+        x: { time: true, range: (_u, min, max) => [Math.min(min, max - 60), max] },
+        kbps: { range: (_u, _min, max) => [0, Math.max(max * 1.2, 100)] },
+        n: { range: (_u, _min, max) => [0, Math.max(max * 1.2, 10)] },
+      },
       axes: [
         { stroke: '#9aa3b5' },
         { scale: 'kbps', label: 'kbps', stroke: '#9aa3b5' },

@@ -23,7 +23,9 @@ const getStream = async (id: string) => (await api.call('GET', `/v1/live-streams
 describe('POST /internal/ingest/authorize', () => {
   it('requires the internal token', async () => {
     const s = await newStream();
-    expect((await internal('/ingest/authorize', { streamKey: s.streamKey, ingestNodeId: 'a', ingestAddress: 'rtmp://x/live' }, 'wrong-token-0000000000')).status).toBe(401);
+    expect(
+      (await internal('/ingest/authorize', { streamKey: s.streamKey, ingestNodeId: 'a', ingestAddress: 'rtmp://x/live' }, 'wrong-token-0000000000')).status,
+    ).toBe(401);
     expect((await api.call('POST', '/internal/ingest/authorize', { body: { streamKey: s.streamKey }, key: api.apiKey })).status).toBe(401);
   });
 
@@ -31,7 +33,15 @@ describe('POST /internal/ingest/authorize', () => {
     const s = await newStream({ latencyMode: 'low', renditions: ['720p', '360p'], record: false });
     const res = await authorize(s.streamKey);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ allow: true, liveStreamId: s.id, playbackId: s.playbackId, renditions: ['720p', '360p'], latencyMode: 'low', record: false, resumed: false });
+    expect(res.body).toMatchObject({
+      allow: true,
+      liveStreamId: s.id,
+      playbackId: s.playbackId,
+      renditions: ['720p', '360p'],
+      latencyMode: 'low',
+      record: false,
+      resumed: false,
+    });
     expect(res.body.sessionId).toMatch(/^lss_/);
     const after = await getStream(s.id);
     expect(after.status).toBe('connected');
@@ -91,7 +101,11 @@ describe('session reports', () => {
     await internal(`/ingest/sessions/${sessionId}/heartbeat`, { stats: sparse });
     const session = (await api.call('GET', `/v1/live-streams/${s.id}/sessions`)).body.data[0];
     expect(session.health.verdict).toBe('degraded');
-    expect(session.health.reasons.map((r: { code: string }) => r.code).sort()).toEqual(['audio_missing', 'bitrate_below_lowest_rendition', 'keyframe_interval_too_long']);
+    expect(session.health.reasons.map((r: { code: string }) => r.code).sort()).toEqual([
+      'audio_missing',
+      'bitrate_below_lowest_rendition',
+      'keyframe_interval_too_long',
+    ]);
     const warnings = await api.env.db.event.findMany({ where: { type: 'live_stream.warning', payload: { path: ['data', 'id'], equals: s.id } } });
     expect(warnings).toHaveLength(1);
     // The same verdict again is not a new warning.

@@ -66,14 +66,23 @@ describe('list, page, patch, delete', () => {
     expect(p3.body.nextCursor).toBeNull();
   });
 
-  it('shows its five newest recordings (deleted ones left out) and its session\'s peak, in GET and list alike', async () => {
+  it("shows its five newest recordings (deleted ones left out) and its session's peak, in GET and list alike", async () => {
     const key = await api.newProject('recent');
     const s = (await create({ name: 'recorded' }, { key })).body;
     const db = api.env.db;
     const { projectId } = await db.liveStream.findUniqueOrThrow({ where: { id: s.id } });
     const ids = Array.from({ length: 7 }, (_, i) => `as_recent${i}`);
     for (const [i, id] of ids.entries()) {
-      await db.asset.create({ data: { id, projectId, liveStreamId: s.id, playbackId: `pb_recent${i}`, createdAt: new Date(Date.UTC(2026, 0, 1, 0, i)), deletedAt: i === 5 ? new Date() : null } });
+      await db.asset.create({
+        data: {
+          id,
+          projectId,
+          liveStreamId: s.id,
+          playbackId: `pb_recent${i}`,
+          createdAt: new Date(Date.UTC(2026, 0, 1, 0, i)),
+          deletedAt: i === 5 ? new Date() : null,
+        },
+      });
     }
     await db.liveStreamSession.create({ data: { id: 'se_recent', liveStreamId: s.id, ingestNodeId: 'n', ingestAddress: 'rtmp://x', viewersPeak: 7 } });
     await db.liveStream.update({ where: { id: s.id }, data: { currentSessionId: 'se_recent' } });

@@ -72,7 +72,12 @@ describe('operations endpoints', () => {
     const deadRedis = createRedis('redis://127.0.0.1:1', 'producer');
     const app = await buildApp({ config: api.env.config, db: api.env.db, redis: deadRedis, queues: new Queues(deadRedis, 'x') });
     try {
-      const res = await app.inject({ method: 'POST', url: '/v1/live-streams', headers: { authorization: `Bearer ${api.apiKey}` }, payload: { name: 'During outage' } });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/live-streams',
+        headers: { authorization: `Bearer ${api.apiKey}` },
+        payload: { name: 'During outage' },
+      });
       expect(res.statusCode).toBe(201);
       const event = await api.env.db.event.findFirst({ where: { type: 'live_stream.created', payload: { path: ['data', 'id'], equals: res.json().id } } });
       expect(event?.dispatchedAt).toBeNull();
@@ -100,9 +105,16 @@ describe('operations endpoints', () => {
     expect(Object.keys(spec.paths)).toContain('/v1/live-streams/{id}/reset-stream-key');
     expect(Object.keys(spec.paths).some((p) => p.startsWith('/internal'))).toBe(false);
     // Client generators name methods after operationIds: every operation has a unique one, a summary and tags.
-    const operations = Object.values(spec.paths as Record<string, Record<string, { operationId?: string; summary?: string; tags?: string[] }>>).flatMap((ops) => Object.values(ops));
+    const operations = Object.values(spec.paths as Record<string, Record<string, { operationId?: string; summary?: string; tags?: string[] }>>).flatMap((ops) =>
+      Object.values(ops),
+    );
     expect(operations.length).toBeGreaterThan(30);
-    for (const op of operations) expect(op, JSON.stringify(op).slice(0, 200)).toMatchObject({ operationId: expect.stringMatching(/^[a-z][A-Za-z]+$/), summary: expect.any(String), tags: expect.any(Array) });
+    for (const op of operations)
+      expect(op, JSON.stringify(op).slice(0, 200)).toMatchObject({
+        operationId: expect.stringMatching(/^[a-z][A-Za-z]+$/),
+        summary: expect.any(String),
+        tags: expect.any(Array),
+      });
     expect(new Set(operations.map((op) => op.operationId)).size).toBe(operations.length);
     expect(spec.paths['/v1/live-streams/{id}/reset-stream-key'].post.operationId).toBe('resetStreamKey');
   });

@@ -52,7 +52,12 @@ beforeAll(async () => {
   const origin = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
   api = await startApi(import.meta.filename, { ...storage.env, STORAGE_ENDPOINT: origin });
   edgeUrl = `${await api.app.listen({ port: 0, host: '127.0.0.1' })}/cdn`;
-  s3 = new Storage(storage.env.STORAGE_BUCKET, { endpoint: storage.env.STORAGE_ENDPOINT, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
+  s3 = new Storage(storage.env.STORAGE_BUCKET, {
+    endpoint: storage.env.STORAGE_ENDPOINT,
+    region: 'us-east-1',
+    accessKeyId: 'S3RVER',
+    secretAccessKey: 'S3RVER',
+  });
 });
 afterAll(async () => {
   fault = 'none';
@@ -75,7 +80,10 @@ async function stream() {
 async function fetchAll(url: string) {
   const started = Date.now();
   const res = await fetch(url, { signal: AbortSignal.timeout(20_000) });
-  const body = await res.arrayBuffer().then((b) => Buffer.from(b), (err: Error) => err);
+  const body = await res.arrayBuffer().then(
+    (b) => Buffer.from(b),
+    (err: Error) => err,
+  );
   return { status: res.status, headers: res.headers, body, ms: Date.now() - started };
 }
 
@@ -122,7 +130,7 @@ describe('the playback edge in front of a failing origin', () => {
     for (const f of ['empty', 'truncated', 'reset-mid-body'] as const) {
       fault = f;
       const res = await fetchAll(url);
-        expect(res.status, f).toBe(200);
+      expect(res.status, f).toBe(200);
       expect((res.body as Buffer).toString(), f).toBe(PLAYLIST);
     }
     fault = 'none';

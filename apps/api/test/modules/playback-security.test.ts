@@ -22,8 +22,7 @@ afterAll(async () => {
 });
 
 const MASTER = '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360\n360p/index.m3u8\n';
-const media = (segUri: string) =>
-  `#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:4\n#EXT-X-MEDIA-SEQUENCE:0\n#EXTINF:4.000,\n${segUri}\n`;
+const media = (segUri: string) => `#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:4\n#EXT-X-MEDIA-SEQUENCE:0\n#EXTINF:4.000,\n${segUri}\n`;
 
 /** A stream with a master, a media playlist, a segment and a thumbnail in the bucket. */
 async function streamWithMedia(body: Record<string, unknown>) {
@@ -45,7 +44,10 @@ async function newKey(t: TestApi = api, key?: string) {
 }
 
 function sign(key: { id: string; privateKey: ReturnType<typeof createPrivateKey> }, claims: { sub: string; aud?: string; exp?: number }) {
-  const jwt = new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: key.id }).setSubject(claims.sub).setAudience(claims.aud ?? 'v');
+  const jwt = new SignJWT({})
+    .setProtectedHeader({ alg: 'RS256', kid: key.id })
+    .setSubject(claims.sub)
+    .setAudience(claims.aud ?? 'v');
   jwt.setExpirationTime(claims.exp ?? Math.floor(Date.now() / 1000) + 600);
   return jwt.sign(key.privateKey);
 }
@@ -231,7 +233,12 @@ describe('viewer counting at the edge', () => {
     const auth = await api.app.inject({
       method: 'GET',
       url: '/internal/playback/authorize',
-      headers: { authorization: 'Bearer test-internal-token-0123456789', 'x-original-uri': `/live/${s.playbackId}/360p/index.m3u8`, 'x-viewer-address': '203.0.113.9', 'user-agent': 'A' },
+      headers: {
+        authorization: 'Bearer test-internal-token-0123456789',
+        'x-original-uri': `/live/${s.playbackId}/360p/index.m3u8`,
+        'x-viewer-address': '203.0.113.9',
+        'user-agent': 'A',
+      },
     });
     expect(auth.statusCode).toBe(204);
     // vsid viewer-one-01, A and B from the test's address, A from 203.0.113.9.

@@ -6,10 +6,7 @@ import { startApi, type TestApi } from '../helpers.js';
 let api: TestApi;
 let strict: TestApi;
 beforeAll(async () => {
-  [api, strict] = await Promise.all([
-    startApi(import.meta.filename),
-    startApi(import.meta.filename, { ALLOW_PRIVATE_TARGETS: 'false' }),
-  ]);
+  [api, strict] = await Promise.all([startApi(import.meta.filename), startApi(import.meta.filename, { ALLOW_PRIVATE_TARGETS: 'false' })]);
 });
 afterAll(async () => {
   await api?.close();
@@ -66,7 +63,9 @@ describe('pull sources', () => {
       expect(res.body.error.message).toMatch(/not allowed/);
     }
     expect((await api.call('POST', '/v1/live-streams', { body: { name: 'cam', input: { type: 'pull', url: 'rtsp://169.254.169.254/x' } } })).status).toBe(400);
-    const ok = await api.call('POST', '/v1/live-streams', { body: { name: 'cam', input: { type: 'pull', url: 'rtsp://admin:hunter2hunter2@192.168.1.64:554/live?token=abc' } } });
+    const ok = await api.call('POST', '/v1/live-streams', {
+      body: { name: 'cam', input: { type: 'pull', url: 'rtsp://admin:hunter2hunter2@192.168.1.64:554/live?token=abc' } },
+    });
     expect(ok.status).toBe(201);
     expect(ok.body.input).toEqual({ type: 'pull', url: 'rtsp://admin:***@192.168.1.64:554/live?token=***', state: 'connecting', error: null });
     expect(JSON.stringify(ok.body)).not.toContain('hunter2');
@@ -80,7 +79,14 @@ describe('pull sources', () => {
 describe('assets', () => {
   async function seedAsset(projectId: string, status: 'preparing' | 'ready' = 'ready') {
     return api.env.db.asset.create({
-      data: { id: newId('asset'), projectId, status, playbackId: newPlaybackId(), durationSeconds: status === 'ready' ? 61.5 : null, mp4Ready: status === 'ready' },
+      data: {
+        id: newId('asset'),
+        projectId,
+        status,
+        playbackId: newPlaybackId(),
+        durationSeconds: status === 'ready' ? 61.5 : null,
+        mp4Ready: status === 'ready',
+      },
     });
   }
 

@@ -92,7 +92,9 @@ describe('bad input', () => {
 
   it('every POST with Content-Type: application/json and an empty body answers as the spec says', async () => {
     const { body: stream } = await api.call('POST', '/v1/live-streams', { body: { name: 'empty bodies' } });
-    const spec = api.app.swagger() as { paths: Record<string, { post?: { requestBody?: { required?: boolean; content: Record<string, { schema: { required?: string[] } }> } } }> };
+    const spec = api.app.swagger() as {
+      paths: Record<string, { post?: { requestBody?: { required?: boolean; content: Record<string, { schema: { required?: string[] } }> } } }>;
+    };
     // JSON routes (WHEP takes SDP: it answers 415 to anything else).
     const posts = Object.entries(spec.paths).filter(([, ops]) => ops.post && (!ops.post.requestBody || 'application/json' in ops.post.requestBody.content));
     expect(posts.length).toBeGreaterThanOrEqual(9);
@@ -104,7 +106,10 @@ describe('bad input', () => {
         if (rb?.required) {
           const required = rb.content['application/json']!.schema.required ?? [];
           expectEnvelope(res, 400, 'validation_failed');
-          expect(res.body.error.details.map((d: { field: string }) => d.field), path).toEqual(required);
+          expect(
+            res.body.error.details.map((d: { field: string }) => d.field),
+            path,
+          ).toEqual(required);
           for (const field of required) expect(res.body.error.message).toContain(field);
         } else {
           // complete answers 409 (nothing is live), the others succeed.

@@ -50,7 +50,9 @@ it('serves the ingest hooks on the internal port only, with the token', async ()
     body: JSON.stringify({ streamKey: 'sk_not_a_real_key_000000000000' }),
   });
   expect(encoded.status).toBe(404);
-  const auth = await fetch(`${publicUrl}/internal/playback/authorize`, { headers: { authorization: `Bearer ${token}`, 'x-original-uri': '/live/x/index.m3u8' } });
+  const auth = await fetch(`${publicUrl}/internal/playback/authorize`, {
+    headers: { authorization: `Bearer ${token}`, 'x-original-uri': '/live/x/index.m3u8' },
+  });
   expect(auth.status).toBe(404);
 });
 

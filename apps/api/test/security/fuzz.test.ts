@@ -28,7 +28,16 @@ const pathParam = fc.oneof(
 const query = fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), fc.oneof(fc.string({ maxLength: 30 }), fc.integer().map(String)), { maxKeys: 4 });
 const body = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
-  fc.record({ name: fc.oneof(fc.string(), fc.integer(), fc.constant(null)), url: fc.string(), renditions: fc.array(fc.string()), playbackId: fc.string(), events: fc.array(fc.string()) }, { requiredKeys: [] }),
+  fc.record(
+    {
+      name: fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
+      url: fc.string(),
+      renditions: fc.array(fc.string()),
+      playbackId: fc.string(),
+      events: fc.array(fc.string()),
+    },
+    { requiredKeys: [] },
+  ),
 );
 
 function expectWellFormed(res: { statusCode: number; body: string; headers: Record<string, unknown> }, what: string) {
@@ -48,7 +57,9 @@ it('no route answers 5xx or a malformed error to random bodies, queries and path
   for (const op of ops) {
     await fc.assert(
       fc.asyncProperty(pathParam, query, body, fc.boolean(), async (param, q, b, rawGarbage) => {
-        const url = op.path.replace(/\{\w+\}/g, () => (param === '__stream__' ? streamId : encodeURIComponent(param))) + (Object.keys(q).length ? `?${new URLSearchParams(q)}` : '');
+        const url =
+          op.path.replace(/\{\w+\}/g, () => (param === '__stream__' ? streamId : encodeURIComponent(param))) +
+          (Object.keys(q).length ? `?${new URLSearchParams(q)}` : '');
         const hasBody = op.method !== 'GET' && op.method !== 'DELETE';
         const res = await api.app.inject({
           method: op.method as 'GET',

@@ -31,8 +31,12 @@ it("another project's ids answer 404 on every /v1 route, and nothing of the owne
   const webhook = (await api.call('POST', '/v1/webhooks', { body: { url: 'https://203.0.113.11/x' } })).body;
   const key = (await api.call('POST', '/v1/signing-keys')).body;
   const sessionId = newId('session');
-  await api.env.db.liveStreamSession.create({ data: { id: sessionId, liveStreamId: stream.id, ingestNodeId: 'n', ingestAddress: 'rtmp://127.0.0.1/live', status: 'ended' } });
-  const asset = await api.env.db.asset.create({ data: { id: newId('asset'), projectId: api.projectId, liveStreamId: stream.id, playbackId: newPlaybackId(), status: 'ready' } });
+  await api.env.db.liveStreamSession.create({
+    data: { id: sessionId, liveStreamId: stream.id, ingestNodeId: 'n', ingestAddress: 'rtmp://127.0.0.1/live', status: 'ended' },
+  });
+  const asset = await api.env.db.asset.create({
+    data: { id: newId('asset'), projectId: api.projectId, liveStreamId: stream.id, playbackId: newPlaybackId(), status: 'ready' },
+  });
   const ids: Record<string, Record<string, string>> = {
     'live-streams': { id: stream.id, targetId: target.id, sessionId },
     assets: { id: asset.id },

@@ -121,9 +121,9 @@ export class SrtIngest {
         c.pending.push(chunk);
         c.pendingBytes += n;
         if (c.pendingBytes > MAX_BUFFERED_BYTES) {
-        this.drop(c, 'no answer from the API in time');
-        return;
-      }
+          this.drop(c, 'no answer from the API in time');
+          return;
+        }
         continue;
       }
       if (stdin.destroyed) continue;
@@ -141,16 +141,16 @@ export class SrtIngest {
     this.callers.set(socket, caller);
     this.o.srt.epollAdd(this.eid, socket, SRT_EPOLL_IN | SRT_EPOLL_ERR);
     if (!key || mode !== 'publish') {
-        this.drop(caller, key ? 'only publishing is supported over SRT' : 'no stream key in the stream id');
-        return;
-      }
+      this.drop(caller, key ? 'only publishing is supported over SRT' : 'no stream key in the stream id');
+      return;
+    }
     this.o.precheck(key).then(
       (answer) => {
         if (caller.closed) return;
         if (!answer.allow) {
-        this.drop(caller, `publish refused: ${answer.reason}`);
-        return;
-      }
+          this.drop(caller, `publish refused: ${answer.reason}`);
+          return;
+        }
         this.startRelay(caller, key);
       },
       (err: Error) => this.drop(caller, `publish refused: api_unreachable: ${err.message}`),

@@ -27,7 +27,12 @@ export function selectSegments(segments: SourceSegment[], from: number, to: numb
 /** No segment is longer than this: a wall-clock range reads only the rows that can overlap it. */
 const SEGMENT_MAX_MS = 5 * 60_000;
 
-async function assetSegments(ctx: WorkerContext, assetId: string, axis: 'wallclock' | 'offset', range?: { from: number; to: number }): Promise<SourceSegment[]> {
+async function assetSegments(
+  ctx: WorkerContext,
+  assetId: string,
+  axis: 'wallclock' | 'offset',
+  range?: { from: number; to: number },
+): Promise<SourceSegment[]> {
   // By wall clock, a stream's every recording is searched: only the rows near the range, not all of its history.
   const near = axis === 'wallclock' && range ? { startAt: { gte: new Date(range.from - SEGMENT_MAX_MS), lt: new Date(range.to) } } : {};
   const rows = await ctx.db.assetSegment.findMany({ where: { assetId, ...near }, orderBy: [{ rendition: 'asc' }, { uri: 'asc' }] });
@@ -53,7 +58,13 @@ async function livePlaylistSegments(ctx: WorkerContext, playbackId: string): Pro
     if (!media || media.isMasterPlaylist) continue;
     for (const s of media.segments) {
       if (!s.uri || !s.programDateTime) continue;
-      out.push({ rendition, key: path.posix.normalize(`live/${playbackId}/${rendition}/${s.uri}`), file: path.posix.basename(s.uri), duration: s.duration, start: s.programDateTime.getTime() });
+      out.push({
+        rendition,
+        key: path.posix.normalize(`live/${playbackId}/${rendition}/${s.uri}`),
+        file: path.posix.basename(s.uri),
+        duration: s.duration,
+        start: s.programDateTime.getTime(),
+      });
     }
   }
   return out;
@@ -62,7 +73,10 @@ async function livePlaylistSegments(ctx: WorkerContext, playbackId: string): Pro
 /** Where the source's segments are, on the axis the clip was asked in. */
 async function sourceSegments(ctx: WorkerContext, spec: ClipSpec, range: { from: number; to: number }): Promise<SourceSegment[]> {
   if ('assetId' in spec.source) return assetSegments(ctx, spec.source.assetId, 'offset');
-  const stream = await ctx.db.liveStream.findUnique({ where: { id: spec.source.liveStreamId }, select: { playbackId: true, assets: { where: { deletedAt: null }, select: { id: true } } } });
+  const stream = await ctx.db.liveStream.findUnique({
+    where: { id: spec.source.liveStreamId },
+    select: { playbackId: true, assets: { where: { deletedAt: null }, select: { id: true } } },
+  });
   if (!stream) throw new Error('the live stream is gone');
   const recorded = (await Promise.all(stream.assets.map((a) => assetSegments(ctx, a.id, 'wallclock', range)))).flat();
   return recorded.length > 0 ? [...recorded, ...(await livePlaylistSegments(ctx, stream.playbackId))] : livePlaylistSegments(ctx, stream.playbackId);
@@ -75,7 +89,9 @@ export async function clip(ctx: WorkerContext, data: { assetId: string }) {
   if (!asset || asset.deletedAt || (asset.status === 'ready' && asset.mp4Ready)) return { skipped: true };
   const spec = asset.clip as unknown as ClipSpec;
   const byTime = 'liveStreamId' in spec.source;
-  const [from, to, unit] = byTime ? [Date.parse(spec.requested.startTime!), Date.parse(spec.requested.endTime!), 1000] : [spec.requested.startOffsetSeconds!, spec.requested.endOffsetSeconds!, 1];
+  const [from, to, unit] = byTime
+    ? [Date.parse(spec.requested.startTime!), Date.parse(spec.requested.endTime!), 1000]
+    : [spec.requested.startOffsetSeconds!, spec.requested.endOffsetSeconds!, 1];
   // "The last 30 s" asked while live: the newest segments are still being written; wait for them.
   let chosen: SourceSegment[] = [];
   for (const deadline = Date.now() + (byTime ? WAIT_FOR_LIVE_MS : 0); ; ) {
@@ -99,13 +115,18 @@ export async function clip(ctx: WorkerContext, data: { assetId: string }) {
     if (init) copies.set(path.posix.join(path.posix.dirname(s.key), init), `vod/${asset.id}/${s.rendition}/${init}`);
   }
   await mapLimit([...copies], 16, ([src, dst]) => ctx.storage.copy(src, dst));
-  await ctx.db.assetSegment.createMany({ data: chosen.map((s) => ({ assetId: asset.id, rendition: s.rendition, uri: s.file, duration: s.duration, startAt: byTime ? new Date(s.start) : null })), skipDuplicates: true });
+  await ctx.db.assetSegment.createMany({
+    data: chosen.map((s) => ({ assetId: asset.id, rendition: s.rendition, uri: s.file, duration: s.duration, startAt: byTime ? new Date(s.start) : null })),
+    skipDuplicates: true,
+  });
   await ctx.storage.put(`vod/${asset.id}/index.m3u8`, await masterFor(ctx, spec, renditions), VOD_CACHE);
 
   const top = chosen.filter((s) => s.rendition === renditions[0]);
   const actualStart = top[0]!.start;
   const actualEnd = top.at(-1)!.start + top.at(-1)!.duration * unit;
-  const actual = byTime ? { startTime: new Date(actualStart).toISOString(), endTime: new Date(actualEnd).toISOString() } : { startOffsetSeconds: round(actualStart), endOffsetSeconds: round(actualEnd) };
+  const actual = byTime
+    ? { startTime: new Date(actualStart).toISOString(), endTime: new Date(actualEnd).toISOString() }
+    : { startOffsetSeconds: round(actualStart), endOffsetSeconds: round(actualEnd) };
   const updated = await ctx.db.asset.update({ where: { id: asset.id }, data: { clip: { ...spec, actual } as object } });
   return publishVod(ctx, updated);
 }
@@ -113,7 +134,9 @@ export async function clip(ctx: WorkerContext, data: { assetId: string }) {
 /** A recording and the live playlists may both name a segment: once each. */
 function dedupe(segments: SourceSegment[]): SourceSegment[] {
   const seen = new Set<string>();
-  return segments.filter((s) => !seen.has(`${s.rendition}/${s.file}`) && seen.add(`${s.rendition}/${s.file}`)).sort((a, b) => a.rendition.localeCompare(b.rendition) || a.start - b.start);
+  return segments
+    .filter((s) => !seen.has(`${s.rendition}/${s.file}`) && seen.add(`${s.rendition}/${s.file}`))
+    .sort((a, b) => a.rendition.localeCompare(b.rendition) || a.start - b.start);
 }
 
 /** The source's master, keeping the renditions the clip has (its first variant is the top rung). */
@@ -133,7 +156,9 @@ const round = (n: number) => Math.round(n * 1000) / 1000;
 
 async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
 }

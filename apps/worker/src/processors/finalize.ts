@@ -22,7 +22,10 @@ export const liveSessionDir = (playbackId: string, sessionId: string) => `live/$
  * a newer session of the stream already writes them, and only once the last run has let go.
  */
 async function sealLivePlaylists(ctx: WorkerContext, sessionId: string): Promise<number> {
-  const session = await ctx.db.liveStreamSession.findUnique({ where: { id: sessionId }, include: { liveStream: { select: { playbackId: true, currentSessionId: true } } } });
+  const session = await ctx.db.liveStreamSession.findUnique({
+    where: { id: sessionId },
+    include: { liveStream: { select: { playbackId: true, currentSessionId: true } } },
+  });
   if (!session || session.status !== 'ended' || session.liveStream.currentSessionId) return 0;
   await waitForTranscode(ctx, sessionId);
   const prefix = `live/${session.liveStream.playbackId}/`;

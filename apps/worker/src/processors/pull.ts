@@ -58,19 +58,30 @@ async function pullWhileWanted(ctx: WorkerContext, id: string, hold: Hold) {
     const started = Date.now();
     // Published with a short-lived key signed for this stream, not its stream key (workers do not hold those).
     const ingestUrl = `${ctx.config.pullIngestUrl}/${signPullPublishKey(ctx.config.internalToken, id)}`;
-    const why = verdict.ok ? await pullOnce(ctx, id, want.url, ingestUrl, want.stream.inputUrlEncrypted!, () => lost, log) : `the source is not allowed: ${verdict.reason}`;
+    const why = verdict.ok
+      ? await pullOnce(ctx, id, want.url, ingestUrl, want.stream.inputUrlEncrypted!, () => lost, log)
+      : `the source is not allowed: ${verdict.reason}`;
     if (why === undefined) continue; // stopped on purpose (disabled, new URL, shutting down): look again
     failures = Date.now() - started > STEADY_MS ? 1 : failures + 1;
     const delay = BACKOFF_MS[Math.min(failures - 1, BACKOFF_MS.length - 1)]!;
     log.warn({ why, retryInMs: delay }, 'pull ended; retrying');
     await setInput(ctx, id, 'retrying', why);
     // Wait, but notice at once a stream that was disabled or deleted meanwhile.
-    for (const until = Date.now() + delay; Date.now() < until && !lost && !ctx.control.shuttingDown; ) await new Promise((r) => setTimeout(r, Math.min(500, until - Date.now())));
+    for (const until = Date.now() + delay; Date.now() < until && !lost && !ctx.control.shuttingDown; )
+      await new Promise((r) => setTimeout(r, Math.min(500, until - Date.now())));
   }
 }
 
 /** One connection to the source; undefined when stopped on purpose, else why it ended. */
-async function pullOnce(ctx: WorkerContext, id: string, url: string, ingestUrl: string, version: string, isLost: () => boolean, log: WorkerContext['log']): Promise<string | undefined> {
+async function pullOnce(
+  ctx: WorkerContext,
+  id: string,
+  url: string,
+  ingestUrl: string,
+  version: string,
+  isLost: () => boolean,
+  log: WorkerContext['log'],
+): Promise<string | undefined> {
   await setInput(ctx, id, 'connecting', (await ctx.db.liveStream.findUnique({ where: { id }, select: { inputError: true } }))?.inputError ?? null);
   const run = runFfmpeg(resolveFfmpeg(ctx.config.ffmpegPath), buildPullArgs(url), { stdout: 'media' });
   const push = pushFlvToRtmp(ingestUrl, run.stdout!, { connectTimeoutMs: 30_000 });
@@ -87,7 +98,9 @@ async function pullOnce(ctx: WorkerContext, id: string, url: string, ingestUrl: 
       log.info('pulling: the source is live');
       await setInput(ctx, id, 'receiving', null);
     }
-    const now = await ctx.db.liveStream.findUnique({ where: { id }, select: { status: true, deletedAt: true, inputType: true, inputUrlEncrypted: true } }).catch(() => undefined);
+    const now = await ctx.db.liveStream
+      .findUnique({ where: { id }, select: { status: true, deletedAt: true, inputType: true, inputUrlEncrypted: true } })
+      .catch(() => undefined);
     const stillWanted = now && !now.deletedAt && now.status !== 'disabled' && now.inputType === 'pull' && now.inputUrlEncrypted === version;
     if ((now !== undefined && !stillWanted) || isLost() || ctx.control.shuttingDown) {
       onPurpose = true;

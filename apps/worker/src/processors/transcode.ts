@@ -36,8 +36,7 @@ export function sourceFromStats(stats: unknown): SourceInfo {
 const LIVE = new Set(['connected', 'active']);
 
 type LiveSession = NonNullable<Awaited<ReturnType<typeof loadSession>>>;
-const loadSession = (ctx: WorkerContext, sessionId: string) =>
-  ctx.db.liveStreamSession.findUnique({ where: { id: sessionId }, include: { liveStream: true } });
+const loadSession = (ctx: WorkerContext, sessionId: string) => ctx.db.liveStreamSession.findUnique({ where: { id: sessionId }, include: { liveStream: true } });
 
 export async function transcode(ctx: WorkerContext, job: Job<TranscodePayload>) {
   const { sessionId } = job.data;
@@ -125,7 +124,12 @@ async function runLadder(ctx: WorkerContext, job: Job<TranscodePayload>, session
   const thumbnail = rungs.length > 0 ? { file: path.join(outputDir, 'thumbnail.jpg'), everySeconds: 10, height: 240 } : undefined;
   const thumbs = thumbnail && new ThumbnailPublisher(ctx.storage, thumbnail.file, `thumbs/${stream.playbackId}.jpg`);
   thumbs?.start();
-  const run = runFfmpegOnSession(ctx.config, { ...session, tracks: sessionTracks(session.stats) }, buildLadderArgs({ input: 'pipe:0', source, rungs, segmentSeconds: seg, partSeconds, outputDir, runTag, thumbnail }), log);
+  const run = runFfmpegOnSession(
+    ctx.config,
+    { ...session, tracks: sessionTracks(session.stats) },
+    buildLadderArgs({ input: 'pipe:0', source, rungs, segmentSeconds: seg, partSeconds, outputDir, runTag, thumbnail }),
+    log,
+  );
   ffmpeg = run;
   log.info({ pid: run.pid, renditions: names, segmentSeconds: seg, transcodePath, attempt: job.attemptsMade + 1 }, 'ffmpeg started');
   const reporter = setInterval(() => void reportTranscodeStats(ctx, sessionId, { ...run.progress(), renditions: names, path: transcodePath }), 5000);

@@ -23,7 +23,20 @@ function ffmpeg(bin: string, args: string[]): Promise<void> {
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited ${code}: ${err.trim().split('\n').slice(-2).join(' | ').replace(/\?[^\s'"]*/g, '?…')}`))));
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(
+            new Error(
+              `ffmpeg exited ${code}: ${err
+                .trim()
+                .split('\n')
+                .slice(-2)
+                .join(' | ')
+                .replace(/\?[^\s'"]*/g, '?…')}`,
+            ),
+          ),
+    );
   });
 }
 
@@ -46,7 +59,11 @@ interface RecordedSegment {
 }
 
 /** The VOD playlist of one rendition; a new run tag (the part before '_') is a reconnect or a restart. */
-export function vodPlaylist<T extends RecordedSegment>(segs: T[], uriOf: (s: T, i: number) => string, initOf: (s: T, i: number) => string | undefined = (s, i) => initSegmentFor(uriOf(s, i))): string {
+export function vodPlaylist<T extends RecordedSegment>(
+  segs: T[],
+  uriOf: (s: T, i: number) => string,
+  initOf: (s: T, i: number) => string | undefined = (s, i) => initSegmentFor(uriOf(s, i)),
+): string {
   const playlist = new MediaPlaylist({
     // 6: EXT-X-MAP (fMP4 segments of LL-HLS runs); 3 otherwise.
     version: segs.some((s, i) => initOf(s, i)) ? 6 : 3,
@@ -65,7 +82,15 @@ export function vodPlaylist<T extends RecordedSegment>(segs: T[], uriOf: (s: T, 
   return withFinalNewline(HLS.stringify(playlist));
 }
 
-async function makeStoryboard(ctx: WorkerContext, bin: string, assetId: string, input: { file: string }, durationSeconds: number, size: { width: number; height: number }, work: string) {
+async function makeStoryboard(
+  ctx: WorkerContext,
+  bin: string,
+  assetId: string,
+  input: { file: string },
+  durationSeconds: number,
+  size: { width: number; height: number },
+  work: string,
+) {
   const plan = storyboardPlan(durationSeconds, size);
   const jpg = path.join(work, 'storyboard.jpg');
   await ffmpeg(bin, storyboardArgs(input.file, plan, jpg, READ_PLAYLIST));
@@ -84,7 +109,11 @@ export async function publishVod(ctx: WorkerContext, asset: Asset) {
     for (const r of rows) byRendition.set(r.rendition, [...(byRendition.get(r.rendition) ?? []), r]);
 
     for (const [rendition, segs] of byRendition) {
-      await ctx.storage.put(`vod/${assetId}/${rendition}/index.m3u8`, vodPlaylist(segs, (s) => s.uri), VOD_CACHE);
+      await ctx.storage.put(
+        `vod/${assetId}/${rendition}/index.m3u8`,
+        vodPlaylist(segs, (s) => s.uri),
+        VOD_CACHE,
+      );
     }
 
     // The run wrote the master next to the recording; its first variant is the top rendition.
@@ -103,9 +132,20 @@ export async function publishVod(ctx: WorkerContext, asset: Asset) {
       const presign = (file: string) => ctx.storage.presignGet(`vod/${assetId}/${rendition}/${file}`, 6 * 3600);
       const signed = await Promise.all(segs.map((s) => presign(s.uri)));
       // fMP4 runs (LL-HLS): each run's initialization segment, signed once.
-      const inits = new Map(await Promise.all([...new Set(segs.map((s) => initSegmentFor(s.uri)).filter((u): u is string => !!u))].map(async (u) => [u, await presign(u)] as const)));
+      const inits = new Map(
+        await Promise.all(
+          [...new Set(segs.map((s) => initSegmentFor(s.uri)).filter((u): u is string => !!u))].map(async (u) => [u, await presign(u)] as const),
+        ),
+      );
       const file = path.join(work, `${rendition}.m3u8`);
-      await writeFile(file, vodPlaylist(segs, (_s, i) => signed[i]!, (s) => inits.get(initSegmentFor(s.uri) ?? '')));
+      await writeFile(
+        file,
+        vodPlaylist(
+          segs,
+          (_s, i) => signed[i]!,
+          (s) => inits.get(initSegmentFor(s.uri) ?? ''),
+        ),
+      );
       return { file, fmp4: inits.size > 0 };
     };
     const { file: topUrl, fmp4 } = await signedPlaylist(top, topSegs);
@@ -130,8 +170,8 @@ export async function publishVod(ctx: WorkerContext, asset: Asset) {
     const low = master.variants.at(-1)!;
     const lowSegs = byRendition.get(low.uri.split('/')[0]!);
     if (low.resolution && lowSegs) {
-      await makeStoryboard(ctx, bin, assetId, await signedPlaylist(low.uri.split('/')[0]!, lowSegs), durationSeconds, low.resolution, work).catch((err: Error) =>
-        ctx.log.warn({ assetId, err: err.message }, 'no storyboard for this asset'),
+      await makeStoryboard(ctx, bin, assetId, await signedPlaylist(low.uri.split('/')[0]!, lowSegs), durationSeconds, low.resolution, work).catch(
+        (err: Error) => ctx.log.warn({ assetId, err: err.message }, 'no storyboard for this asset'),
       );
     }
     return { assetId, durationSeconds };

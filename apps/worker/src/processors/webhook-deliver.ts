@@ -25,7 +25,14 @@ const agentFor = (allowPrivate: boolean) => {
 async function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number, allowPrivate: boolean): Promise<Attempt> {
   const started = performance.now();
   try {
-    const res = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs), dispatcher: agentFor(allowPrivate) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers,
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+      dispatcher: agentFor(allowPrivate),
+    });
     await res.body?.cancel().catch(() => {});
     const ok = res.status >= 200 && res.status < 300;
     return { statusCode: res.status, error: ok ? null : `HTTP ${res.status}`, durationMs: Math.round(performance.now() - started) };
@@ -40,10 +47,7 @@ async function post(url: string, headers: Record<string, string>, body: string, 
 
 export async function webhookDeliver(ctx: WorkerContext, job: Job<{ eventId: string; webhookId: string }>) {
   const { eventId, webhookId } = job.data;
-  const [event, hook] = await Promise.all([
-    ctx.db.event.findUnique({ where: { id: eventId } }),
-    ctx.db.webhook.findUnique({ where: { id: webhookId } }),
-  ]);
+  const [event, hook] = await Promise.all([ctx.db.event.findUnique({ where: { id: eventId } }), ctx.db.webhook.findUnique({ where: { id: webhookId } })]);
   if (!event || !hook || hook.deletedAt || !hook.enabled) return { skipped: true };
 
   const attempt = job.attemptsMade + 1;

@@ -93,7 +93,13 @@ function planEncodedLadder(source: SourceInfo, requested: readonly string[]): Ru
   const fps = source.fps ?? 30;
   const aspect = srcW / srcH;
   const wanted = LADDER.filter((r) => requested.includes(r.name) && r.height <= srcH);
-  const rungs = wanted.map((r) => ({ name: r.name, width: even(r.height * aspect), height: r.height, videoBitrate: r.videoBitrate, level: levelFor(r.height, fps) }));
+  const rungs = wanted.map((r) => ({
+    name: r.name,
+    width: even(r.height * aspect),
+    height: r.height,
+    videoBitrate: r.videoBitrate,
+    level: levelFor(r.height, fps),
+  }));
   if (rungs.length > 0) return rungs;
   // Smaller than every requested rung: one rendition at the source's own size, at a bitrate scaled by area.
   const pixels = even(srcW) * even(srcH);

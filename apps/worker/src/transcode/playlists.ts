@@ -64,7 +64,9 @@ export class LivePlaylist {
     if (parsed.isMasterPlaylist) return;
     this.mediaSequence = parsed.mediaSequenceBase ?? 0;
     this.discontinuitySequence = parsed.discontinuitySequenceBase ?? 0;
-    this.segments = parsed.segments.filter((s) => s.uri).map((s) => ({ uri: s.uri, duration: s.duration, discontinuity: Boolean(s.discontinuity), programDateTime: s.programDateTime }));
+    this.segments = parsed.segments
+      .filter((s) => s.uri)
+      .map((s) => ({ uri: s.uri, duration: s.duration, discontinuity: Boolean(s.discontinuity), programDateTime: s.programDateTime }));
     this.nextIsDiscontinuity = this.segments.length > 0;
   }
 
@@ -127,7 +129,10 @@ export class LivePlaylist {
       version: ll ? 9 : this.segments.some((s) => initSegmentFor(s.uri)) ? 6 : 3,
       // Rounded, not ceiled: a 29.97 fps encoder's 1.001 s segments keep TARGETDURATION:1, so
       // players sit one target (not two) behind the live edge.
-      targetDuration: targetDurationFor(this.segments.map((s) => s.duration), this.targetSeconds),
+      targetDuration: targetDurationFor(
+        this.segments.map((s) => s.duration),
+        this.targetSeconds,
+      ),
       endlist: opts.endlist ?? false,
       mediaSequenceBase: this.mediaSequence,
       discontinuitySequenceBase: this.discontinuitySequence,

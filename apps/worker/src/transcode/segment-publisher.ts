@@ -90,7 +90,15 @@ export class SegmentPublisher {
       // cuts at the first frame past `part`, so parts run from `part` to `part` plus one frame.
       const playlist = new LivePlaylist(this.o.segmentSeconds, windowSize, part ? { partTarget: Math.round(part * 1.125 * 1000) / 1000 } : undefined);
       playlist.resumeFrom(await this.o.storage.getText(`${this.o.prefix}/${name}/index.m3u8`));
-      this.state.set(name, { playlist, parts: part ? new PartGrouper() : undefined, partsLive: !this.o.verifyFirstSegment, runSeconds: 0, seen: new Set(), uploaded: 0, chain: Promise.resolve() });
+      this.state.set(name, {
+        playlist,
+        parts: part ? new PartGrouper() : undefined,
+        partsLive: !this.o.verifyFirstSegment,
+        runSeconds: 0,
+        seen: new Set(),
+        uploaded: 0,
+        chain: Promise.resolve(),
+      });
       // inotify tells us at once; the poll is a safety net for missed events.
       this.watchers.push(watch(path.join(this.o.outputDir, name), () => this.schedule(name)));
     }
@@ -109,10 +117,12 @@ export class SegmentPublisher {
   private schedule(name: string): void {
     const st = this.state.get(name);
     if (!st) return;
-    st.chain = st.chain.then(() => this.sync(name, st)).catch((err: Error) => {
-      this.failure = err;
-      this.o.log.error({ rendition: name, err: err.message }, 'segment upload failed');
-    });
+    st.chain = st.chain
+      .then(() => this.sync(name, st))
+      .catch((err: Error) => {
+        this.failure = err;
+        this.o.log.error({ rendition: name, err: err.message }, 'segment upload failed');
+      });
   }
 
   private async sync(name: string, st: RenditionState): Promise<void> {
@@ -198,7 +208,10 @@ export class SegmentPublisher {
       const partDir = this.o.partDir ?? this.o.segmentDir;
       await this.persist(() => this.o.storage.put(this.placement(name, partFile, partDir).key, fragment.body, CACHE_IMMUTABLE));
       const next = `${runTag}_${String(Number(num) + 1).padStart(num.length, '0')}.part.m4s`;
-      st.playlist.appendPart({ uri: this.placement(name, partFile, partDir).uri, duration: entry.duration, independent: fragment.independent }, this.placement(name, next, partDir).uri);
+      st.playlist.appendPart(
+        { uri: this.placement(name, partFile, partDir).uri, duration: entry.duration, independent: fragment.independent },
+        this.placement(name, next, partDir).uri,
+      );
       await unlink(file).catch(() => {});
       st.seen.add(entry.uri);
     }
@@ -274,7 +287,8 @@ export class SegmentPublisher {
     }
     if (opts.endlist && !this.failure) {
       for (const [name, st] of this.state) {
-        if (st.playlist.length > 0) await this.persist(() => this.o.storage.put(`${this.o.prefix}/${name}/index.m3u8`, st.playlist.render({ endlist: true }), CACHE_PLAYLIST));
+        if (st.playlist.length > 0)
+          await this.persist(() => this.o.storage.put(`${this.o.prefix}/${name}/index.m3u8`, st.playlist.render({ endlist: true }), CACHE_PLAYLIST));
       }
     }
     await this.recording;

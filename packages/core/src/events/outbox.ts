@@ -7,13 +7,7 @@ import type { EventPayload, EventType } from './types.js';
  * Writes an event in the caller's transaction (transactional outbox): the change, its event and the
  * event's fan-out to webhooks commit or roll back together; the outbox relay enqueues the fan-out.
  */
-export async function recordEvent(
-  tx: Tx,
-  projectId: string,
-  type: EventType,
-  data: Record<string, unknown>,
-  now = new Date(),
-): Promise<string> {
+export async function recordEvent(tx: Tx, projectId: string, type: EventType, data: Record<string, unknown>, now = new Date()): Promise<string> {
   const id = newId('event');
   const payload: EventPayload = { type, timestamp: now.toISOString(), data };
   await tx.event.create({ data: { id, projectId, type, payload: payload as object, createdAt: now } });

@@ -34,14 +34,22 @@ export function assessHealth(
   const kbps = num(s.bitrateKbps);
   const lowest = LADDER[LADDER.length - 1]!.videoBitrate / 1000;
   if (typeof s.videoCodec === 'string' && kbps !== undefined && kbps > 0 && kbps < lowest) {
-    reasons.push({ code: 'bitrate_below_lowest_rendition', severity: 'degraded', message: `The encoder sends ${kbps} kbps, below the lowest rendition's ${lowest} kbps` });
+    reasons.push({
+      code: 'bitrate_below_lowest_rendition',
+      severity: 'degraded',
+      message: `The encoder sends ${kbps} kbps, below the lowest rendition's ${lowest} kbps`,
+    });
   }
   if (typeof s.videoCodec === 'string' && s.audioCodec === undefined) {
     reasons.push({ code: 'audio_missing', severity: 'degraded', message: 'The encoder sends no audio' });
   }
   const speed = num(t.speed);
   if (speed !== undefined && speed < 0.95) {
-    reasons.push({ code: 'transcoder_slower_than_realtime', severity: 'unhealthy', message: `The transcoder runs at ${speed}x real time: viewers fall behind` });
+    reasons.push({
+      code: 'transcoder_slower_than_realtime',
+      severity: 'unhealthy',
+      message: `The transcoder runs at ${speed}x real time: viewers fall behind`,
+    });
   }
   const verdict = reasons.reduce<HealthVerdict>((v, r) => (rank[r.severity] > rank[v] ? r.severity : v), 'healthy');
   return { verdict, reasons };
@@ -62,7 +70,11 @@ export async function updateHealthInputs(
   const { verdict, reasons } = assessHealth(stats, transcode, session.error);
   await tx.liveStreamSession.update({
     where: { id: session.id },
-    data: { ...(patch.stats ? { stats: patch.stats as object } : {}), ...(patch.transcodeStats ? { transcodeStats: patch.transcodeStats as object } : {}), health: verdict },
+    data: {
+      ...(patch.stats ? { stats: patch.stats as object } : {}),
+      ...(patch.transcodeStats ? { transcodeStats: patch.transcodeStats as object } : {}),
+      health: verdict,
+    },
   });
   if (rank[verdict] <= rank[session.health as HealthVerdict]) return [];
   const stream = await tx.liveStream.findUniqueOrThrow({ where: { id: session.liveStreamId } });

@@ -68,7 +68,13 @@ export function presentLiveStream(s: LiveStream, urls: PublicUrls, opts: Present
     allowedOrigins: s.allowedOrigins,
     whipUrl: urls.whipUrl ?? null,
     ...(streamKey !== undefined
-      ? { streamKey, rtmpUrl: urls.rtmpBaseUrl, rtmpsUrl: urls.rtmpsBaseUrl, ingestUrl: `${urls.rtmpBaseUrl}/${streamKey}`, srtUrl: srtIngestUrl(urls, streamKey) }
+      ? {
+          streamKey,
+          rtmpUrl: urls.rtmpBaseUrl,
+          rtmpsUrl: urls.rtmpsBaseUrl,
+          ingestUrl: `${urls.rtmpBaseUrl}/${streamKey}`,
+          srtUrl: srtIngestUrl(urls, streamKey),
+        }
       : { rtmpUrl: urls.rtmpBaseUrl, rtmpsUrl: urls.rtmpsBaseUrl }),
     playbackId: s.playbackId,
     /** Refreshed about every 10 s while the stream is active. */

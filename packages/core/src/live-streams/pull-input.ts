@@ -11,7 +11,8 @@ export function pullUrlProblem(url: string): string | undefined {
   } catch {
     return 'not a valid URL';
   }
-  if (!(PULL_SCHEMES as readonly string[]).includes(u.protocol)) return `${u.protocol.replace(':', '')} cannot be pulled: use rtsp://, rtmp://, rtmps://, srt:// or an https:// HLS playlist`;
+  if (!(PULL_SCHEMES as readonly string[]).includes(u.protocol))
+    return `${u.protocol.replace(':', '')} cannot be pulled: use rtsp://, rtmp://, rtmps://, srt:// or an https:// HLS playlist`;
   if ((u.protocol === 'http:' || u.protocol === 'https:') && !/\.m3u8$/i.test(u.pathname)) return 'an http(s) source must be an HLS playlist (.m3u8)';
   if (!u.hostname) return 'the URL names no host';
   return undefined;

@@ -107,7 +107,9 @@ function publishVerdict(stream: StreamWithSession, now: Date): { deny: DenyReaso
 export async function precheckPublish(db: Db | Tx, streamKeyHash: string, now = new Date()): Promise<Extract<ClaimResult, { allow: false }> | undefined> {
   // One statement (stream and its session joined), only the columns the rules read: every encoder
   // retrying a refused key, and every publish, passes here (docs/control-plane.md).
-  const [row] = await db.$queryRaw<{ id: string; status: LiveStream['status']; deletedAt: Date | null; sessionStatus: LiveStreamSession['status'] | null; sessionLastSeenAt: Date | null }[]>`
+  const [row] = await db.$queryRaw<
+    { id: string; status: LiveStream['status']; deletedAt: Date | null; sessionStatus: LiveStreamSession['status'] | null; sessionLastSeenAt: Date | null }[]
+  >`
     SELECT s."id", s."status", s."deletedAt", c."status" AS "sessionStatus", c."lastSeenAt" AS "sessionLastSeenAt"
     FROM "LiveStream" s LEFT JOIN "LiveStreamSession" c ON c."id" = s."currentSessionId"
     WHERE s."streamKeyHash" = ${streamKeyHash}`;
@@ -179,7 +181,10 @@ export async function publishStarted(
 ): Promise<{ keep: boolean; eventIds: string[] }> {
   const beat = await recordHeartbeat(tx, sessionId, stats, ctx);
   if (!beat.keep) return beat;
-  const session = await tx.liveStreamSession.findUniqueOrThrow({ where: { id: sessionId }, include: { liveStream: { include: { simulcastTargets: { select: { id: true } } } } } });
+  const session = await tx.liveStreamSession.findUniqueOrThrow({
+    where: { id: sessionId },
+    include: { liveStream: { include: { simulcastTargets: { select: { id: true } } } } },
+  });
   const run = session.reconnects;
   await recordJob(tx, 'transcode', { sessionId, run });
   for (const t of session.liveStream.simulcastTargets) await recordJob(tx, 'simulcast', { sessionId, run, targetId: t.id });
@@ -198,9 +203,17 @@ export async function markActive(tx: Tx, sessionId: string, ctx: StateContext): 
   // A recorded session gets its asset the first time it is playable; a reconnect keeps the same one.
   if (stream.record && !(await tx.asset.findUnique({ where: { sessionId } }))) {
     const asset = await tx.asset.create({
-      data: { id: recordingAssetId(sessionId), projectId: stream.projectId, liveStreamId: stream.id, sessionId, playbackId: newPlaybackId(), passthrough: stream.passthrough,
+      data: {
+        id: recordingAssetId(sessionId),
+        projectId: stream.projectId,
+        liveStreamId: stream.id,
+        sessionId,
+        playbackId: newPlaybackId(),
+        passthrough: stream.passthrough,
         // The recording is as private as the broadcast; the owner may change it on the asset.
-        playbackPolicy: stream.playbackPolicy, allowedOrigins: stream.allowedOrigins },
+        playbackPolicy: stream.playbackPolicy,
+        allowedOrigins: stream.allowedOrigins,
+      },
     });
     eventIds.push(await recordEvent(tx, stream.projectId, 'asset.created', presentAsset(asset, ctx.urls), now));
   }
@@ -211,11 +224,7 @@ export async function markActive(tx: Tx, sessionId: string, ctx: StateContext): 
  * The encoder's connection closed: workers stop what pulls it. Inside a reconnect window the session
  * waits in `reconnecting` until its expiry job (or the sweeper) ends it; with no window it ends at once.
  */
-export async function publishStopped(
-  tx: Tx,
-  sessionId: string,
-  ctx: StateContext,
-): Promise<(Transition & { reconnectDeadline?: Date }) | null> {
+export async function publishStopped(tx: Tx, sessionId: string, ctx: StateContext): Promise<(Transition & { reconnectDeadline?: Date }) | null> {
   const now = ctx.now ?? new Date();
   const session = await tx.liveStreamSession.findUnique({ where: { id: sessionId }, include: { currentOf: true } });
   const stream = session?.currentOf;

@@ -30,8 +30,7 @@ let charPatched = false;
 function reportCharColumnsAsText(): void {
   if (charPatched) return;
   charPatched = true;
-  const proto = (pg as unknown as { Result: { prototype: { addFields(f: { dataTypeID: number }[]): void } } }).Result
-    .prototype;
+  const proto = (pg as unknown as { Result: { prototype: { addFields(f: { dataTypeID: number }[]): void } } }).Result.prototype;
   const addFields = proto.addFields;
   proto.addFields = function (fields) {
     for (const f of fields) if (f.dataTypeID === PG_CHAR_OID) f.dataTypeID = PG_TEXT_OID;
@@ -61,11 +60,7 @@ export interface EngineSchema {
 }
 
 /** Opens an engine against `databaseUrl` (and its `?schema=`), runs `fn`, and frees it. */
-export async function withSchemaEngine<T>(
-  databaseUrl: string,
-  schema: EngineSchema,
-  fn: (engine: SchemaEngine) => Promise<T>,
-): Promise<T> {
+export async function withSchemaEngine<T>(databaseUrl: string, schema: EngineSchema, fn: (engine: SchemaEngine) => Promise<T>): Promise<T> {
   const b = await loadBindings();
   reportCharColumnsAsText();
   const target = parseDatabaseUrl(databaseUrl);

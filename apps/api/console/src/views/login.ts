@@ -12,7 +12,9 @@ export function loginView(): View {
       try {
         await api('GET', '/live-streams?limit=1', undefined, key);
       } catch (err) {
-        throw err instanceof ApiError && err.status === 401 ? new Error('That API key is not valid.') : new Error(`Could not sign in: ${(err as Error).message}`);
+        throw err instanceof ApiError && err.status === 401
+          ? new Error('That API key is not valid.')
+          : new Error(`Could not sign in: ${(err as Error).message}`);
       }
       session.set(key);
       location.hash = '#/streams';

@@ -43,15 +43,33 @@ export function recordingsTable(assets: Asset[]): HTMLElement {
         a.status === 'ready' ? h('button', { type: 'button', class: 'small', onclick: () => void play(a, holder) }, 'Play') : null,
         ' ',
         a.mp4Url
-          ? h('a', { href: '#', class: 'small', onclick: async (e: Event) => {
-              e.preventDefault();
-              window.open(await playableUrl(a.mp4Url!, a.playbackId, a.playbackPolicy), '_blank');
-            } }, 'Download MP4')
+          ? h(
+              'a',
+              {
+                href: '#',
+                class: 'small',
+                onclick: async (e: Event) => {
+                  e.preventDefault();
+                  window.open(await playableUrl(a.mp4Url!, a.playbackId, a.playbackPolicy), '_blank');
+                },
+              },
+              'Download MP4',
+            )
           : null,
       ),
     ),
   );
-  return h('div', {}, h('table', {}, h('thead', {}, h('tr', {}, ...['Recorded', 'Status', 'Views · watched', 'Duration', ''].map((t) => h('th', {}, t)))), h('tbody', {}, ...rows)), holder);
+  return h(
+    'div',
+    {},
+    h(
+      'table',
+      {},
+      h('thead', {}, h('tr', {}, ...['Recorded', 'Status', 'Views · watched', 'Duration', ''].map((t) => h('th', {}, t)))),
+      h('tbody', {}, ...rows),
+    ),
+    holder,
+  );
 }
 
 export async function recordingsView(): Promise<View> {

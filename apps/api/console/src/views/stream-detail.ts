@@ -95,7 +95,11 @@ export async function streamDetailView(id: string): Promise<View> {
 
   const name = h('input', { name: 'name', value: stream.name, maxlength: 200, required: true });
   const latency = h('select', { name: 'latencyMode' }, ...['standard', 'low'].map((v) => h('option', { value: v, selected: stream.latencyMode === v }, v)));
-  const policy = h('select', { name: 'playbackPolicy' }, ...['public', 'signed'].map((v) => h('option', { value: v, selected: stream.playbackPolicy === v }, v)));
+  const policy = h(
+    'select',
+    { name: 'playbackPolicy' },
+    ...['public', 'signed'].map((v) => h('option', { value: v, selected: stream.playbackPolicy === v }, v)),
+  );
   const record = h('input', { type: 'checkbox', checked: stream.record });
   const window_ = h('input', { type: 'number', min: 0, max: 1800, value: stream.reconnectWindowSeconds });
   const dvr = h('input', { type: 'number', name: 'dvrWindowSeconds', min: 0, max: 14400, value: stream.dvrWindowSeconds });
@@ -137,7 +141,9 @@ export async function streamDetailView(id: string): Promise<View> {
           // A broadcast younger than 30 s: all of it (its first segment starts a moment after the publish).
           const start = Math.max(end - 30_000, liveSince + 2_000);
           try {
-            const clip = await api<{ id: string }>('POST', '/assets', { input: { liveStreamId: id, startTime: new Date(start).toISOString(), endTime: new Date(end).toISOString() } });
+            const clip = await api<{ id: string }>('POST', '/assets', {
+              input: { liveStreamId: id, startTime: new Date(start).toISOString(), endTime: new Date(end).toISOString() },
+            });
             clipNote.replaceChildren(' Clip ', h('a', { href: '#/recordings' }, clip.id), ' is being made.');
           } catch (err) {
             error.textContent = (err as Error).message;
@@ -187,7 +193,10 @@ export async function streamDetailView(id: string): Promise<View> {
     const input = stream.input;
     pullState.replaceChildren(
       ...(input.type === 'pull' && input.state !== 'receiving'
-        ? [h('span', { class: `badge ${input.error ? 'unhealthy' : 'degraded'}` }, `source ${input.state}`), ` ${input.url}${input.error ? ` · ${input.error}` : ''}`]
+        ? [
+            h('span', { class: `badge ${input.error ? 'unhealthy' : 'degraded'}` }, `source ${input.state}`),
+            ` ${input.url}${input.error ? ` · ${input.error}` : ''}`,
+          ]
         : []),
     );
     if (live) {
@@ -213,13 +222,27 @@ export async function streamDetailView(id: string): Promise<View> {
     h('p', {}, h('a', { href: '#/streams' }, '← Live streams')),
     title,
     error,
-    h('div', { class: 'row wrap actions' }, clipButton, act('Disable', 'disable'), act('Enable', 'enable'), act('End broadcast', 'complete'), act('Reset stream key', 'reset-stream-key', 'The current key stops working. Continue?'), act('Delete', 'DELETE', 'Delete this live stream? Recordings stay.', true)),
+    h(
+      'div',
+      { class: 'row wrap actions' },
+      clipButton,
+      act('Disable', 'disable'),
+      act('Enable', 'enable'),
+      act('End broadcast', 'complete'),
+      act('Reset stream key', 'reset-stream-key', 'The current key stops working. Continue?'),
+      act('Delete', 'DELETE', 'Delete this live stream? Recordings stay.', true),
+    ),
     h('div', { class: 'grid' }, h('div', { class: 'card' }, h('h2', {}, 'Preview'), player.el, previewNote), ingest),
     camera.el,
     h('div', { class: 'card' }, h('h2', {}, 'Viewers'), viewersText, audience.el),
     h('div', { class: 'card' }, h('h2', {}, 'Health'), pullState, healthText, chart.el),
     h('div', { class: 'card' }, h('h2', {}, 'Recordings'), recordings),
-    h('div', { class: 'card' }, h('h2', {}, 'Sessions'), h('table', {}, h('thead', {}, h('tr', {}, ...['Started', 'Status', 'End', 'Ladder', 'Health'].map((t) => h('th', {}, t)))), sessionsBody)),
+    h(
+      'div',
+      { class: 'card' },
+      h('h2', {}, 'Sessions'),
+      h('table', {}, h('thead', {}, h('tr', {}, ...['Started', 'Status', 'End', 'Ladder', 'Health'].map((t) => h('th', {}, t)))), sessionsBody),
+    ),
     h('h2', {}, 'Settings'),
     edit,
   );

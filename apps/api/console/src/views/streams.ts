@@ -35,13 +35,23 @@ export async function streamsView(): Promise<View> {
 
   const name = h('input', { name: 'name', placeholder: 'My live stream', required: true, maxlength: 200 });
   const latency = h('select', { name: 'latencyMode' }, h('option', { value: 'standard' }, 'standard latency'), h('option', { value: 'low' }, 'low latency'));
-  const policy = h('select', { name: 'playbackPolicy' }, h('option', { value: 'public' }, 'public playback'), h('option', { value: 'signed' }, 'signed playback'));
+  const policy = h(
+    'select',
+    { name: 'playbackPolicy' },
+    h('option', { value: 'public' }, 'public playback'),
+    h('option', { value: 'signed' }, 'signed playback'),
+  );
   const record = h('input', { type: 'checkbox', name: 'record', checked: true });
   const error = h('p', { class: 'error', role: 'alert' });
   const create = form(
     { class: 'card row wrap' },
     async () => {
-      const s = await api<Stream>('POST', '/live-streams', { name: name.value, latencyMode: latency.value, playbackPolicy: policy.value, record: record.checked });
+      const s = await api<Stream>('POST', '/live-streams', {
+        name: name.value,
+        latencyMode: latency.value,
+        playbackPolicy: policy.value,
+        record: record.checked,
+      });
       location.hash = `#/streams/${s.id}`;
     },
     error,
@@ -51,11 +61,6 @@ export async function streamsView(): Promise<View> {
     h('label', { class: 'inline' }, record, ' record'),
     h('button', { type: 'submit' }, 'Create live stream'),
   );
-  const table = h(
-    'table',
-    {},
-    h('thead', {}, h('tr', {}, ...['Name', 'Status', 'Latency', 'Playback', 'Record', 'Created'].map((t) => h('th', {}, t)))),
-    body,
-  );
+  const table = h('table', {}, h('thead', {}, h('tr', {}, ...['Name', 'Status', 'Latency', 'Playback', 'Record', 'Created'].map((t) => h('th', {}, t)))), body);
   return { el: h('section', {}, h('h1', {}, 'Live streams'), create, table), refresh: load };
 }

@@ -43,7 +43,17 @@ export async function webhooksView(): Promise<View> {
               'tbody',
               {},
               ...rows.map((d) =>
-                h('tr', {}, h('td', {}, when(d.createdAt)), h('td', {}, d.eventType), h('td', {}, d.attempt), h('td', {}, h('span', { class: `badge ${d.outcome}` }, d.outcome)), h('td', {}, d.statusCode ?? '—'), h('td', {}, d.durationMs), h('td', { class: 'muted' }, d.error ?? '')),
+                h(
+                  'tr',
+                  {},
+                  h('td', {}, when(d.createdAt)),
+                  h('td', {}, d.eventType),
+                  h('td', {}, d.attempt),
+                  h('td', {}, h('span', { class: `badge ${d.outcome}` }, d.outcome)),
+                  h('td', {}, d.statusCode ?? '—'),
+                  h('td', {}, d.durationMs),
+                  h('td', { class: 'muted' }, d.error ?? ''),
+                ),
               ),
             ),
           ),
@@ -60,11 +70,23 @@ export async function webhooksView(): Promise<View> {
           h('td', {}, h('a', { href: '#/webhooks', onclick: (e: Event) => (e.preventDefault(), void showDeliveries(w)) }, w.url)),
           h('td', {}, w.events.length ? w.events.join(', ') : 'all events'),
           h('td', {}, w.enabled ? 'enabled' : 'disabled'),
-          h('td', {}, h('button', { type: 'button', class: 'small danger', onclick: async () => {
-            if (!confirm(`Delete ${w.url}?`)) return;
-            await api('DELETE', `/webhooks/${w.id}`);
-            await load();
-          } }, 'Delete')),
+          h(
+            'td',
+            {},
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'small danger',
+                onclick: async () => {
+                  if (!confirm(`Delete ${w.url}?`)) return;
+                  await api('DELETE', `/webhooks/${w.id}`);
+                  await load();
+                },
+              },
+              'Delete',
+            ),
+          ),
         ),
       ),
     );
@@ -88,7 +110,15 @@ export async function webhooksView(): Promise<View> {
     h('button', { type: 'submit' }, 'Add endpoint'),
   );
   return {
-    el: h('section', {}, h('h1', {}, 'Webhooks'), add, created, h('table', {}, h('thead', {}, h('tr', {}, ...['URL', 'Events', 'State', ''].map((t) => h('th', {}, t)))), list), deliveries),
+    el: h(
+      'section',
+      {},
+      h('h1', {}, 'Webhooks'),
+      add,
+      created,
+      h('table', {}, h('thead', {}, h('tr', {}, ...['URL', 'Events', 'State', ''].map((t) => h('th', {}, t)))), list),
+      deliveries,
+    ),
     refresh: load,
   };
 }

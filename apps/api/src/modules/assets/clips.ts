@@ -1,6 +1,17 @@
 // Instant clips (POST /v1/assets with an `input`): checks the range against what the source holds,
 // answers a `preparing` asset at once and leaves the copying to the worker's `clip` job.
-import { MAX_CLIP_SECONDS, newId, newPlaybackId, NotFoundError, presentAsset, recordEvent, recordJob, ValidationError, type ClipSpec, type PublicUrls } from '@airwave/core';
+import {
+  MAX_CLIP_SECONDS,
+  newId,
+  newPlaybackId,
+  NotFoundError,
+  presentAsset,
+  recordEvent,
+  recordJob,
+  ValidationError,
+  type ClipSpec,
+  type PublicUrls,
+} from '@airwave/core';
 import type { Asset, Db } from '@airwave/db';
 import type { Storage } from '@airwave/storage';
 import HLS from 'hls-parser';
@@ -27,7 +38,15 @@ export class Clips {
     const { spec, policy } = 'liveStreamId' in input ? await this.fromStream(projectId, input) : await this.fromAsset(projectId, input);
     return this.db.$transaction(async (tx) => {
       const asset = await tx.asset.create({
-        data: { id: newId('asset'), projectId, playbackId: newPlaybackId(), playbackPolicy: policy.playbackPolicy, allowedOrigins: policy.allowedOrigins, passthrough: passthrough ?? null, clip: spec as object },
+        data: {
+          id: newId('asset'),
+          projectId,
+          playbackId: newPlaybackId(),
+          playbackPolicy: policy.playbackPolicy,
+          allowedOrigins: policy.allowedOrigins,
+          passthrough: passthrough ?? null,
+          clip: spec as object,
+        },
       });
       await recordEvent(tx, projectId, 'asset.created', presentAsset(asset, this.urls));
       await recordJob(tx, 'clip', { assetId: asset.id });

@@ -51,7 +51,9 @@ const Asset = Type.Object(
         { description: 'A clip: its source, the range asked for, and the range it got (cut at segment boundaries outside it); null for a recording' },
       ),
     ),
-    views: Type.Integer({ description: 'Distinct viewers that fetched its media, live or on demand (counted by the playback edges, updated about once a minute)' }),
+    views: Type.Integer({
+      description: 'Distinct viewers that fetched its media, live or on demand (counted by the playback edges, updated about once a minute)',
+    }),
     watchTimeSeconds: Type.Number({ description: 'Time watched by all viewers: 10 s for each viewer and 10 s window in which it fetched media' }),
     playbackId: Type.String(),
     playbackPolicy: PlaybackPolicy,
@@ -59,7 +61,9 @@ const Asset = Type.Object(
     playback: Type.Object({ policy: PlaybackPolicy, hlsUrl: Type.String() }),
     mp4Url: Nullable(Type.String()),
     thumbnailUrl: Nullable(Type.String()),
-    storyboardUrl: Nullable(Type.String({ description: 'WebVTT of sprite-sheet tiles (`storyboard.jpg#xywh=x,y,w,h`) for seek-bar previews; appears a little after `mp4Url`' })),
+    storyboardUrl: Nullable(
+      Type.String({ description: 'WebVTT of sprite-sheet tiles (`storyboard.jpg#xywh=x,y,w,h`) for seek-bar previews; appears a little after `mp4Url`' }),
+    ),
     passthrough: Nullable(Type.String()),
     errorMessage: Nullable(Type.String()),
     createdAt: DateTime,
@@ -79,7 +83,8 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ service: AssetService; cli
       config: { idempotent: true },
       schema: {
         tags,
-        operationId: 'createClip', summary: 'Clip a live stream or an asset',
+        operationId: 'createClip',
+        summary: 'Clip a live stream or an asset',
         description:
           'Answers a `preparing` asset at once; it becomes `ready` (HLS, then MP4) when its segments are copied, with no re-encode. Cuts fall on the nearest segment boundaries outside the range (`clip.actual`). Live clips work while the stream is live, within its recording or DVR window. At most 4 hours. Honours `Idempotency-Key`.',
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 255 })) }),
@@ -95,9 +100,14 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ service: AssetService; cli
     {
       schema: {
         tags,
-        operationId: 'listAssets', summary: 'List VOD assets, newest first',
+        operationId: 'listAssets',
+        summary: 'List VOD assets, newest first',
         querystring: Type.Object(
-          { limit: Type.Optional(PageQuery.limit), cursor: Type.Optional(PageQuery.cursor), liveStreamId: Type.Optional(idParam('ls', 'Only this stream’s recordings')) },
+          {
+            limit: Type.Optional(PageQuery.limit),
+            cursor: Type.Optional(PageQuery.cursor),
+            liveStreamId: Type.Optional(idParam('ls', 'Only this stream’s recordings')),
+          },
           { additionalProperties: false },
         ),
         response: { 200: Page(ref), ...errors(...commonErrors) },
@@ -132,7 +142,15 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ service: AssetService; cli
 
   app.delete(
     '/assets/:id',
-    { schema: { tags, operationId: 'deleteAsset', summary: 'Delete an asset and its stored objects', params: Params, response: { 204: Type.Null(), ...errors(...commonErrors, 404) } } },
+    {
+      schema: {
+        tags,
+        operationId: 'deleteAsset',
+        summary: 'Delete an asset and its stored objects',
+        params: Params,
+        response: { 204: Type.Null(), ...errors(...commonErrors, 404) },
+      },
+    },
     async (req, reply) => {
       await service.delete(req.projectId, req.params.id);
       return reply.code(204).send(null);

@@ -1,4 +1,15 @@
-import { CursorCodec, keysetAfter, newestFirst, NotFoundError, paginate, presentAsset, recordEvent, recordJob, type PageRequest, type PublicUrls } from '@airwave/core';
+import {
+  CursorCodec,
+  keysetAfter,
+  newestFirst,
+  NotFoundError,
+  paginate,
+  presentAsset,
+  recordEvent,
+  recordJob,
+  type PageRequest,
+  type PublicUrls,
+} from '@airwave/core';
 import type { Asset, Db } from '@airwave/db';
 import { normaliseOrigins } from '../../lib/schemas.js';
 

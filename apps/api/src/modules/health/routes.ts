@@ -22,12 +22,18 @@ async function probe(fn: () => Promise<unknown>, timeoutMs = 1500): Promise<stri
 
 /** On a supervised single box (npm run up): the processes the supervisor gave up on, or 'ok'. */
 async function supervisedProcesses(stateFile: string): Promise<string> {
-  const state = await readFile(stateFile, 'utf8').then((t) => JSON.parse(t) as { down?: Record<string, string> }, () => undefined);
+  const state = await readFile(stateFile, 'utf8').then(
+    (t) => JSON.parse(t) as { down?: Record<string, string> },
+    () => undefined,
+  );
   const down = Object.entries(state?.down ?? {});
   return down.length ? down.map(([name, why]) => `${name} ${why}`).join('; ') : 'ok';
 }
 
-export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Db; redis: Redis; supervisorStateFile?: string }> = async (app, { db, redis, supervisorStateFile }) => {
+export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Db; redis: Redis; supervisorStateFile?: string }> = async (
+  app,
+  { db, redis, supervisorStateFile },
+) => {
   app.get(
     '/healthz',
     { schema: { tags, operationId: 'getHealth', summary: 'Liveness', security: [], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
@@ -39,7 +45,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Db; redis: Redis; sup
     {
       schema: {
         tags,
-        operationId: 'getReadiness', summary: 'Readiness: Postgres and Redis answer',
+        operationId: 'getReadiness',
+        summary: 'Readiness: Postgres and Redis answer',
         description: '503 names the dependency that failed (and, under `npm run up`, any Airwave process its supervisor left down).',
         security: [],
         response: { 200: Check, 503: Check },

@@ -21,10 +21,7 @@ const Stats = Type.Object(
   { additionalProperties: false },
 );
 
-export const internalRoutes: FastifyPluginAsyncTypebox<{ service: IngestHookService; internalToken: string }> = async (
-  app,
-  { service, internalToken },
-) => {
+export const internalRoutes: FastifyPluginAsyncTypebox<{ service: IngestHookService; internalToken: string }> = async (app, { service, internalToken }) => {
   app.addHook('onRequest', async (request) => checkInternalToken(request, internalToken));
 
   app.post(
@@ -75,9 +72,5 @@ export const internalRoutes: FastifyPluginAsyncTypebox<{ service: IngestHookServ
     async (req) => service.heartbeat(req.params.sessionId, req.body.stats),
   );
 
-  app.post(
-    '/ingest/sessions/:sessionId/stopped',
-    { schema: { hide: true, params: SessionParams } },
-    async (req) => service.stopped(req.params.sessionId),
-  );
+  app.post('/ingest/sessions/:sessionId/stopped', { schema: { hide: true, params: SessionParams } }, async (req) => service.stopped(req.params.sessionId));
 };

@@ -15,7 +15,12 @@ export interface RecentAsset {
 }
 
 const RECENT_ASSETS = 5;
-const recentAssets = { where: { deletedAt: null }, orderBy: [{ createdAt: 'desc' as const }, { id: 'desc' as const }], take: RECENT_ASSETS, select: { id: true, sessionId: true } };
+const recentAssets = {
+  where: { deletedAt: null },
+  orderBy: [{ createdAt: 'desc' as const }, { id: 'desc' as const }],
+  take: RECENT_ASSETS,
+  select: { id: true, sessionId: true },
+};
 
 /** A stream as its representation needs it: the row, its latest recordings, its session's peak. */
 export type StreamView = LiveStream & { assets: RecentAsset[]; currentSession: { viewersPeak: number } | null };
@@ -97,7 +102,10 @@ export class LiveStreamRepository {
           ${s.inputUrlMasked}, ${s.inputState}, ${s.inputError}, ${s.renditions}::text[], ${s.passthrough}, ${s.allowedOrigins}::text[], ${s.playbackId},
           ${s.streamKeyHash}, ${s.streamKeyEncrypted}, ${s.streamKeyPrefix}, ${s.currentSessionId}, ${s.createdAt}, ${s.updatedAt}, ${s.deletedAt}))`,
       ...targets.map(
-        (t, i) => Prisma.sql`${Prisma.raw(`target${i}`)} AS (INSERT INTO "SimulcastTarget" (id, "liveStreamId", url, "streamKeyEncrypted", passthrough, "createdAt")
+        (
+          t,
+          i,
+        ) => Prisma.sql`${Prisma.raw(`target${i}`)} AS (INSERT INTO "SimulcastTarget" (id, "liveStreamId", url, "streamKeyEncrypted", passthrough, "createdAt")
           VALUES (${newId('simulcastTarget')}, ${s.id}, ${t.url}, ${t.streamKeyEncrypted}, ${t.passthrough}, ${new Date(s.createdAt.getTime() + i)}))`,
       ),
       ...effects.map((e, i) => Prisma.sql`${Prisma.raw(`effect${i}`)} AS (${e})`),

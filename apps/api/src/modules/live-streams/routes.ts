@@ -25,7 +25,8 @@ export const liveStreamRoutes: FastifyPluginAsyncTypebox<{ service: LiveStreamSe
       config: { idempotent: true },
       schema: {
         tags,
-        operationId: 'createLiveStream', summary: 'Create a live stream',
+        operationId: 'createLiveStream',
+        summary: 'Create a live stream',
         description: 'Answers with the stream key and RTMP URL to give to an encoder. Honours `Idempotency-Key`.',
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 255 })) }),
         body: CreateLiveStreamBody,
@@ -41,7 +42,8 @@ export const liveStreamRoutes: FastifyPluginAsyncTypebox<{ service: LiveStreamSe
     {
       schema: {
         tags,
-        operationId: 'listLiveStreams', summary: 'List live streams, newest first',
+        operationId: 'listLiveStreams',
+        summary: 'List live streams, newest first',
         querystring: ListLiveStreamsQuery,
         response: { 200: LiveStreamPage, ...errors(...commonErrors) },
       },
@@ -51,7 +53,15 @@ export const liveStreamRoutes: FastifyPluginAsyncTypebox<{ service: LiveStreamSe
 
   app.get(
     '/live-streams/:id',
-    { schema: { tags, operationId: 'getLiveStream', summary: 'Get a live stream', params: StreamParams, response: { 200: stream, ...errors(...commonErrors, 404) } } },
+    {
+      schema: {
+        tags,
+        operationId: 'getLiveStream',
+        summary: 'Get a live stream',
+        params: StreamParams,
+        response: { 200: stream, ...errors(...commonErrors, 404) },
+      },
+    },
     async (req) => service.presentOne(req.projectId, req.params.id),
   );
 
@@ -60,7 +70,8 @@ export const liveStreamRoutes: FastifyPluginAsyncTypebox<{ service: LiveStreamSe
     {
       schema: {
         tags,
-        operationId: 'updateLiveStream', summary: 'Update a live stream',
+        operationId: 'updateLiveStream',
+        summary: 'Update a live stream',
         description: 'Changes apply to the next broadcast.',
         params: StreamParams,
         body: UpdateLiveStreamBody,
@@ -75,7 +86,8 @@ export const liveStreamRoutes: FastifyPluginAsyncTypebox<{ service: LiveStreamSe
     {
       schema: {
         tags,
-        operationId: 'deleteLiveStream', summary: 'Delete a live stream',
+        operationId: 'deleteLiveStream',
+        summary: 'Delete a live stream',
         description: 'Disconnects an active publisher; recordings stay.',
         params: StreamParams,
         response: { 204: Type.Null(), ...errors(...commonErrors, 404) },
@@ -96,17 +108,26 @@ export const liveStreamRoutes: FastifyPluginAsyncTypebox<{ service: LiveStreamSe
       async (req) => service.present((await run(req.projectId, req.params.id)) as Parameters<LiveStreamService['present']>[0]),
     );
 
-  action('reset-stream-key', 'resetStreamKey', 'Reset the stream key', 'Issues a new key; the old one is refused from now on.', (p, i) => service.resetStreamKey(p, i));
+  action('reset-stream-key', 'resetStreamKey', 'Reset the stream key', 'Issues a new key; the old one is refused from now on.', (p, i) =>
+    service.resetStreamKey(p, i),
+  );
   action('disable', 'disableLiveStream', 'Disable a live stream', 'Refuses publishes and disconnects the current one.', service.disable);
   action('enable', 'enableLiveStream', 'Enable a live stream', 'Accepts publishes again.', service.enable);
-  action('complete', 'completeLiveStream', 'End the current broadcast', 'Ends the session now, without a reconnect window. 409 when nothing is live.', service.complete);
+  action(
+    'complete',
+    'completeLiveStream',
+    'End the current broadcast',
+    'Ends the session now, without a reconnect window. 409 when nothing is live.',
+    service.complete,
+  );
 
   app.get(
     '/live-streams/:id/sessions',
     {
       schema: {
         tags,
-        operationId: 'listLiveStreamSessions', summary: 'List the broadcasts (sessions) of a live stream',
+        operationId: 'listLiveStreamSessions',
+        summary: 'List the broadcasts (sessions) of a live stream',
         params: StreamParams,
         querystring: SessionsQuery,
         response: { 200: SessionPage, ...errors(...commonErrors, 404) },
@@ -148,8 +169,10 @@ export const liveStreamRoutes: FastifyPluginAsyncTypebox<{ service: LiveStreamSe
     {
       schema: {
         tags,
-        operationId: 'getLiveStreamViewers', summary: 'Viewers of a live stream over time',
-        description: 'Distinct viewers per 10 seconds (HLS players and WebRTC viewers, counted by the playback edges), every bucket from `from` to `to` (at most 24 hours; default the last hour).',
+        operationId: 'getLiveStreamViewers',
+        summary: 'Viewers of a live stream over time',
+        description:
+          'Distinct viewers per 10 seconds (HLS players and WebRTC viewers, counted by the playback edges), every bucket from `from` to `to` (at most 24 hours; default the last hour).',
         params: StreamParams,
         querystring: ViewersQuery,
         response: { 200: ViewerSeries, ...errors(...commonErrors, 404) },

@@ -100,11 +100,17 @@ export const LiveStream = Type.Object(
     streamKey: Type.String({ description: 'Secret: the RTMP stream name. Reset it with reset-stream-key.' }),
     rtmpUrl: Type.String({ examples: ['rtmp://localhost:1935/live'] }),
     rtmpsUrl: Type.String({ description: 'RTMP over TLS (required by YouTube, Twitch, Facebook-style encoders)', examples: ['rtmps://localhost:1936/live'] }),
-    srtUrl: Nullable(Type.String({ description: 'SRT caller URL (MPEG-TS), stream key as the stream id; null when this deployment has no SRT ingest', examples: ['srt://localhost:8890?streamid=aw_live_…'] })),
+    srtUrl: Nullable(
+      Type.String({
+        description: 'SRT caller URL (MPEG-TS), stream key as the stream id; null when this deployment has no SRT ingest',
+        examples: ['srt://localhost:8890?streamid=aw_live_…'],
+      }),
+    ),
     ingestUrl: Type.String({ description: 'rtmpUrl + "/" + streamKey, for encoders that take one URL' }),
     whipUrl: Nullable(
       Type.String({
-        description: 'WebRTC publishing (WHIP): POST an SDP offer (H.264 + Opus) with `Authorization: Bearer <streamKey>`; null when this deployment has no WHIP ingest',
+        description:
+          'WebRTC publishing (WHIP): POST an SDP offer (H.264 + Opus) with `Authorization: Bearer <streamKey>`; null when this deployment has no WHIP ingest',
         examples: ['http://localhost:8889/whip'],
       }),
     ),
@@ -146,7 +152,10 @@ export const Session = Type.Object(
     reconnects: Type.Integer(),
     viewersPeak: Type.Integer({ description: 'Most viewers at once during this session' }),
     stats: Nullable(
-      Type.Object({}, { additionalProperties: true, description: 'Last encoder stats from the ingest: codecs, width, height, fps, bitrateKbps, keyframeIntervalSeconds' }),
+      Type.Object(
+        {},
+        { additionalProperties: true, description: 'Last encoder stats from the ingest: codecs, width, height, fps, bitrateKbps, keyframeIntervalSeconds' },
+      ),
     ),
     transcode: Nullable(Type.Object({}, { additionalProperties: true, description: "The transcoder's speed (1.0 = real time) and dropped frames" })),
     health: Type.Object({
@@ -182,7 +191,4 @@ export const ViewerSeries = Type.Object({
   bucketSeconds: Type.Literal(10),
   data: Type.Array(Type.Object({ t: DateTime, viewers: Type.Integer({ description: 'Distinct viewers in the 10 s starting at t' }) })),
 });
-export const SessionsQuery = Type.Object(
-  { limit: Type.Optional(PageQuery.limit), cursor: Type.Optional(PageQuery.cursor) },
-  { additionalProperties: false },
-);
+export const SessionsQuery = Type.Object({ limit: Type.Optional(PageQuery.limit), cursor: Type.Optional(PageQuery.cursor) }, { additionalProperties: false });

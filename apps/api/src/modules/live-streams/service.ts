@@ -68,7 +68,12 @@ export class LiveStreamService {
   async present(stream: LiveStream & { currentSession?: { viewersPeak: number } | null }, assets?: RecentAsset[], current?: number) {
     const recent = assets ?? (await this.repo.recentAssets(stream.id));
     const now = current ?? (stream.currentSessionId ? (await this.viewers.current([stream]))[0]! : 0);
-    const peak = stream.currentSession !== undefined ? (stream.currentSession?.viewersPeak ?? 0) : stream.currentSessionId ? await this.repo.sessionPeak(stream.currentSessionId) : 0;
+    const peak =
+      stream.currentSession !== undefined
+        ? (stream.currentSession?.viewersPeak ?? 0)
+        : stream.currentSessionId
+          ? await this.repo.sessionPeak(stream.currentSessionId)
+          : 0;
     return {
       ...presentLiveStream(stream, this.urls, { streamKey: { encryptionKey: this.config.encryptionKey } }),
       viewers: { current: stream.currentSessionId ? now : 0, peak: stream.currentSessionId ? Math.max(peak, now) : 0 },
@@ -100,12 +105,19 @@ export class LiveStreamService {
 
   /** A stream's input as stored: a pull URL is checked (scheme, SSRF rules) and sealed. */
   private async inputFields(input: CreateInput['input']) {
-    if (!input || input.type === 'push') return { inputType: 'push' as const, inputUrlEncrypted: null, inputUrlMasked: null, inputState: null, inputError: null };
+    if (!input || input.type === 'push')
+      return { inputType: 'push' as const, inputUrlEncrypted: null, inputUrlMasked: null, inputState: null, inputError: null };
     const problem = pullUrlProblem(input.url);
     if (problem) throw new ValidationError(`input.url: ${problem}`, [{ field: 'input.url', message: problem }]);
     const verdict = await checkTargetUrl(input.url, this.config.allowPrivateTargets);
     if (!verdict.ok) throw new ValidationError(`input.url is not allowed: ${verdict.reason}`, [{ field: 'input.url', message: verdict.reason }]);
-    return { inputType: 'pull' as const, inputUrlEncrypted: encryptSecret(input.url, this.config.secretsKey, 's1'), inputUrlMasked: maskPullUrl(input.url), inputState: 'connecting', inputError: null };
+    return {
+      inputType: 'pull' as const,
+      inputUrlEncrypted: encryptSecret(input.url, this.config.secretsKey, 's1'),
+      inputUrlMasked: maskPullUrl(input.url),
+      inputState: 'connecting',
+      inputError: null,
+    };
   }
 
   async create(projectId: string, input: CreateInput): Promise<LiveStream> {

@@ -26,7 +26,13 @@ export class StatsHistory {
     const sample: StatsSample = { t: new Date().toISOString() };
     for (const k of ['bitrateKbps', 'fps', 'keyframeIntervalSeconds'] as const) if (typeof stats[k] === 'number') sample[k] = stats[k] as number;
     const key = this.key(sessionId);
-    await this.redis.multi().rpush(key, JSON.stringify(sample)).ltrim(key, -KEEP_SAMPLES, -1).expire(key, TTL_SECONDS).exec().catch(() => undefined);
+    await this.redis
+      .multi()
+      .rpush(key, JSON.stringify(sample))
+      .ltrim(key, -KEEP_SAMPLES, -1)
+      .expire(key, TTL_SECONDS)
+      .exec()
+      .catch(() => undefined);
   }
 
   async read(sessionId: string): Promise<StatsSample[]> {

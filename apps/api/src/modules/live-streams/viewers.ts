@@ -25,7 +25,11 @@ export class StreamViewers {
   async current(streams: { playbackId: string; currentSessionId: string | null }[]): Promise<number[]> {
     const live = streams.filter((s) => s.currentSessionId);
     if (live.length === 0) return streams.map(() => 0);
-    const counts = await currentViewers(this.redis, this.prefix, live.map((s) => ({ playbackId: s.playbackId, windowMs: VIEWER_ACTIVE_MS })));
+    const counts = await currentViewers(
+      this.redis,
+      this.prefix,
+      live.map((s) => ({ playbackId: s.playbackId, windowMs: VIEWER_ACTIVE_MS })),
+    );
     const byId = new Map(live.map((s, i) => [s.playbackId, counts[i]!]));
     return streams.map((s) => byId.get(s.playbackId) ?? 0);
   }
@@ -34,7 +38,8 @@ export class StreamViewers {
     const to = toIso ? Date.parse(toIso) : Date.now();
     const from = fromIso ? Date.parse(fromIso) : to - 3600 * 1000;
     if (!(from < to)) throw new ValidationError('`from` must be before `to`', [{ field: 'from', message: 'not before to' }]);
-    if (to - from > MAX_SERIES_MS) throw new ValidationError('A viewer series spans at most 24 hours', [{ field: 'from', message: 'more than 24 h before to' }]);
+    if (to - from > MAX_SERIES_MS)
+      throw new ValidationError('A viewer series spans at most 24 hours', [{ field: 'from', message: 'more than 24 h before to' }]);
     const start = Math.floor(from / VIEWER_BUCKET_MS) * VIEWER_BUCKET_MS;
     const counts = new Map<number, number>();
     for (const s of await this.repo.viewerSamples(stream.id, new Date(start), new Date(to))) counts.set(s.at.getTime(), s.viewers);

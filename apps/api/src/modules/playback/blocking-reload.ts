@@ -21,7 +21,8 @@ export function reloadRequest(query: Record<string, unknown>): ReloadRequest | u
   }
   const n = Number(msn);
   const p = part === undefined ? undefined : Number(part);
-  if (!Number.isInteger(n) || n < 0 || (p !== undefined && (!Number.isInteger(p) || p < 0))) throw new ValidationError('_HLS_msn and _HLS_part must be whole numbers');
+  if (!Number.isInteger(n) || n < 0 || (p !== undefined && (!Number.isInteger(p) || p < 0)))
+    throw new ValidationError('_HLS_msn and _HLS_part must be whole numbers');
   return { msn: n, part: p };
 }
 
@@ -52,7 +53,12 @@ function progress(read: PlaylistRead, want: ReloadRequest): Progress {
     if (msn > want.msn && (s.uri || parts > 0)) satisfied = true;
     if (msn === want.msn && (s.uri || (want.part !== undefined && parts > want.part))) satisfied = true;
   });
-  return { lastMsn: base + parsed.segments.length - 1, satisfied, targetDuration: parsed.targetDuration, blocking: Boolean(parsed.lowLatencyCompatibility?.canBlockReload) };
+  return {
+    lastMsn: base + parsed.segments.length - 1,
+    satisfied,
+    targetDuration: parsed.targetDuration,
+    blocking: Boolean(parsed.lowLatencyCompatibility?.canBlockReload),
+  };
 }
 
 const POLL_MS = 50;
@@ -66,7 +72,8 @@ export async function awaitPlaylist(origin: OriginReader, key: string, want: Rel
   if (!read) return undefined;
   const first = progress(read, want);
   if (!first.blocking) return read; // not an LL-HLS playlist: directives are ignored (§6.2.5.2)
-  if (want.msn > first.lastMsn + 2) throw new AppError(400, 'validation_failed', `_HLS_msn ${want.msn} is more than two segments past the live edge (${first.lastMsn})`);
+  if (want.msn > first.lastMsn + 2)
+    throw new AppError(400, 'validation_failed', `_HLS_msn ${want.msn} is more than two segments past the live edge (${first.lastMsn})`);
   const deadline = Date.now() + Math.max(3, first.targetDuration * 3) * 1000;
   let now = first;
   while (!now.satisfied) {

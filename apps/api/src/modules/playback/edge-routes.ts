@@ -36,7 +36,8 @@ export const edgeRoutes: FastifyPluginAsyncTypebox<{ edge: PlaybackEdge; storage
     const token = req.query.token;
     const { policy, ref, sid } = await edge.authorize(key, viewer(req, token));
     // Behind the compose CDN the viewer was counted when nginx asked /internal/playback/authorize.
-    if (req.headers['x-airwave-counted'] === undefined) counting.hit(key, ref, { sid, vsid: (req.query as Record<string, unknown>).vsid, address: req.ip, userAgent: req.headers['user-agent'] });
+    if (req.headers['x-airwave-counted'] === undefined)
+      counting.hit(key, ref, { sid, vsid: (req.query as Record<string, unknown>).vsid, address: req.ip, userAgent: req.headers['user-agent'] });
     cors(reply, req, policy.allowedOrigins.length > 0);
     const range = typeof req.headers.range === 'string' ? req.headers.range : undefined;
     // Signed content is per viewer: shared caches must not keep one viewer's answer for another.

@@ -89,7 +89,9 @@ export class PlaybackEdge {
         throw new ForbiddenError('origin_not_allowed', 'This content only plays on the pages its owner allowed');
       }
     }
-    const { sid } = policy.signed ? await this.tokens.verify(req.token, { projectId: policy.projectId, playbackIds: policy.playbackIds, audience: ref.audience }) : {};
+    const { sid } = policy.signed
+      ? await this.tokens.verify(req.token, { projectId: policy.projectId, playbackIds: policy.playbackIds, audience: ref.audience })
+      : {};
     return { ref, policy, sid };
   }
 

@@ -25,7 +25,8 @@ export const playbackRoutes: FastifyPluginAsyncTypebox<{ service: PlaybackServic
     {
       schema: {
         tags: ['playback'],
-        operationId: 'getPlaybackStatus', summary: 'Viewer status of a stream or recording (public, by playback id)',
+        operationId: 'getPlaybackStatus',
+        summary: 'Viewer status of a stream or recording (public, by playback id)',
         security: [],
         params: Params,
         response: {

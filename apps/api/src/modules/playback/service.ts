@@ -5,7 +5,15 @@ import { TtlCache } from '../../lib/ttl-cache.js';
 /** What a viewer may know about a stream: public by playback id, nothing about its owner. */
 export type ViewerState = 'waiting' | 'live' | 'ended' | 'vod';
 
-type ViewerStatus = { state: ViewerState; status: string; hlsUrl: string; whepUrl: string | null; latencyMode: 'standard' | 'low'; dvrWindowSeconds: number; storyboardUrl?: string | null };
+type ViewerStatus = {
+  state: ViewerState;
+  status: string;
+  hlsUrl: string;
+  whepUrl: string | null;
+  latencyMode: 'standard' | 'low';
+  dvrWindowSeconds: number;
+  storyboardUrl?: string | null;
+};
 
 export class PlaybackService {
   // Every player polls its status: one query per stream per second, however many viewers (the
@@ -31,7 +39,15 @@ export class PlaybackService {
       const asset = await this.db.asset.findFirst({ where: { playbackId, deletedAt: null } });
       if (!asset) throw new NotFoundError('Stream');
       const view = presentAsset(asset, this.urls);
-      return { state: asset.status === 'ready' ? 'vod' : 'waiting', status: asset.status, hlsUrl: view.playback.hlsUrl, whepUrl: null, latencyMode: 'standard', dvrWindowSeconds: 0, storyboardUrl: view.storyboardUrl };
+      return {
+        state: asset.status === 'ready' ? 'vod' : 'waiting',
+        status: asset.status,
+        hlsUrl: view.playback.hlsUrl,
+        whepUrl: null,
+        latencyMode: 'standard',
+        dvrWindowSeconds: 0,
+        storyboardUrl: view.storyboardUrl,
+      };
     }
     const state: ViewerState =
       stream.status === 'active' || stream.status === 'reconnecting'
@@ -39,6 +55,13 @@ export class PlaybackService {
         : stream.status === 'connected' || (stream.status === 'idle' && stream._count.sessions === 0)
           ? 'waiting'
           : 'ended';
-    return { state, status: stream.status, hlsUrl: liveHlsUrl(this.urls, stream.playbackId), whepUrl: liveWhepUrl(this.urls, stream.playbackId), latencyMode: stream.latencyMode, dvrWindowSeconds: stream.dvrWindowSeconds };
+    return {
+      state,
+      status: stream.status,
+      hlsUrl: liveHlsUrl(this.urls, stream.playbackId),
+      whepUrl: liveWhepUrl(this.urls, stream.playbackId),
+      latencyMode: stream.latencyMode,
+      dvrWindowSeconds: stream.dvrWindowSeconds,
+    };
   }
 }

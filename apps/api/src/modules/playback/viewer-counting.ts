@@ -19,7 +19,10 @@ export interface ViewerSignals {
 export function viewerIdOf(v: ViewerSignals): string {
   if (v.sid) return `sid:${v.sid}`;
   if (typeof v.vsid === 'string' && VSID.test(v.vsid)) return `vsid:${v.vsid}`;
-  return `h:${createHash('sha256').update(`${v.address}\n${v.userAgent ?? ''}`).digest('base64url').slice(0, 22)}`;
+  return `h:${createHash('sha256')
+    .update(`${v.address}\n${v.userAgent ?? ''}`)
+    .digest('base64url')
+    .slice(0, 22)}`;
 }
 
 export class ViewerCounting {

@@ -25,7 +25,8 @@ export const signingKeyRoutes: FastifyPluginAsyncTypebox<{ service: SigningKeySe
       config: { idempotent: true },
       schema: {
         tags,
-        operationId: 'createSigningKey', summary: 'Create a playback signing key',
+        operationId: 'createSigningKey',
+        summary: 'Create a playback signing key',
         description:
           'Sign playback tokens (JWT, RS256) with the private key: header `kid` = the key id; claims `sub` = playback id, `aud` = `v` (video) or `t` (thumbnail), `exp`. Pass them as `?token=`.',
         response: { 201: CreatedSigningKey, ...errors(...commonErrors) },
@@ -36,7 +37,15 @@ export const signingKeyRoutes: FastifyPluginAsyncTypebox<{ service: SigningKeySe
 
   app.get(
     '/signing-keys',
-    { schema: { tags, operationId: 'listSigningKeys', summary: 'List signing keys (public halves are not shown)', querystring: PageQ, response: { 200: Page(ref), ...errors(...commonErrors) } } },
+    {
+      schema: {
+        tags,
+        operationId: 'listSigningKeys',
+        summary: 'List signing keys (public halves are not shown)',
+        querystring: PageQ,
+        response: { 200: Page(ref), ...errors(...commonErrors) },
+      },
+    },
     async (req) => service.list(req.projectId, req.query),
   );
 
@@ -51,7 +60,8 @@ export const signingKeyRoutes: FastifyPluginAsyncTypebox<{ service: SigningKeySe
     {
       schema: {
         tags,
-        operationId: 'deleteSigningKey', summary: 'Delete a signing key: tokens it signed stop working within seconds',
+        operationId: 'deleteSigningKey',
+        summary: 'Delete a signing key: tokens it signed stop working within seconds',
         params: Params,
         response: { 204: Type.Null(), ...errors(...commonErrors, 404) },
       },
@@ -67,12 +77,15 @@ export const signingKeyRoutes: FastifyPluginAsyncTypebox<{ service: SigningKeySe
     {
       schema: {
         tags,
-        operationId: 'createPlaybackToken', summary: 'Mint a short-lived playback token signed by Airwave',
+        operationId: 'createPlaybackToken',
+        summary: 'Mint a short-lived playback token signed by Airwave',
         description: 'For tests and back ends without a JWT library. Production apps usually sign their own with a signing key.',
         body: Type.Object(
           {
             playbackId: Type.String({ pattern: '^[0-9A-Za-z]{32}$' }),
-            audience: Type.Optional(Type.Union([Type.Literal('v'), Type.Literal('t')], { default: 'v', description: 'v: video (playlists, segments, MP4); t: thumbnails' })),
+            audience: Type.Optional(
+              Type.Union([Type.Literal('v'), Type.Literal('t')], { default: 'v', description: 'v: video (playlists, segments, MP4); t: thumbnails' }),
+            ),
             expiresInSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 86_400, default: 3600 })),
           },
           { additionalProperties: false },

@@ -13,7 +13,10 @@ const Target = Type.Object(
     url: Type.String(),
     hasStreamKey: Type.Boolean(),
     passthrough: Nullable(Type.String()),
-    status: Type.Union(['idle', 'starting', 'broadcasting', 'errored'].map((s) => Type.Literal(s)), { description: 'The relay to this destination while the stream is live' }),
+    status: Type.Union(
+      ['idle', 'starting', 'broadcasting', 'errored'].map((s) => Type.Literal(s)),
+      { description: 'The relay to this destination while the stream is live' },
+    ),
     error: Nullable(Type.String({ description: 'Why the last relay attempt failed' })),
     createdAt: DateTime,
   },
@@ -33,7 +36,8 @@ export const simulcastTargetRoutes: FastifyPluginAsyncTypebox<{ service: Simulca
       config: { idempotent: true },
       schema: {
         tags,
-        operationId: 'createSimulcastTarget', summary: 'Add a simulcast target',
+        operationId: 'createSimulcastTarget',
+        summary: 'Add a simulcast target',
         description: 'Relays every broadcast of the stream to another RTMP service while it is live.',
         params: StreamParams,
         body: SimulcastTargetInput,
@@ -45,19 +49,43 @@ export const simulcastTargetRoutes: FastifyPluginAsyncTypebox<{ service: Simulca
 
   app.get(
     base,
-    { schema: { tags, operationId: 'listSimulcastTargets', summary: 'List simulcast targets', params: StreamParams, response: { 200: Type.Object({ data: Type.Array(ref) }), ...errors(...commonErrors, 404) } } },
+    {
+      schema: {
+        tags,
+        operationId: 'listSimulcastTargets',
+        summary: 'List simulcast targets',
+        params: StreamParams,
+        response: { 200: Type.Object({ data: Type.Array(ref) }), ...errors(...commonErrors, 404) },
+      },
+    },
     async (req) => ({ data: (await service.list(req.projectId, req.params.id)).map(presentSimulcastTarget) }),
   );
 
   app.get(
     `${base}/:targetId`,
-    { schema: { tags, operationId: 'getSimulcastTarget', summary: 'Get a simulcast target', params: TargetParams, response: { 200: ref, ...errors(...commonErrors, 404) } } },
+    {
+      schema: {
+        tags,
+        operationId: 'getSimulcastTarget',
+        summary: 'Get a simulcast target',
+        params: TargetParams,
+        response: { 200: ref, ...errors(...commonErrors, 404) },
+      },
+    },
     async (req) => presentSimulcastTarget(await service.get(req.projectId, req.params.id, req.params.targetId)),
   );
 
   app.delete(
     `${base}/:targetId`,
-    { schema: { tags, operationId: 'deleteSimulcastTarget', summary: 'Delete a simulcast target', params: TargetParams, response: { 204: Type.Null(), ...errors(...commonErrors, 404) } } },
+    {
+      schema: {
+        tags,
+        operationId: 'deleteSimulcastTarget',
+        summary: 'Delete a simulcast target',
+        params: TargetParams,
+        response: { 204: Type.Null(), ...errors(...commonErrors, 404) },
+      },
+    },
     async (req, reply) => {
       await service.delete(req.projectId, req.params.id, req.params.targetId);
       return reply.code(204).send(null);

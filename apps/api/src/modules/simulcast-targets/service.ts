@@ -66,4 +66,3 @@ export class SimulcastTargetService {
     await this.db.simulcastTarget.delete({ where: { id: t.id } });
   }
 }
-

@@ -55,7 +55,8 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ service: WebhookService 
       config: { idempotent: true },
       schema: {
         tags,
-        operationId: 'createWebhook', summary: 'Create a webhook endpoint',
+        operationId: 'createWebhook',
+        summary: 'Create a webhook endpoint',
         description: 'Deliveries are signed per Standard Webhooks; the secret is shown once, in this response.',
         body: Type.Object(
           { url: fields.url, events: Type.Optional(fields.events), description: Type.Optional(fields.description), enabled: Type.Optional(fields.enabled) },
@@ -69,7 +70,15 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ service: WebhookService 
 
   app.get(
     '/webhooks',
-    { schema: { tags, operationId: 'listWebhooks', summary: 'List webhook endpoints', querystring: PageQ, response: { 200: Page(ref), ...errors(...commonErrors) } } },
+    {
+      schema: {
+        tags,
+        operationId: 'listWebhooks',
+        summary: 'List webhook endpoints',
+        querystring: PageQ,
+        response: { 200: Page(ref), ...errors(...commonErrors) },
+      },
+    },
     async (req) => service.list(req.projectId, req.query),
   );
 
@@ -84,7 +93,8 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ service: WebhookService 
     {
       schema: {
         tags,
-        operationId: 'updateWebhook', summary: 'Update a webhook endpoint',
+        operationId: 'updateWebhook',
+        summary: 'Update a webhook endpoint',
         params: Params,
         body: Type.Partial(Type.Object(fields), { additionalProperties: false, minProperties: 1 }),
         response: { 200: ref, ...errors(...commonErrors, 404) },
@@ -95,7 +105,15 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ service: WebhookService 
 
   app.delete(
     '/webhooks/:id',
-    { schema: { tags, operationId: 'deleteWebhook', summary: 'Delete a webhook endpoint', params: Params, response: { 204: Type.Null(), ...errors(...commonErrors, 404) } } },
+    {
+      schema: {
+        tags,
+        operationId: 'deleteWebhook',
+        summary: 'Delete a webhook endpoint',
+        params: Params,
+        response: { 204: Type.Null(), ...errors(...commonErrors, 404) },
+      },
+    },
     async (req, reply) => {
       await service.delete(req.projectId, req.params.id);
       return reply.code(204).send(null);
@@ -107,7 +125,8 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ service: WebhookService 
     {
       schema: {
         tags,
-        operationId: 'listWebhookDeliveries', summary: 'List delivery attempts, newest first',
+        operationId: 'listWebhookDeliveries',
+        summary: 'List delivery attempts, newest first',
         params: Params,
         querystring: PageQ,
         response: { 200: Page(Type.Ref('WebhookDelivery')), ...errors(...commonErrors, 404) },

@@ -38,11 +38,13 @@ export const whepRoutes: FastifyPluginAsyncTypebox<{ entry: WhepEntry; internalT
       // Before the body is parsed or validated: anything but SDP is a 415 (WHEP clients expect it).
       onRequest: async (req, reply) => {
         reply.header('access-control-allow-origin', req.headers.origin ?? '*').header('vary', 'Origin');
-        if (!req.headers['content-type']?.toLowerCase().startsWith('application/sdp')) throw new AppError(415, 'unsupported_media_type', 'Send the offer as application/sdp');
+        if (!req.headers['content-type']?.toLowerCase().startsWith('application/sdp'))
+          throw new AppError(415, 'unsupported_media_type', 'Send the offer as application/sdp');
       },
       schema: {
         tags: ['playback'],
-        operationId: 'watchLiveStream', summary: 'Watch a live stream over WebRTC (WHEP)',
+        operationId: 'watchLiveStream',
+        summary: 'Watch a live stream over WebRTC (WHEP)',
         description:
           'Send an SDP offer (`Content-Type: application/sdp`) that receives H.264 video (and Opus audio). The answer is a `307` to a ' +
           'WebRTC edge with room; the edge answers `201` with the SDP answer and a `Location` to `DELETE` when done. Signed streams take ' +

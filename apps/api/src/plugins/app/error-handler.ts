@@ -58,7 +58,5 @@ export default fp(async function errorHandler(app: FastifyInstance) {
     return sendError(reply, 500, 'internal_error', 'Internal server error');
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendError(reply, 404, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}`),
-  );
+  app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}`));
 });

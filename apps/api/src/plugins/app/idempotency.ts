@@ -53,7 +53,15 @@ export default fp(async function idempotency(app: FastifyInstance, opts: { db: D
       // An expired key is free again: take it over for this request.
       await db.idempotencyRecord.update({
         where: { id: existing.id },
-        data: { requestHash: hash, method: request.method, path: request.url, statusCode: null, responseBody: Prisma.DbNull, createdAt: new Date(), completedAt: null },
+        data: {
+          requestHash: hash,
+          method: request.method,
+          path: request.url,
+          statusCode: null,
+          responseBody: Prisma.DbNull,
+          createdAt: new Date(),
+          completedAt: null,
+        },
       });
       request.idempotencyRecordId = existing.id;
       return;

@@ -7,10 +7,7 @@ import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
 import { bearerToken } from '../app/auth.js';
 
-export default fp(async function rateLimiter(
-  app: FastifyInstance,
-  opts: { redis: Redis; prefix: string; max: number; windowMs: number },
-) {
+export default fp(async function rateLimiter(app: FastifyInstance, opts: { redis: Redis; prefix: string; max: number; windowMs: number }) {
   await app.register(rateLimit, {
     global: true,
     max: opts.max,
