@@ -19,3 +19,4 @@ export * from './media/hls-text.js';
 export * from './outbox/record.js';
 export { OutboxRelay } from './outbox/relay.js';
 export * from './media/fmp4.js';
+export * from './storage-layout.js';

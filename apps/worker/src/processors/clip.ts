@@ -2,7 +2,7 @@
 // the requested range, copied object to object into the clip's own prefix (no re-encode; the clip
 // outlives its source), listed as its segments, then published like a recording (vod-publish.ts).
 // Cuts fall on the nearest segment boundaries outside the range; `clip.actual` says where.
-import { initSegmentFor, type ClipSpec } from '@airwave/core';
+import { initSegmentFor, type ClipSpec, storageLayout } from '@airwave/core';
 import HLS from 'hls-parser';
 import path from 'node:path';
 import type { WorkerContext } from '../context.js';
@@ -41,26 +41,28 @@ async function assetSegments(
     const offset = offsets.get(r.rendition) ?? 0;
     offsets.set(r.rendition, offset + r.duration);
     const start = axis === 'offset' ? offset : r.startAt?.getTime();
-    return start === undefined ? [] : [{ rendition: r.rendition, key: `vod/${assetId}/${r.rendition}/${r.uri}`, file: r.uri, duration: r.duration, start }];
+    return start === undefined
+      ? []
+      : [{ rendition: r.rendition, key: storageLayout.vodSegment(assetId, r.rendition, r.uri), file: r.uri, duration: r.duration, start }];
   });
 }
 
 /** A live stream's segments still in its live playlists (an unrecorded broadcast's DVR window). */
 async function livePlaylistSegments(ctx: WorkerContext, playbackId: string): Promise<SourceSegment[]> {
-  const master = await ctx.storage.getText(`live/${playbackId}/index.m3u8`);
+  const master = await ctx.storage.getText(storageLayout.liveMaster(playbackId));
   const parsed = master ? HLS.parse(master) : undefined;
   if (!parsed?.isMasterPlaylist) return [];
   const out: SourceSegment[] = [];
   for (const v of parsed.variants) {
     const rendition = v.uri.split('/')[0]!;
-    const text = await ctx.storage.getText(`live/${playbackId}/${rendition}/index.m3u8`);
+    const text = await ctx.storage.getText(storageLayout.liveMedia(playbackId, rendition));
     const media = text ? HLS.parse(text) : undefined;
     if (!media || media.isMasterPlaylist) continue;
     for (const s of media.segments) {
       if (!s.uri || !s.programDateTime) continue;
       out.push({
         rendition,
-        key: path.posix.normalize(`live/${playbackId}/${rendition}/${s.uri}`),
+        key: path.posix.normalize(`${storageLayout.live(playbackId)}/${rendition}/${s.uri}`),
         file: path.posix.basename(s.uri),
         duration: s.duration,
         start: s.programDateTime.getTime(),
@@ -110,16 +112,16 @@ export async function clip(ctx: WorkerContext, data: { assetId: string }) {
   // Copy within the bucket (the storage does the work), the init segments of fMP4 runs too.
   const copies = new Map<string, string>();
   for (const s of chosen) {
-    copies.set(s.key, `vod/${asset.id}/${s.rendition}/${s.file}`);
+    copies.set(s.key, storageLayout.vodSegment(asset.id, s.rendition, s.file));
     const init = initSegmentFor(s.file);
-    if (init) copies.set(path.posix.join(path.posix.dirname(s.key), init), `vod/${asset.id}/${s.rendition}/${init}`);
+    if (init) copies.set(path.posix.join(path.posix.dirname(s.key), init), storageLayout.vodSegment(asset.id, s.rendition, init));
   }
   await mapLimit([...copies], 16, ([src, dst]) => ctx.storage.copy(src, dst));
   await ctx.db.assetSegment.createMany({
     data: chosen.map((s) => ({ assetId: asset.id, rendition: s.rendition, uri: s.file, duration: s.duration, startAt: byTime ? new Date(s.start) : null })),
     skipDuplicates: true,
   });
-  await ctx.storage.put(`vod/${asset.id}/index.m3u8`, await masterFor(ctx, spec, renditions), VOD_CACHE);
+  await ctx.storage.put(storageLayout.vodMaster(asset.id), await masterFor(ctx, spec, renditions), VOD_CACHE);
 
   const top = chosen.filter((s) => s.rendition === renditions[0]);
   const actualStart = top[0]!.start;
@@ -143,8 +145,10 @@ function dedupe(segments: SourceSegment[]): SourceSegment[] {
 async function masterFor(ctx: WorkerContext, spec: ClipSpec, renditions: string[]): Promise<string> {
   const key =
     'assetId' in spec.source
-      ? `vod/${spec.source.assetId}/index.m3u8`
-      : `live/${(await ctx.db.liveStream.findUniqueOrThrow({ where: { id: spec.source.liveStreamId }, select: { playbackId: true } })).playbackId}/index.m3u8`;
+      ? storageLayout.vodMaster(spec.source.assetId)
+      : storageLayout.liveMaster(
+          (await ctx.db.liveStream.findUniqueOrThrow({ where: { id: spec.source.liveStreamId }, select: { playbackId: true } })).playbackId,
+        );
   const text = await ctx.storage.getText(key);
   const master = text ? HLS.parse(text) : undefined;
   if (!master?.isMasterPlaylist) throw new Error('the source has no master playlist');

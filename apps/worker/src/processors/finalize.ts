@@ -1,6 +1,6 @@
 // An ended session's recording becomes a VOD asset (vod-publish.ts), once its live playlists are
 // sealed; the session's own prefix is cleaned up later; a deleted asset's objects are removed.
-import { recordingAssetId } from '@airwave/core';
+import { recordingAssetId, storageLayout } from '@airwave/core';
 import { jobs } from '@airwave/jobs';
 import { Work } from '../ownership.js';
 import { CACHE_PLAYLIST } from '@airwave/storage';
@@ -14,7 +14,7 @@ async function waitForTranscode(ctx: WorkerContext, sessionId: string): Promise<
 }
 
 /** Where an unrecorded session's segments live: removed `liveSegmentRetentionSeconds` after it ends. */
-export const liveSessionDir = (playbackId: string, sessionId: string) => `live/${playbackId}/sessions/${sessionId}`;
+export const liveSessionDir = storageLayout.liveSession;
 
 /**
  * The broadcast is over: its live media playlists get EXT-X-ENDLIST (RFC 8216 §6.2.1), so every
@@ -28,7 +28,7 @@ async function sealLivePlaylists(ctx: WorkerContext, sessionId: string): Promise
   });
   if (!session || session.status !== 'ended' || session.liveStream.currentSessionId) return 0;
   await waitForTranscode(ctx, sessionId);
-  const prefix = `live/${session.liveStream.playbackId}/`;
+  const prefix = `${storageLayout.live(session.liveStream.playbackId)}/`;
   const media = (await ctx.storage.list(prefix)).filter((k) => /^[^/]+\/index\.m3u8$/.test(k.slice(prefix.length)));
   let sealed = 0;
   for (const key of media) {
@@ -66,7 +66,7 @@ export async function cleanupLiveSegments(ctx: WorkerContext, data: { sessionId:
 
 /** `DELETE /v1/assets/:id`: every object under the asset's prefix, listed then deleted in batches. */
 export async function deleteAssetObjects(ctx: WorkerContext, data: { assetId: string }) {
-  const objects = await ctx.storage.deletePrefix(`vod/${data.assetId}/`);
+  const objects = await ctx.storage.deletePrefix(`${storageLayout.vod(data.assetId)}/`);
   await ctx.db.assetSegment.deleteMany({ where: { assetId: data.assetId } });
   return { objects };
 }

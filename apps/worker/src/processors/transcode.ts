@@ -1,7 +1,7 @@
 // One live ladder run for one session: pull from the ingest holding it, encode, publish to storage.
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { liveStreamState, recordingAssetId, updateHealthInputs } from '@airwave/core';
+import { liveStreamState, recordingAssetId, updateHealthInputs, storageLayout } from '@airwave/core';
 import type { TranscodePayload } from '@airwave/jobs';
 import { runFfmpegOnSession, sessionTracks } from '@airwave/ffmpeg';
 import { Work, type Hold } from '../ownership.js';
@@ -83,7 +83,7 @@ async function runLadder(ctx: WorkerContext, job: Job<TranscodePayload>, session
   const recording = stream.record ? openRecording(ctx, sessionId) : undefined;
   const publisher = new SegmentPublisher({
     storage: ctx.storage,
-    prefix: `live/${stream.playbackId}`,
+    prefix: storageLayout.live(stream.playbackId),
     // Not recorded: the session's segments get a prefix of their own, removed after it ends.
     segmentDir: recording?.dir ?? liveSessionDir(stream.playbackId, sessionId),
     // LL-HLS parts are for the live edge only: never in the recording, removed after the session.
@@ -122,7 +122,7 @@ async function runLadder(ctx: WorkerContext, job: Job<TranscodePayload>, session
   await db.liveStreamSession.update({ where: { id: sessionId }, data: { transcodePath, error: null } });
 
   const thumbnail = rungs.length > 0 ? { file: path.join(outputDir, 'thumbnail.jpg'), everySeconds: 10, height: 240 } : undefined;
-  const thumbs = thumbnail && new ThumbnailPublisher(ctx.storage, thumbnail.file, `thumbs/${stream.playbackId}.jpg`);
+  const thumbs = thumbnail && new ThumbnailPublisher(ctx.storage, thumbnail.file, storageLayout.thumbnail(stream.playbackId));
   thumbs?.start();
   const run = runFfmpegOnSession(
     ctx.config,
@@ -189,7 +189,7 @@ async function reportTranscodeStats(ctx: WorkerContext, sessionId: string, trans
 function openRecording(ctx: WorkerContext, sessionId: string) {
   const assetId = recordingAssetId(sessionId);
   return {
-    dir: `vod/${assetId}`,
+    dir: storageLayout.vod(assetId),
     add: async (rendition: string, uri: string, duration: number, _discontinuity: boolean, startAt?: Date) => {
       await ctx.db.assetSegment.createMany({ data: [{ assetId, rendition, uri, duration, startAt }], skipDuplicates: true });
     },

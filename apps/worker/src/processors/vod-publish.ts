@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { initSegmentFor, presentAsset, recordEvent, targetDurationFor, withFinalNewline } from '@airwave/core';
+import { initSegmentFor, presentAsset, recordEvent, targetDurationFor, withFinalNewline, storageLayout } from '@airwave/core';
 import type { Asset } from '@airwave/db';
 import { CACHE_IMMUTABLE } from '@airwave/storage';
 import HLS from 'hls-parser';
@@ -94,8 +94,8 @@ async function makeStoryboard(
   const plan = storyboardPlan(durationSeconds, size);
   const jpg = path.join(work, 'storyboard.jpg');
   await ffmpeg(bin, storyboardArgs(input.file, plan, jpg, READ_PLAYLIST));
-  await ctx.storage.putFile(`vod/${assetId}/storyboard.jpg`, jpg, CACHE_IMMUTABLE);
-  await ctx.storage.put(`vod/${assetId}/storyboard.vtt`, storyboardVtt(plan, durationSeconds, 'storyboard.jpg'), CACHE_IMMUTABLE);
+  await ctx.storage.putFile(storageLayout.vodFile(assetId, 'storyboard.jpg'), jpg, CACHE_IMMUTABLE);
+  await ctx.storage.put(storageLayout.vodFile(assetId, 'storyboard.vtt'), storyboardVtt(plan, durationSeconds, 'storyboard.jpg'), CACHE_IMMUTABLE);
   await ctx.db.asset.update({ where: { id: assetId }, data: { storyboardReady: true } });
 }
 
@@ -110,14 +110,14 @@ export async function publishVod(ctx: WorkerContext, asset: Asset) {
 
     for (const [rendition, segs] of byRendition) {
       await ctx.storage.put(
-        `vod/${assetId}/${rendition}/index.m3u8`,
+        storageLayout.vodMedia(assetId, rendition),
         vodPlaylist(segs, (s) => s.uri),
         VOD_CACHE,
       );
     }
 
     // The run wrote the master next to the recording; its first variant is the top rendition.
-    const masterText = await ctx.storage.getText(`vod/${assetId}/index.m3u8`);
+    const masterText = await ctx.storage.getText(storageLayout.vodMaster(assetId));
     const master = masterText ? HLS.parse(masterText) : undefined;
     if (!master?.isMasterPlaylist || master.variants.length === 0) throw new Error('the recording has no master playlist');
     const top = master.variants[0]!.uri.split('/')[0]!;
@@ -129,7 +129,7 @@ export async function publishVod(ctx: WorkerContext, asset: Asset) {
     // ffmpeg reads the bucket itself through presigned URLs: the CDN may need a playback token or
     // an allowed origin, and a private bucket answers nobody else.
     const signedPlaylist = async (rendition: string, segs: typeof rows) => {
-      const presign = (file: string) => ctx.storage.presignGet(`vod/${assetId}/${rendition}/${file}`, 6 * 3600);
+      const presign = (file: string) => ctx.storage.presignGet(storageLayout.vodSegment(assetId, rendition, file), 6 * 3600);
       const signed = await Promise.all(segs.map((s) => presign(s.uri)));
       // fMP4 runs (LL-HLS): each run's initialization segment, signed once.
       const inits = new Map(
@@ -154,7 +154,7 @@ export async function publishVod(ctx: WorkerContext, asset: Asset) {
       // ffmpeg 5.1 seeks fMP4 (LL-HLS) playlists badly: those give their first frame instead.
       const seek = fmp4 ? [] : ['-ss', String(Math.min(2, durationSeconds / 2))];
       await ffmpeg(bin, [...seek, ...READ_PLAYLIST, '-i', topUrl, '-frames:v', '1', '-vf', 'scale=-2:360', jpg]);
-      if ((await stat(jpg)).size > 0) await ctx.storage.putFile(`vod/${assetId}/thumbnail.jpg`, jpg, CACHE_IMMUTABLE);
+      if ((await stat(jpg)).size > 0) await ctx.storage.putFile(storageLayout.vodFile(assetId, 'thumbnail.jpg'), jpg, CACHE_IMMUTABLE);
     }
     // Playable now: the HLS recording does not wait for the MP4, whose remux grows with the length.
     await setStatus(ctx, asset, { status: 'ready', durationSeconds, errorMessage: null });
@@ -163,7 +163,7 @@ export async function publishVod(ctx: WorkerContext, asset: Asset) {
     // MP4 of the top rendition: a remux, not an encode; faststart so it plays while downloading.
     const mp4 = path.join(work, 'recording.mp4');
     await ffmpeg(bin, [...READ_PLAYLIST, '-i', topUrl, '-map', '0', '-c', 'copy', '-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', mp4]);
-    await ctx.storage.putFile(`vod/${assetId}/recording.mp4`, mp4, CACHE_IMMUTABLE);
+    await ctx.storage.putFile(storageLayout.vodFile(assetId, 'recording.mp4'), mp4, CACHE_IMMUTABLE);
     await ctx.db.asset.update({ where: { id: asset.id }, data: { mp4Ready: true } });
 
     // Seek-bar previews from the lowest rendition (the last variant): a failure leaves none, not an error.

@@ -1,10 +1,11 @@
+import { storageLayout } from '../storage-layout.js';
 import type { Asset } from '@airwave/db';
 import type { PublicUrls } from '../live-streams/presenter.js';
 import type { ClipSpec } from './clip.js';
 
 /** The one JSON shape of an asset, for the API and `asset.*` webhooks. */
 export function presentAsset(a: Asset, urls: PublicUrls) {
-  const base = `${urls.cdnBaseUrl}/vod/${a.id}`;
+  const base = `${urls.cdnBaseUrl}/${storageLayout.vod(a.id)}`;
   const ready = a.status === 'ready';
   return {
     id: a.id,

@@ -1,5 +1,6 @@
 import type { LiveStream } from '@airwave/db';
 import { decryptSecretCached } from '../secrets.js';
+import { storageLayout } from '../storage-layout.js';
 import { presentInput } from './pull-input.js';
 
 /** The public addresses a representation needs; all come from config. */
@@ -40,7 +41,7 @@ export function srtIngestUrl(urls: PublicUrls, streamKey: string): string | null
   return `${urls.srtBaseUrl}?streamid=${encodeURIComponent(streamKey)}${passphrase}`;
 }
 
-export const liveHlsUrl = (urls: PublicUrls, playbackId: string) => `${urls.cdnBaseUrl}/live/${playbackId}/index.m3u8`;
+export const liveHlsUrl = (urls: PublicUrls, playbackId: string) => `${urls.cdnBaseUrl}/${storageLayout.liveMaster(playbackId)}`;
 /** The WHEP entry point (the API; it sends each viewer on to a WebRTC edge). */
 export const liveWhepUrl = (urls: PublicUrls, playbackId: string) => `${urls.apiPublicUrl}/whep/${playbackId}`;
 
@@ -78,7 +79,7 @@ export function presentLiveStream(s: LiveStream, urls: PublicUrls, opts: Present
       : { rtmpUrl: urls.rtmpBaseUrl, rtmpsUrl: urls.rtmpsBaseUrl }),
     playbackId: s.playbackId,
     /** Refreshed about every 10 s while the stream is active. */
-    thumbnailUrl: `${urls.cdnBaseUrl}/thumbs/${s.playbackId}.jpg`,
+    thumbnailUrl: `${urls.cdnBaseUrl}/${storageLayout.thumbnail(s.playbackId)}`,
     playback: {
       policy: s.playbackPolicy,
       hlsUrl: liveHlsUrl(urls, s.playbackId),

@@ -11,6 +11,7 @@ import {
   ValidationError,
   type ClipSpec,
   type PublicUrls,
+  storageLayout,
 } from '@airwave/core';
 import type { Asset, Db } from '@airwave/db';
 import type { Storage } from '@airwave/storage';
@@ -92,10 +93,10 @@ export class Clips {
 
   /** What an unrecorded stream's live playlist still lists (its DVR window), by wall clock. */
   private async dvrWindow(playbackId: string): Promise<{ from: number; to: number } | undefined> {
-    const master = await this.storage.getText(`live/${playbackId}/index.m3u8`).catch(() => undefined);
+    const master = await this.storage.getText(storageLayout.liveMaster(playbackId)).catch(() => undefined);
     const parsed = master ? HLS.parse(master) : undefined;
     if (!parsed?.isMasterPlaylist || parsed.variants.length === 0) return undefined;
-    const text = await this.storage.getText(`live/${playbackId}/${parsed.variants[0]!.uri}`).catch(() => undefined);
+    const text = await this.storage.getText(`${storageLayout.live(playbackId)}/${parsed.variants[0]!.uri}`).catch(() => undefined);
     const media = text ? HLS.parse(text) : undefined;
     if (!media || media.isMasterPlaylist) return undefined;
     const timed = media.segments.filter((s) => s.uri && s.programDateTime);

@@ -1,7 +1,7 @@
 // The WHEP entry point of every stream (`playback.whepUrl`): the same playback policy as HLS
 // (signed token, allowed origins), then a WebRTC edge with room for one more viewer, preferring one
 // that already carries the stream. The viewer is sent there (307) with a short-lived ticket.
-import { AppError, NotFoundError, ServiceUnavailableError } from '@airwave/core';
+import { AppError, NotFoundError, ServiceUnavailableError, storageLayout } from '@airwave/core';
 import type { Db } from '@airwave/db';
 import { liveEdges, pickEdge, signWhepTicket } from '@airwave/jobs';
 import type { Redis } from 'ioredis';
@@ -29,7 +29,7 @@ export class WhepEntry {
 
   /** The edge URL this viewer's offer should go to; 403/404/503 as the WHEP spec's client expects. */
   async locate(playbackId: string, viewer: ViewerRequest): Promise<string> {
-    await this.edge.authorize(`live/${playbackId}/index.m3u8`, viewer);
+    await this.edge.authorize(storageLayout.liveMaster(playbackId), viewer);
     const stream = await this.db.liveStream.findFirst({ where: { playbackId, deletedAt: null }, include: { currentSession: true } });
     if (!stream) throw new NotFoundError('Live stream');
     const session = stream.currentSession;
