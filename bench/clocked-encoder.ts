@@ -5,18 +5,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
 export function clockedEncoder(args: string[]) {
-  const child = spawn('ffmpeg', [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-re',
-    ...args.slice(0, -1),
-    '-progress',
-    'pipe:1',
-    '-stats_period',
-    '0.2',
-    args.at(-1)!,
-  ]);
+  const child = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', ...args.slice(0, -1), '-progress', 'pipe:1', '-stats_period', '0.2', args.at(-1)!]);
   const state = { t0: Number.POSITIVE_INFINITY };
   createInterface({ input: child.stdout }).on('line', (line) => {
     const m = /^out_time_us=(\d+)/.exec(line);

@@ -38,38 +38,22 @@ async function run(setup: string, title: string, opts: autocannon.Options) {
 }
 
 async function round(setup: string, entry: string, nodeArgs: string[]) {
-  const api = startApp(
-    'api',
-    entry,
-    {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      REDIS_PREFIX: schema,
-      API_PORT: String(port),
-      INTERNAL_TOKEN: internalToken,
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_MAX: '100000000',
-    },
-    undefined,
-    nodeArgs,
-  );
-  for (
-    let i = 0;
-    i < 100 &&
-    !(await fetch(`${base}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    ));
-    i++
-  )
-    await new Promise((r) => setTimeout(r, 200));
+  const api = startApp('api', entry, {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    REDIS_PREFIX: schema,
+    API_PORT: String(port),
+    INTERNAL_TOKEN: internalToken,
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_MAX: '100000000',
+  }, undefined, nodeArgs);
+  for (let i = 0; i < 100 && !(await fetch(`${base}/readyz`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 200));
   // Warm-up: JIT, connection pools, key cache.
   await autocannon({ url: `${base}/v1/live-streams?limit=10`, headers: auth, connections: 10, duration: 2 });
 
   await run(setup, 'POST /v1/live-streams', { url: `${base}/v1/live-streams`, method: 'POST', headers: auth, body: JSON.stringify({ name: 'bench' }) });
   // Skipped creates (BENCH_ONLY) still leave a page of 100 to list, get and authorize.
-  while ((await db.liveStream.count()) < 100)
-    await fetch(`${base}/v1/live-streams`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'bench' }) });
+  while ((await db.liveStream.count()) < 100) await fetch(`${base}/v1/live-streams`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'bench' }) });
   // Production tables have planner statistics; a freshly filled scratch schema does not yet.
   await db.$executeRawUnsafe('ANALYZE');
   await run(setup, 'GET /v1/live-streams?limit=100', { url: `${base}/v1/live-streams?limit=100`, headers: auth });
@@ -99,10 +83,7 @@ async function round(setup: string, entry: string, nodeArgs: string[]) {
   // The same once every stream is live: refusals only (an encoder fleet retrying).
   await authorize('  the same, all refused (already live)');
   // Encoders with wrong keys retrying (the refusal is remembered: no query).
-  await authorize(
-    '  1,000 wrong keys (unknown)',
-    Array.from({ length: 1000 }, (_, i) => `aw_live_wrong${String(i).padStart(27, '0')}`),
-  );
+  await authorize('  1,000 wrong keys (unknown)', Array.from({ length: 1000 }, (_, i) => `aw_live_wrong${String(i).padStart(27, '0')}`));
   await stopApps([api]);
   // The next round starts from streams that are not live.
   await db.$executeRawUnsafe(`UPDATE "LiveStream" SET status = 'idle', "currentSessionId" = NULL`);
@@ -118,7 +99,5 @@ const header = ['API', 'endpoint', 'req/s', 'p50', 'p99', 'non-2xx/errors'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
 console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}\n`);
-console.log(
-  `(${seconds}s per endpoint, 50 connections, autocannon on the same ${cores}-core machine, ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'local Postgres'}, node ${process.version})`,
-);
+console.log(`(${seconds}s per endpoint, 50 connections, autocannon on the same ${cores}-core machine, ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'local Postgres'}, node ${process.version})`);
 process.exit(0);

@@ -28,8 +28,7 @@ stack.storage.onObjectCreated((_key, size) => {
 });
 
 async function snapshot() {
-  const row = (await db.query('SELECT xact_commit, tup_inserted + tup_updated + tup_deleted AS rows FROM pg_stat_database WHERE datname = current_database()'))
-    .rows[0];
+  const row = (await db.query('SELECT xact_commit, tup_inserted + tup_updated + tup_deleted AS rows FROM pg_stat_database WHERE datname = current_database()')).rows[0];
   const info = await redis.info('stats');
   return {
     at: Date.now(),
@@ -52,34 +51,11 @@ try {
   const idleSeconds = (idleAfter.at - idleBefore.at) / 1000;
   const idleRedis = (idleAfter.redis - idleBefore.redis) / idleSeconds;
   const idleXacts = (idleAfter.xacts - idleBefore.xacts) / idleSeconds;
-  rows.push(
-    `idle stack (no broadcast): Redis ${idleRedis.toFixed(1)} commands/s, Postgres ${idleXacts.toFixed(1)} transactions/s (queue polling, sweepers, pg_stat itself)`,
-  );
+  rows.push(`idle stack (no broadcast): Redis ${idleRedis.toFixed(1)} commands/s, Postgres ${idleXacts.toFixed(1)} transactions/s (queue polling, sweepers, pg_stat itself)`);
 
   for (const latencyMode of ['standard', 'low'] as const) {
     const s = (await stack.api.call('POST', '/v1/live-streams', { body: { name: `capacity ${latencyMode}`, latencyMode, reconnectWindowSeconds: 0 } })).body;
-    const enc = startEncoder(s.ingestUrl, {
-      seconds: SECONDS + 60,
-      size: '1280x720',
-      videoCodec: [
-        '-c:v',
-        'libx264',
-        '-preset',
-        'ultrafast',
-        '-tune',
-        'zerolatency',
-        '-g',
-        '30',
-        '-b:v',
-        '3000k',
-        '-maxrate',
-        '3000k',
-        '-bufsize',
-        '3000k',
-        '-pix_fmt',
-        'yuv420p',
-      ],
-    });
+    const enc = startEncoder(s.ingestUrl, { seconds: SECONDS + 60, size: '1280x720', videoCodec: ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '30', '-b:v', '3000k', '-maxrate', '3000k', '-bufsize', '3000k', '-pix_fmt', 'yuv420p'] });
     await waitFor(async () => (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body.status === 'active', 60_000, 'active');
     await new Promise((r) => setTimeout(r, 5000)); // past the start-up burst
     const a = await snapshot();
@@ -109,59 +85,14 @@ try {
   rows.push(`\nmemory (resident set), idle: api ${mb(idle.api)} (the bench process, which hosts it), ingest ${mb(idle.ingest)}, worker ${mb(idle.worker)}`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'airwave-capacity-'));
   const file = path.join(dir, 'source.flv');
-  await new Promise((r) =>
-    spawn('ffmpeg', [
-      '-y',
-      '-loglevel',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=1280x720:rate=30',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=440:sample_rate=48000',
-      '-t',
-      '20',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'veryfast',
-      '-g',
-      '60',
-      '-b:v',
-      '3000k',
-      '-pix_fmt',
-      'yuv420p',
-      '-c:a',
-      'aac',
-      '-f',
-      'flv',
-      file,
-    ]).once('exit', r),
-  );
-  const streams = await Promise.all(
-    Array.from(
-      { length: STREAMS },
-      async (_, i) => (await stack.api.call('POST', '/v1/live-streams', { body: { name: `memory ${i}`, reconnectWindowSeconds: 0 } })).body,
-    ),
-  );
-  const encoders = streams.map((s) =>
-    spawn('ffmpeg', ['-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', file, '-c', 'copy', '-f', 'flv', s.ingestUrl], { stdio: 'ignore' }),
-  );
+  await new Promise((r) => spawn('ffmpeg', ['-y', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '20', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '60', '-b:v', '3000k', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-f', 'flv', file]).once('exit', r));
+  const streams = await Promise.all(Array.from({ length: STREAMS }, async (_, i) => (await stack.api.call('POST', '/v1/live-streams', { body: { name: `memory ${i}`, reconnectWindowSeconds: 0 } })).body));
+  const encoders = streams.map((s) => spawn('ffmpeg', ['-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', file, '-c', 'copy', '-f', 'flv', s.ingestUrl], { stdio: 'ignore' }));
   try {
-    await waitFor(
-      async () =>
-        (await Promise.all(streams.map(async (s) => (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body.status))).every((st) => st === 'active'),
-      120_000,
-      'all active',
-    );
+    await waitFor(async () => (await Promise.all(streams.map(async (s) => (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body.status))).every((st) => st === 'active'), 120_000, 'all active');
     await new Promise((r) => setTimeout(r, 30_000));
     const live = memory();
-    const speeds = await Promise.all(
-      streams.map(async (s) => (await stack.api.call('GET', `/v1/live-streams/${s.id}/sessions`)).body.data[0]?.transcode?.speed as number | undefined),
-    );
+    const speeds = await Promise.all(streams.map(async (s) => (await stack.api.call('GET', `/v1/live-streams/${s.id}/sessions`)).body.data[0]?.transcode?.speed as number | undefined));
     const known = speeds.filter((x): x is number => typeof x === 'number');
     const ffmpegTotal = live.ffmpeg.reduce((a, b) => a + b, 0);
     rows.push(
@@ -177,7 +108,5 @@ try {
   redis.disconnect();
   await stack.close();
 }
-console.log(
-  `\nper live session, over ${SECONDS} s (encoder: 720p30 H.264 3 Mbps + AAC, keyframe every 1 s; recorded; ${process.arch}, ${(await import('node:os')).cpus().length} cores):\n${rows.join('\n')}\n`,
-);
+console.log(`\nper live session, over ${SECONDS} s (encoder: 720p30 H.264 3 Mbps + AAC, keyframe every 1 s; recorded; ${process.arch}, ${(await import('node:os')).cpus().length} cores):\n${rows.join('\n')}\n`);
 process.exit(0);

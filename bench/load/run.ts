@@ -18,44 +18,12 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 /** A 10 s 426x240 H.264/AAC clip pushed in a loop with -c copy: a publisher that costs almost nothing. */
 function makeClip(): string {
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'airwave-load-')), 'clip.flv');
-  spawnSync('ffmpeg', [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=size=426x240:rate=30',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine',
-    '-t',
-    '10',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'veryfast',
-    '-g',
-    '30',
-    '-b:v',
-    '400k',
-    '-pix_fmt',
-    'yuv420p',
-    '-c:a',
-    'aac',
-    '-b:a',
-    '64k',
-    '-y',
-    file,
-  ]);
+  spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=426x240:rate=30', '-f', 'lavfi', '-i', 'sine', '-t', '10', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '30', '-b:v', '400k', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k', '-y', file]);
   return file;
 }
 
 function pushClip(file: string, url: string): ChildProcess {
-  const child = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', file, '-c', 'copy', '-f', 'flv', url], {
-    stdio: 'ignore',
-  });
+  const child = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', file, '-c', 'copy', '-f', 'flv', url], { stdio: 'ignore' });
   return child;
 }
 
@@ -86,10 +54,7 @@ if (which.has('publishers')) {
       pushers.push(pushClip(clip, s.ingestUrl));
       await new Promise((r) => setTimeout(r, 300)); // encoders connect over 15 s, as a fleet would
     }
-    const live = async () =>
-      (await Promise.all(streams.map(async (s) => (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body.status as string))).filter(
-        (st) => st === 'active',
-      ).length;
+    const live = async () => (await Promise.all(streams.map(async (s) => (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body.status as string))).filter((st) => st === 'active').length;
     await waitFor(async () => (await live()) === n, 120_000, `all ${n} active`).catch(() => undefined);
     const a = procStat(stack.ingest.child.pid!);
     const t0 = Date.now();
@@ -98,11 +63,7 @@ if (which.has('publishers')) {
     const seconds = (Date.now() - t0) / 1000;
     const activeAtEnd = await live();
     if (process.env.LOAD_DEBUG) {
-      console.log(
-        (await Promise.all(streams.map(async (s) => (await stack.api.call('GET', `/v1/live-streams/${s.id}/sessions`)).body.data[0])))
-          .map((x) => `${x?.status} ${x?.error} ${x?.transcodePath}`)
-          .join('\n'),
-      );
+      console.log((await Promise.all(streams.map(async (s) => (await stack.api.call('GET', `/v1/live-streams/${s.id}/sessions`)).body.data[0]))).map((x) => `${x?.status} ${x?.error} ${x?.transcodePath}`).join('\n'));
       const reasons = new Map<string, number>();
       for (const l of stack.logs.filter((x) => /"level":[45]0/.test(x))) {
         const m = /"msg":"([^"]+)"/.exec(l)?.[1] ?? l.slice(0, 80);
@@ -129,12 +90,7 @@ if (which.has('api')) {
   try {
     const live = await newStreams(stack, 10, { renditions: ['240p'], latencyMode: 'low', record: false, reconnectWindowSeconds: 0 });
     for (const s of live) encoders.push(startEncoder(s.ingestUrl, { size: '426x240', seconds: 120 }));
-    await waitFor(
-      async () =>
-        (await Promise.all(live.map(async (s) => (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body.status))).every((st) => st === 'active'),
-      90_000,
-      '10 live',
-    ).catch(() => undefined);
+    await waitFor(async () => (await Promise.all(live.map(async (s) => (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body.status))).every((st) => st === 'active'), 90_000, '10 live').catch(() => undefined);
     const headers = { authorization: `Bearer ${stack.api.apiKey}`, 'content-type': 'application/json' };
     const s0 = live[0]!;
     // Five autocannon processes, 200 req/s each: the load generator does not share the API's event
@@ -146,23 +102,7 @@ if (which.has('api')) {
       ['viewer status', [`${stack.apiUrl}/play/${s0.playbackId}/status`]],
       ['create', ['-m', 'POST', '-b', JSON.stringify({ name: 'load' }), `${stack.apiUrl}/v1/live-streams`]],
     ];
-    const results = await Promise.all(
-      kinds.map(([name, target]) =>
-        autocannonProcess(name, [
-          '-c',
-          '10',
-          '-d',
-          '20',
-          '-R',
-          '200',
-          '-H',
-          `authorization=${headers.authorization}`,
-          '-H',
-          'content-type=application/json',
-          ...target,
-        ]),
-      ),
-    );
+    const results = await Promise.all(kinds.map(([name, target]) => autocannonProcess(name, ['-c', '10', '-d', '20', '-R', '200', '-H', `authorization=${headers.authorization}`, '-H', 'content-type=application/json', ...target])));
     const total = results.reduce((n, r) => n + r.rps, 0);
     report.push(
       `api: ${total.toFixed(0)} req/s mixed (offered 1,000/s: 200/s each of list, get, sessions, viewer status, create) while 10 streams publish; ` +
@@ -191,9 +131,7 @@ if (which.has('pages')) {
     let cursor: string | null = null;
     do {
       const t = performance.now();
-      const page: { data: { id: string }[]; nextCursor: string | null } = (
-        await stack.api.call('GET', `/v1/live-streams?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)
-      ).body;
+      const page: { data: { id: string }[]; nextCursor: string | null } = (await stack.api.call('GET', `/v1/live-streams?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).body;
       pageMs.push(performance.now() - t);
       seen.push(...page.data.map((s) => s.id));
       cursor = page.nextCursor;
@@ -208,7 +146,5 @@ if (which.has('pages')) {
   }
 }
 
-console.log(
-  `\n${report.join('\n')}\n(${os.cpus().length} cores; API in-process with the bench, ingest and worker as child processes, local Postgres and Redis)\n`,
-);
+console.log(`\n${report.join('\n')}\n(${os.cpus().length} cores; API in-process with the bench, ingest and worker as child processes, local Postgres and Redis)\n`);
 process.exit(0);

@@ -9,12 +9,7 @@ export interface CpuRun {
 
 export function ffmpegCpu(args: string[]): Promise<CpuRun> {
   const started = Date.now();
-  const child = spawn('bash', [
-    '-c',
-    'ffmpeg "$@" >/tmp/airwave-bench-progress.$$ 2>/dev/null; tail -n 20 /tmp/airwave-bench-progress.$$ | grep "^speed=" | tail -1; rm -f /tmp/airwave-bench-progress.$$; times',
-    '_',
-    ...args,
-  ]);
+  const child = spawn('bash', ['-c', 'ffmpeg "$@" >/tmp/airwave-bench-progress.$$ 2>/dev/null; tail -n 20 /tmp/airwave-bench-progress.$$ | grep "^speed=" | tail -1; rm -f /tmp/airwave-bench-progress.$$; times', '_', ...args]);
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   return new Promise((resolve) => {

@@ -55,63 +55,22 @@ async function naive(input: string, rungs: Rung[]) {
     const out = path.join(dir, `naive-${r.name}-${Math.random().toString(36).slice(2)}`);
     await mkdir(out, { recursive: true });
     const run = await ffmpegCpu([
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-i',
-      input,
-      '-vf',
-      `scale=${r.width}:${r.height}`,
-      '-c:v',
-      'libx264',
-      '-preset',
-      'veryfast',
-      '-tune',
-      'zerolatency',
-      '-b:v',
-      String(r.videoBitrate),
-      '-g',
-      '120',
-      '-keyint_min',
-      '120',
-      '-sc_threshold',
-      '0',
-      '-c:a',
-      'aac',
-      '-b:a',
-      String(AUDIO_BITRATE),
-      '-f',
-      'hls',
-      '-hls_time',
-      '4',
-      '-hls_segment_filename',
-      path.join(out, 's_%05d.ts'),
-      path.join(out, 'index.m3u8'),
+      '-hide_banner', '-loglevel', 'error', '-i', input, '-vf', `scale=${r.width}:${r.height}`,
+      '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-b:v', String(r.videoBitrate), '-g', '120', '-keyint_min', '120', '-sc_threshold', '0',
+      '-c:a', 'aac', '-b:a', String(AUDIO_BITRATE), '-f', 'hls', '-hls_time', '4', '-hls_segment_filename', path.join(out, 's_%05d.ts'), path.join(out, 'index.m3u8'),
     ]);
     cpu += run.cpuSeconds;
   }
   return cpu;
 }
 
-const sourceInfo = (width: number, height: number): SourceInfo => ({
-  hasVideo: true,
-  hasAudio: true,
-  width,
-  height,
-  fps: 30,
-  videoCodec: 'h264',
-  audioCodec: 'aac',
-  keyframeIntervalSeconds: 2,
-});
+const sourceInfo = (width: number, height: number): SourceInfo => ({ hasVideo: true, hasAudio: true, width, height, fps: 30, videoCodec: 'h264', audioCodec: 'aac', keyframeIntervalSeconds: 2 });
 const per = (cpu: number) => (cpu / SECONDS).toFixed(3);
 const fmt = (s: Score | undefined) => (s ? `${s.ssim.toFixed(4)} / ${s.psnr.toFixed(2)}` : '—');
 const lines: string[] = [];
 const worst: { label: string; dSsim: number }[] = [];
 
-for (const [size, width, height] of [
-  ['1280x720', 1280, 720],
-  ['1920x1080', 1920, 1080],
-] as const) {
+for (const [size, width, height] of [['1280x720', 1280, 720], ['1920x1080', 1920, 1080]] as const) {
   const source = sourceInfo(width, height);
   const rungs = planLadder(source, all, 4);
   const encodedNames = rungs.filter((r) => !r.copy).map((r) => r.name);
@@ -185,7 +144,5 @@ density.push(`  ${'WebRTC feed re-encode'.padEnd(26)} ${feeds} real-time feed(s)
 await rm(dir, { recursive: true, force: true });
 console.log(`\nladder cost and quality (${SECONDS} s of content, libx264, SSIM/PSNR against the source scaled with lanczos; ${os.cpus().length} cores)`);
 for (const l of lines) console.log(l);
-console.log(
-  `\nworst SSIM loss of any rung, after vs before: ${worst.map((w) => `${w.label} ${w.dSsim > 0 ? '-' : '+'}${Math.abs(w.dSsim).toFixed(4)}`).join(', ')}`,
-);
+console.log(`\nworst SSIM loss of any rung, after vs before: ${worst.map((w) => `${w.label} ${w.dSsim > 0 ? '-' : '+'}${Math.abs(w.dSsim).toFixed(4)}`).join(', ')}`);
 console.log(`\ndensity, 720p30 testsrc2 (ladders: 4 rungs, the top one copied):\n${density.join('\n')}\n`);

@@ -18,31 +18,9 @@ import { startStack, waitFor } from '../../test/e2e/stack.js';
 
 function encoder(url: string, seconds: number) {
   return clockedEncoder([
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=size=1280x720:rate=30',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=48000',
-    '-t',
-    String(seconds),
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-tune',
-    'zerolatency',
-    '-g',
-    '30',
-    '-pix_fmt',
-    'yuv420p',
-    '-c:a',
-    'aac',
-    '-f',
-    'flv',
-    url,
+    '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+    '-t', String(seconds), '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '30', '-pix_fmt', 'yuv420p', '-c:a', 'aac',
+    '-f', 'flv', url,
   ]);
 }
 
@@ -101,11 +79,7 @@ try {
     const theirs: number[] = [];
     try {
       for (let i = 0; i < PLAYABLE_RUNS; i++) {
-        const p = (
-          await stack.api.call('POST', '/v1/live-streams', {
-            body: { name: `playable ${latencyMode} ${i}`, latencyMode, reconnectWindowSeconds: 0, record: false },
-          })
-        ).body;
+        const p = (await stack.api.call('POST', '/v1/live-streams', { body: { name: `playable ${latencyMode} ${i}`, latencyMode, reconnectWindowSeconds: 0, record: false } })).body;
         const from = stack.logs.length;
         const at = Date.now();
         ours.push(await firstPlayable(p.ingestUrl, p.playback.hlsUrl));
@@ -123,9 +97,7 @@ try {
         `nginx-rtmp ${theirsMedian.toFixed(2)} s (${theirs.map((x) => x.toFixed(2)).join(', ')}) | ratio ${(oursMedian / theirsMedian).toFixed(2)} (target ≤ 1.2)`,
     );
 
-    const s = (
-      await stack.api.call('POST', '/v1/live-streams', { body: { name: `bench ${latencyMode}`, latencyMode, reconnectWindowSeconds: 0, record: false } })
-    ).body;
+    const s = (await stack.api.call('POST', '/v1/live-streams', { body: { name: `bench ${latencyMode}`, latencyMode, reconnectWindowSeconds: 0, record: false } })).body;
     const enc = encoder(s.ingestUrl, SECONDS + 60);
     await waitFor(async () => (await fetch(s.playback.hlsUrl)).ok, 60_000, 'master playlist');
 
@@ -158,7 +130,5 @@ try {
   await browser.close();
   await stack.close();
 }
-console.log(
-  `\nglass-to-glass\n${report.join('\n')}\n\nfirst playable (encoder start → playlist naming a segment)\n${playable.join('\n')}\n(encoder: ffmpeg testsrc2 1280x720@30 H.264 + AAC, keyframe every 1 s, real time; 4-rung ladder, top rung copied; Chromium + hls.js on the same 2-core machine)\n`,
-);
+console.log(`\nglass-to-glass\n${report.join('\n')}\n\nfirst playable (encoder start → playlist naming a segment)\n${playable.join('\n')}\n(encoder: ffmpeg testsrc2 1280x720@30 H.264 + AAC, keyframe every 1 s, real time; 4-rung ladder, top rung copied; Chromium + hls.js on the same 2-core machine)\n`);
 process.exit(0);

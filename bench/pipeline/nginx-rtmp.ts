@@ -57,13 +57,7 @@ http {
   const child = spawn('nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf')], { stdio: 'ignore' });
   const exited = new Promise((r) => child.once('exit', r));
   for (let i = 0; i < 50; i++) {
-    if (
-      await fetch(`http://127.0.0.1:${httpPort}/hls/`).then(
-        () => true,
-        () => false,
-      )
-    )
-      break;
+    if (await fetch(`http://127.0.0.1:${httpPort}/hls/`).then(() => true, () => false)) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   return {

@@ -28,47 +28,10 @@ const BLOCK = 16;
 function encoder(url: string, rate: string, bitrate = '2M') {
   const clock = `color=c=black:s=${BITS * BLOCK}x${BLOCK}:r=${rate},format=gray,geq=lum='255*mod(floor(floor(T*1000+0.5)/pow(2\\,floor(X/${BLOCK})))\\,2)'[clk];[0:v][clk]overlay=0:0:shortest=1[v]`;
   return clockedEncoder([
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc2=size=1280x720:rate=${rate}`,
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=48000',
-    '-filter_complex',
-    clock,
-    '-map',
-    '[v]',
-    '-map',
-    '1:a',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'veryfast',
-    '-tune',
-    'zerolatency',
-    '-b:v',
-    bitrate,
-    '-maxrate',
-    bitrate,
-    '-bufsize',
-    bitrate,
-    '-g',
-    '30',
-    '-keyint_min',
-    '30',
-    '-sc_threshold',
-    '0',
-    '-pix_fmt',
-    'yuv420p',
-    '-c:a',
-    'aac',
-    '-b:a',
-    '128k',
-    '-f',
-    'flv',
-    url,
+    '-f', 'lavfi', '-i', `testsrc2=size=1280x720:rate=${rate}`, '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+    '-filter_complex', clock, '-map', '[v]', '-map', '1:a',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-b:v', bitrate, '-maxrate', bitrate, '-bufsize', bitrate, '-g', '30', '-keyint_min', '30', '-sc_threshold', '0', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '128k',
+    '-f', 'flv', url,
   ]);
 }
 
@@ -106,9 +69,7 @@ const report: string[] = [];
 async function glassToGlass(mode: 'realtime' | 'low' | 'standard', playerUrl: string, t0: () => number) {
   const page = await browser.newPage();
   await page.goto(`${playerUrl}?mode=${mode}`);
-  await page.waitForFunction(() => document.querySelector('video')!.videoWidth > 0 && document.querySelector('video')!.currentTime > 0.5, undefined, {
-    timeout: 60_000,
-  });
+  await page.waitForFunction(() => document.querySelector('video')!.videoWidth > 0 && document.querySelector('video')!.currentTime > 0.5, undefined, { timeout: 60_000 });
   await page.evaluate(READ_CLOCK);
   await page.waitForTimeout(SECONDS * 1000);
   const samples = (await page.evaluate(() => (window as any).clockSamples)) as [number, number][];
@@ -137,16 +98,9 @@ async function timeToFirstFrame(whepUrl: string): Promise<{ total: number; answe
     pc.addTransceiver('video', { direction: 'recvonly' });
     pc.addTransceiver('audio', { direction: 'recvonly' });
     const stream = new MediaStream();
-    pc.ontrack = (e) => {
-      stream.addTrack(e.track);
-      video.srcObject = stream;
-    };
+    pc.ontrack = (e) => { stream.addTrack(e.track); video.srcObject = stream; };
     await pc.setLocalDescription(await pc.createOffer());
-    await new Promise<void>((r) => {
-      if (pc.iceGatheringState === 'complete') r();
-      pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && r();
-      setTimeout(r, 1500);
-    });
+    await new Promise<void>((r) => { if (pc.iceGatheringState === 'complete') r(); pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && r(); setTimeout(r, 1500); });
     const posted = performance.now();
     let connected = 0;
     pc.addEventListener('connectionstatechange', () => pc.connectionState === 'connected' && (connected = performance.now() - posted));
@@ -166,20 +120,14 @@ async function timeToFirstFrame(whepUrl: string): Promise<{ total: number; answe
 try {
   for (const rate of (process.env.BENCH_RATES ?? '30,30000/1001').split(',')) {
     for (const latencyMode of (process.env.BENCH_MODES ?? 'low,standard').split(',') as ('low' | 'standard')[]) {
-      const s = (
-        await stack.api.call('POST', '/v1/live-streams', {
-          body: { name: `bench ${latencyMode} ${rate}`, latencyMode, reconnectWindowSeconds: 0, record: false },
-        })
-      ).body;
+      const s = (await stack.api.call('POST', '/v1/live-streams', { body: { name: `bench ${latencyMode} ${rate}`, latencyMode, reconnectWindowSeconds: 0, record: false } })).body;
       const enc = encoder(s.ingestUrl, rate);
       await waitFor(async () => (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body.status === 'active', 60_000, 'active');
       await new Promise((r) => setTimeout(r, WARMUP * 1000));
       for (const mode of latencyMode === 'low' ? (['realtime', 'low'] as const) : (['standard'] as const)) {
         const g = await glassToGlass(mode, s.playback.playerUrl, () => enc.state.t0);
         const target = { realtime: 0.5, low: 2.0, standard: 6 }[mode];
-        report.push(
-          `${(rate === '30' ? '30 fps' : '29.97 fps').padEnd(9)} ${mode.padEnd(9)} (${g.via}): glass-to-glass median ${g.median.toFixed(2)} s (target ≤ ${target} s), p10 ${g.p10.toFixed(2)}, p90 ${g.p90.toFixed(2)}, ${g.n} frames`,
-        );
+        report.push(`${(rate === '30' ? '30 fps' : '29.97 fps').padEnd(9)} ${mode.padEnd(9)} (${g.via}): glass-to-glass median ${g.median.toFixed(2)} s (target ≤ ${target} s), p10 ${g.p10.toFixed(2)}, p90 ${g.p90.toFixed(2)}, ${g.n} frames`);
         console.log(report.at(-1));
       }
       if (latencyMode === 'low' && rate === '30') {
@@ -191,20 +139,12 @@ try {
         const ttff = runs.map((r) => r.total);
         report.push(
           `WHEP time to first frame (POST → first displayed frame, 1 s keyframes, the stream's feed already running): median ${pct(ttff, 0.5).toFixed(2)} s, max ${Math.max(...ttff).toFixed(2)} s (target ≤ 1 s); ` +
-            `answer after ${pct(
-              runs.map((r) => r.answer),
-              0.5,
-            ).toFixed(2)} s, connected after ${pct(
-              runs.map((r) => r.connected),
-              0.5,
-            ).toFixed(2)} s (medians)`,
+            `answer after ${pct(runs.map((r) => r.answer), 0.5).toFixed(2)} s, connected after ${pct(runs.map((r) => r.connected), 0.5).toFixed(2)} s (medians)`,
         );
         console.log(report.at(-1));
         // Fan-out: the edge's CPU and memory with one viewer, then with VIEWERS.
         const measure = async (n: number) => {
-          const viewers = spawn(process.execPath, ['--import', 'tsx', 'bench/realtime/viewers.ts', s.playback.whepUrl, String(n)], {
-            stdio: ['ignore', 'pipe', 'inherit'],
-          });
+          const viewers = spawn(process.execPath, ['--import', 'tsx', 'bench/realtime/viewers.ts', s.playback.whepUrl, String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
           let last = { connected: 0, bytes: 0 };
           createInterface({ input: viewers.stdout! }).on('line', (l) => (last = JSON.parse(l)));
           await waitFor(() => last.connected >= n, 60_000, `${n} viewers connected`);
@@ -235,7 +175,5 @@ try {
   await browser.close();
   await stack.close();
 }
-console.log(
-  `\n${report.join('\n')}\n(encoder: ffmpeg testsrc2 1280x720 H.264 2 Mb/s + AAC, keyframe every 30 frames, real time; ladder of 4 rungs, top copied; Chromium, the edge and the whole stack on the same 2-core machine; viewers join after ${WARMUP} s live)\n`,
-);
+console.log(`\n${report.join('\n')}\n(encoder: ffmpeg testsrc2 1280x720 H.264 2 Mb/s + AAC, keyframe every 30 frames, real time; ladder of 4 rungs, top copied; Chromium, the edge and the whole stack on the same 2-core machine; viewers join after ${WARMUP} s live)\n`);
 process.exit(0);

@@ -15,7 +15,7 @@ async function bytesUnder(prefix: string): Promise<{ segments: number; other: nu
   let token: string | undefined;
   do {
     const res = await storage.client.send(new ListObjectsV2Command({ Bucket: storage.bucket, Prefix: prefix, ContinuationToken: token }));
-    for (const o of res.Contents ?? []) o.Key?.endsWith('.ts') ? (segments += o.Size ?? 0) : (other += o.Size ?? 0);
+    for (const o of res.Contents ?? []) (o.Key?.endsWith('.ts') ? (segments += o.Size ?? 0) : (other += o.Size ?? 0));
     token = res.IsTruncated ? res.NextContinuationToken : undefined;
   } while (token);
   return { segments, other };
@@ -26,25 +26,17 @@ try {
   for (const m of minutes) {
     const s = (await stack.api.call('POST', '/v1/live-streams', { body: { name: `vod ${m} min`, reconnectWindowSeconds: 0 } })).body;
     const encoder = startEncoder(s.ingestUrl, { seconds: m * 60 });
-    const live = await waitFor(
-      async () => {
-        const got = (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body;
-        return got.status === 'active' && got;
-      },
-      60_000,
-      'active',
-    );
+    const live = await waitFor(async () => {
+      const got = (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body;
+      return got.status === 'active' && got;
+    }, 60_000, 'active');
     await encoder.exited;
     await waitFor(async () => (await stack.api.call('GET', `/v1/live-streams/${s.id}`)).body.status === 'idle', 30_000, 'idle');
     const ended = Date.now();
-    const asset = await waitFor(
-      async () => {
-        const a = (await stack.api.call('GET', `/v1/assets/${live.activeAssetId}`)).body;
-        return a.status !== 'preparing' && a;
-      },
-      300_000,
-      'asset ready',
-    );
+    const asset = await waitFor(async () => {
+      const a = (await stack.api.call('GET', `/v1/assets/${live.activeAssetId}`)).body;
+      return a.status !== 'preparing' && a;
+    }, 300_000, 'asset ready');
     const seconds = (Date.now() - ended) / 1000;
     await waitFor(async () => (await stack.api.call('GET', `/v1/assets/${asset.id}`)).body.mp4Url, 600_000, 'mp4');
     const mp4Seconds = (Date.now() - ended) / 1000;

@@ -35,31 +35,11 @@ export interface Stack {
 
 export async function startStack(testFile: string, env: Record<string, string> = {}): Promise<Stack> {
   const storage = await startTestStorage();
-  const [rtmpPort, rtmpsPort, srtPort, apiPort, internalPort, whipPort] = [
-    await ephemeralPort(),
-    await ephemeralPort(),
-    await ephemeralPort(),
-    await ephemeralPort(),
-    await ephemeralPort(),
-    await ephemeralPort(),
-  ];
+  const [rtmpPort, rtmpsPort, srtPort, apiPort, internalPort, whipPort] = [await ephemeralPort(), await ephemeralPort(), await ephemeralPort(), await ephemeralPort(), await ephemeralPort(), await ephemeralPort()];
   const tlsDir = path.join(os.tmpdir(), `airwave-test-tls-${process.pid}-${rtmpsPort}`);
   const tls = await ensureSelfSignedCert(tlsDir);
   // Known before the API starts: it is also the CDN (the playback edge at /cdn) players are sent to.
-  const apiEnv = {
-    ...storage.env,
-    API_PORT: String(apiPort),
-    API_INTERNAL_PORT: String(internalPort),
-    API_PUBLIC_URL: `http://127.0.0.1:${apiPort}`,
-    INGEST_RTMP_PORT: String(rtmpPort),
-    INGEST_RTMPS_PORT: String(rtmpsPort),
-    INGEST_SRT_PORT: String(srtPort),
-    INGEST_WHIP_PORT: String(whipPort),
-    INGEST_PUBLIC_HOST: '127.0.0.1',
-    INGEST_TLS_CERT_FILE: tls.certFile,
-    INGEST_TLS_KEY_FILE: tls.keyFile,
-    ...env,
-  };
+  const apiEnv = { ...storage.env, API_PORT: String(apiPort), API_INTERNAL_PORT: String(internalPort), API_PUBLIC_URL: `http://127.0.0.1:${apiPort}`, INGEST_RTMP_PORT: String(rtmpPort), INGEST_RTMPS_PORT: String(rtmpsPort), INGEST_SRT_PORT: String(srtPort), INGEST_WHIP_PORT: String(whipPort), INGEST_PUBLIC_HOST: '127.0.0.1', INGEST_TLS_CERT_FILE: tls.certFile, INGEST_TLS_KEY_FILE: tls.keyFile, ...env };
   const api = await startApi(testFile, apiEnv);
   const address = await api.app.listen({ port: apiPort, host: '127.0.0.1' });
   // Ingest nodes reach the internal endpoints on their own listener, as in production.
@@ -102,21 +82,7 @@ export async function startStack(testFile: string, env: Record<string, string> =
   const extraIngests: AppProcess[] = [];
   const startIngest = async (port: number, overrides: Record<string, string> = {}) => {
     const name = `ingest-${port}`;
-    const p = startApp(
-      name,
-      'apps/ingest/src/main.ts',
-      {
-        ...childEnv,
-        INGEST_RTMP_PORT: String(port),
-        INGEST_NODE_ID: name,
-        INGEST_INTERNAL_URL: `rtmp://127.0.0.1:${port}/live`,
-        INGEST_TLS_CERT_FILE: '',
-        INGEST_SRT_PORT: '0',
-        INGEST_WHIP_PORT: '0',
-        ...overrides,
-      },
-      collect(name),
-    );
+    const p = startApp(name, 'apps/ingest/src/main.ts', { ...childEnv, INGEST_RTMP_PORT: String(port), INGEST_NODE_ID: name, INGEST_INTERNAL_URL: `rtmp://127.0.0.1:${port}/live`, INGEST_TLS_CERT_FILE: '', INGEST_SRT_PORT: '0', INGEST_WHIP_PORT: '0', ...overrides }, collect(name));
     extraIngests.push(p);
     await waitFor(() => logs.some((l) => l.startsWith(`${name}:`) && l.includes('RTMP ingest listening')), 30_000, `${name} did not start`);
     return p;
@@ -126,12 +92,7 @@ export async function startStack(testFile: string, env: Record<string, string> =
     const port = await ephemeralPort();
     const url = `http://127.0.0.1:${port}`;
     const name = `edge-${port}`;
-    const app = startApp(
-      name,
-      'apps/edge/src/main.ts',
-      { ...childEnv, EDGE_HOST: '127.0.0.1', EDGE_PORT: String(port), EDGE_PUBLIC_URL: url, EDGE_ID: name, ...overrides },
-      collect(name),
-    );
+    const app = startApp(name, 'apps/edge/src/main.ts', { ...childEnv, EDGE_HOST: '127.0.0.1', EDGE_PORT: String(port), EDGE_PUBLIC_URL: url, EDGE_ID: name, ...overrides }, collect(name));
     edges.push(app);
     await waitFor(() => logs.some((l) => l.startsWith(`${name}:`) && l.includes('WebRTC edge listening')), 30_000, `${name} did not start`);
     return { app, url };
@@ -220,14 +181,10 @@ export function startEncoder(url: string, opts: { seconds?: number; size?: strin
 
 /** Waits for a recording to be ready; answers it and the VOD media playlist of one rendition. */
 export async function readyRecording(stack: Stack, assetId: string, rendition: string) {
-  const asset = await waitFor(
-    async () => {
-      const a = (await stack.api.call('GET', `/v1/assets/${assetId}`)).body;
-      return a.status === 'ready' && a;
-    },
-    60_000,
-    'recording ready',
-  );
+  const asset = await waitFor(async () => {
+    const a = (await stack.api.call('GET', `/v1/assets/${assetId}`)).body;
+    return a.status === 'ready' && a;
+  }, 60_000, 'recording ready');
   const vod = HLS.parse(await (await fetch(asset.playback.hlsUrl.replace('index.m3u8', `${rendition}/index.m3u8`))).text()) as HLS.types.MediaPlaylist;
   return { asset, vod };
 }
@@ -261,13 +218,7 @@ export async function decodeAll(target: string): Promise<{ seconds: number; erro
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   await new Promise((r) => child.once('exit', r));
   const times = [...err.matchAll(/time=(\d+):(\d+):([\d.]+)/g)].map((m) => Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]));
-  return {
-    seconds: times.at(-1) ?? 0,
-    errors: err
-      .split(/[\r\n]+/)
-      .filter((l) => l && !l.includes('time='))
-      .join('\n'),
-  };
+  return { seconds: times.at(-1) ?? 0, errors: err.split(/[\r\n]+/).filter((l) => l && !l.includes('time=')).join('\n') };
 }
 
 /** Starts the stack before this file's tests and stops it after; the object is filled in beforeAll. */

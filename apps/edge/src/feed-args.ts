@@ -23,19 +23,10 @@ const rtpUrl = (port: number) => `rtp://127.0.0.1:${port}?pkt_size=${RTP_PACKET_
 
 export function buildFeedArgs(p: FeedPlan): string[] {
   const args = [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'error',
+    '-hide_banner', '-nostdin', '-loglevel', 'error',
     // Hand every frame on as it arrives: no input buffering, no reordering delay.
-    '-fflags',
-    '+nobuffer+genpts',
-    '-flags',
-    'low_delay',
-    '-f',
-    'flv',
-    '-i',
-    'pipe:0',
+    '-fflags', '+nobuffer+genpts', '-flags', 'low_delay',
+    '-f', 'flv', '-i', 'pipe:0',
   ];
   if (p.video) {
     args.push('-map', '0:v:0');
@@ -43,32 +34,13 @@ export function buildFeedArgs(p: FeedPlan): string[] {
       const fps = Math.round(p.fps ?? 30) || 30;
       const bitrate = Math.min(Math.max(p.videoBitrate ?? 2_500_000, 500_000), 8_000_000);
       args.push(
-        '-c:v',
-        'libx264',
-        '-preset',
-        'veryfast',
-        '-tune',
-        'zerolatency',
+        '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency',
         // Constrained Baseline: no B-frames, and every browser decodes it.
-        '-profile:v',
-        'baseline',
-        '-pix_fmt',
-        'yuv420p',
-        '-b:v',
-        String(bitrate),
-        '-maxrate',
-        String(Math.round(bitrate * 1.2)),
-        '-bufsize',
-        String(bitrate),
+        '-profile:v', 'baseline', '-pix_fmt', 'yuv420p',
+        '-b:v', String(bitrate), '-maxrate', String(Math.round(bitrate * 1.2)), '-bufsize', String(bitrate),
         // A keyframe every second: a joining viewer waits at most that long for its first frame.
-        '-g',
-        String(fps),
-        '-keyint_min',
-        String(fps),
-        '-sc_threshold',
-        '0',
-        '-x264-params',
-        'repeat-headers=1',
+        '-g', String(fps), '-keyint_min', String(fps), '-sc_threshold', '0',
+        '-x264-params', 'repeat-headers=1',
       );
     } else {
       // Copied: SPS/PPS in-band before every IDR (the browser learns them from the stream, not the SDP).
@@ -78,23 +50,8 @@ export function buildFeedArgs(p: FeedPlan): string[] {
   }
   if (p.audio) {
     args.push(
-      '-map',
-      '0:a:0',
-      '-c:a',
-      'libopus',
-      '-b:a',
-      '96000',
-      '-ar',
-      '48000',
-      '-ac',
-      '2',
-      '-application',
-      'lowdelay',
-      '-f',
-      'rtp',
-      '-payload_type',
-      String(FEED_AUDIO_PT),
-      rtpUrl(p.audioPort),
+      '-map', '0:a:0', '-c:a', 'libopus', '-b:a', '96000', '-ar', '48000', '-ac', '2', '-application', 'lowdelay',
+      '-f', 'rtp', '-payload_type', String(FEED_AUDIO_PT), rtpUrl(p.audioPort),
     );
   }
   return args;

@@ -76,16 +76,8 @@ type EnvName = keyof typeof envSchema.properties;
 
 /** What a stream's public URLs (in API answers and webhook payloads) are built from. */
 const PRESENTATION: EnvName[] = [
-  'API_PORT',
-  'API_PUBLIC_URL',
-  'CDN_BASE_URL',
-  'INGEST_PUBLIC_HOST',
-  'INGEST_RTMP_PORT',
-  'INGEST_RTMPS_PORT',
-  'INGEST_SRT_PORT',
-  'INGEST_SRT_PASSPHRASE',
-  'INGEST_WHIP_PORT',
-  'INGEST_WHIP_URL',
+  'API_PORT', 'API_PUBLIC_URL', 'CDN_BASE_URL', 'INGEST_PUBLIC_HOST', 'INGEST_RTMP_PORT', 'INGEST_RTMPS_PORT', 'INGEST_SRT_PORT', 'INGEST_SRT_PASSPHRASE',
+  'INGEST_WHIP_PORT', 'INGEST_WHIP_URL',
 ];
 /** How WebRTC peers reach a process (the edge's viewers, the ingest's WHIP publishers). */
 const WEBRTC: EnvName[] = ['WEBRTC_PUBLIC_IP', 'WEBRTC_UDP_PORT_MIN', 'WEBRTC_UDP_PORT_MAX', 'WEBRTC_ICE_SERVERS'];
@@ -97,97 +89,27 @@ const WEBRTC: EnvName[] = ['WEBRTC_PUBLIC_IP', 'WEBRTC_UDP_PORT_MIN', 'WEBRTC_UD
  */
 export const APP_ENV: Record<AppName, readonly EnvName[]> = {
   ingest: [
-    'NODE_ENV',
-    'LOG_LEVEL',
-    'LOG_FORMAT',
-    'REDIS_URL',
-    'REDIS_PREFIX',
-    'API_INTERNAL_URL',
-    'INTERNAL_TOKEN',
-    'FFMPEG_PATH',
-    'INGEST_RTMP_PORT',
-    'INGEST_RTMPS_PORT',
-    'INGEST_TLS_CERT_FILE',
-    'INGEST_TLS_KEY_FILE',
-    'INGEST_SRT_PORT',
-    'INGEST_DRAIN_SECONDS',
-    'INGEST_SRT_PASSPHRASE',
-    'INGEST_SRT_LATENCY_MS',
-    'INGEST_PUBLIC_HOST',
-    'INGEST_NODE_ID',
-    'INGEST_BIND',
-    'INGEST_INTERNAL_URL',
-    'INGEST_WHIP_PORT',
-    'INGEST_WHIP_URL',
-    ...WEBRTC,
+    'NODE_ENV', 'LOG_LEVEL', 'LOG_FORMAT', 'REDIS_URL', 'REDIS_PREFIX', 'API_INTERNAL_URL', 'INTERNAL_TOKEN', 'FFMPEG_PATH',
+    'INGEST_RTMP_PORT', 'INGEST_RTMPS_PORT', 'INGEST_TLS_CERT_FILE', 'INGEST_TLS_KEY_FILE', 'INGEST_SRT_PORT', 'INGEST_DRAIN_SECONDS',
+    'INGEST_SRT_PASSPHRASE', 'INGEST_SRT_LATENCY_MS', 'INGEST_PUBLIC_HOST', 'INGEST_NODE_ID', 'INGEST_BIND', 'INGEST_INTERNAL_URL',
+    'INGEST_WHIP_PORT', 'INGEST_WHIP_URL', ...WEBRTC,
   ],
   // The WebRTC edge: Redis (its load), the internal token (pull tokens, WHEP tickets), nothing else.
   edge: [
-    'NODE_ENV',
-    'LOG_LEVEL',
-    'LOG_FORMAT',
-    'REDIS_URL',
-    'REDIS_PREFIX',
-    'INTERNAL_TOKEN',
-    'FFMPEG_PATH',
-    'EDGE_HOST',
-    'EDGE_PORT',
-    'EDGE_PUBLIC_URL',
-    'EDGE_ID',
-    'WEBRTC_MAX_VIEWERS',
-    ...WEBRTC,
+    'NODE_ENV', 'LOG_LEVEL', 'LOG_FORMAT', 'REDIS_URL', 'REDIS_PREFIX', 'INTERNAL_TOKEN', 'FFMPEG_PATH',
+    'EDGE_HOST', 'EDGE_PORT', 'EDGE_PUBLIC_URL', 'EDGE_ID', 'WEBRTC_MAX_VIEWERS', ...WEBRTC,
   ],
   worker: [
-    'NODE_ENV',
-    'LOG_LEVEL',
-    'LOG_FORMAT',
-    'DATABASE_URL',
-    'REDIS_URL',
-    'REDIS_PREFIX',
-    'INTERNAL_TOKEN',
-    'FFMPEG_PATH',
-    'TRANSCODE_DIR',
-    'STORAGE_ENDPOINT',
-    'STORAGE_REGION',
-    'STORAGE_BUCKET',
-    'STORAGE_ACCESS_KEY_ID',
-    'STORAGE_SECRET_ACCESS_KEY',
-    'WORKER_CONCURRENCY',
-    'WORKER_STALE_SECONDS',
-    'LIVE_SEGMENT_RETENTION_SECONDS',
-    'VIEWERS_FLUSH_SECONDS',
-    'PULL_INGEST_URL',
-    'ALLOW_PRIVATE_TARGETS',
-    'WEBHOOK_RETRY_BASE_MS',
-    'WEBHOOK_TIMEOUT_MS',
-    'SECRETS_ENCRYPTION_KEY',
-    ...PRESENTATION,
+    'NODE_ENV', 'LOG_LEVEL', 'LOG_FORMAT', 'DATABASE_URL', 'REDIS_URL', 'REDIS_PREFIX', 'INTERNAL_TOKEN', 'FFMPEG_PATH', 'TRANSCODE_DIR',
+    'STORAGE_ENDPOINT', 'STORAGE_REGION', 'STORAGE_BUCKET', 'STORAGE_ACCESS_KEY_ID', 'STORAGE_SECRET_ACCESS_KEY',
+    'WORKER_CONCURRENCY', 'WORKER_STALE_SECONDS', 'LIVE_SEGMENT_RETENTION_SECONDS', 'VIEWERS_FLUSH_SECONDS', 'PULL_INGEST_URL', 'ALLOW_PRIVATE_TARGETS',
+    'WEBHOOK_RETRY_BASE_MS', 'WEBHOOK_TIMEOUT_MS', 'SECRETS_ENCRYPTION_KEY', ...PRESENTATION,
   ],
   api: [
-    'NODE_ENV',
-    'LOG_LEVEL',
-    'LOG_FORMAT',
-    'DATABASE_URL',
-    'REDIS_URL',
-    'REDIS_PREFIX',
-    'API_HOST',
-    'API_INTERNAL_PORT',
-    'API_INTERNAL_HOST',
-    'API_INTERNAL_URL',
-    'INTERNAL_TOKEN',
-    'STORAGE_ENDPOINT',
-    'STORAGE_REGION',
-    'STORAGE_BUCKET',
-    'STORAGE_ACCESS_KEY_ID',
-    'STORAGE_SECRET_ACCESS_KEY',
-    'PLAYBACK_SIGNING_KEY',
-    'STREAM_KEY_ENCRYPTION_KEY',
-    'SECRETS_ENCRYPTION_KEY',
-    'ALLOW_PRIVATE_TARGETS',
-    'RATE_LIMIT_MAX',
-    'RATE_LIMIT_WINDOW_MS',
-    'SUPERVISOR_STATE_FILE',
-    ...PRESENTATION,
+    'NODE_ENV', 'LOG_LEVEL', 'LOG_FORMAT', 'DATABASE_URL', 'REDIS_URL', 'REDIS_PREFIX', 'API_HOST', 'API_INTERNAL_PORT', 'API_INTERNAL_HOST',
+    'API_INTERNAL_URL', 'INTERNAL_TOKEN', 'STORAGE_ENDPOINT', 'STORAGE_REGION', 'STORAGE_BUCKET', 'STORAGE_ACCESS_KEY_ID',
+    'STORAGE_SECRET_ACCESS_KEY', 'PLAYBACK_SIGNING_KEY', 'STREAM_KEY_ENCRYPTION_KEY', 'SECRETS_ENCRYPTION_KEY', 'ALLOW_PRIVATE_TARGETS',
+    'RATE_LIMIT_MAX', 'RATE_LIMIT_WINDOW_MS', 'SUPERVISOR_STATE_FILE', ...PRESENTATION,
   ],
 };
 
@@ -434,12 +356,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, app?: AppName):
     workerConcurrency: raw.WORKER_CONCURRENCY,
     workerStaleMs: raw.WORKER_STALE_SECONDS * 1000,
     playbackSigningKey: secret('PLAYBACK_SIGNING_KEY', () => raw.PLAYBACK_SIGNING_KEY ?? devSecret(isProduction, 'PLAYBACK_SIGNING_KEY', 'playback-signing')),
-    encryptionKey: secret('STREAM_KEY_ENCRYPTION_KEY', () =>
-      parseEncryptionKey('STREAM_KEY_ENCRYPTION_KEY', 'stream-key-encryption', raw.STREAM_KEY_ENCRYPTION_KEY, isProduction),
-    ),
-    secretsKey: secret('SECRETS_ENCRYPTION_KEY', () =>
-      parseEncryptionKey('SECRETS_ENCRYPTION_KEY', 'secrets-encryption', raw.SECRETS_ENCRYPTION_KEY, isProduction),
-    ),
+    encryptionKey: secret('STREAM_KEY_ENCRYPTION_KEY', () => parseEncryptionKey('STREAM_KEY_ENCRYPTION_KEY', 'stream-key-encryption', raw.STREAM_KEY_ENCRYPTION_KEY, isProduction)),
+    secretsKey: secret('SECRETS_ENCRYPTION_KEY', () => parseEncryptionKey('SECRETS_ENCRYPTION_KEY', 'secrets-encryption', raw.SECRETS_ENCRYPTION_KEY, isProduction)),
     supervisorStateFile: raw.SUPERVISOR_STATE_FILE,
     allowPrivateTargets: raw.ALLOW_PRIVATE_TARGETS,
     webhooks: { retryBaseMs: raw.WEBHOOK_RETRY_BASE_MS, timeoutMs: raw.WEBHOOK_TIMEOUT_MS },
@@ -457,15 +375,12 @@ function udpPortRange(min: number | undefined, max: number | undefined): [number
 
 /** A placeholder for a secret this app is not given: reading it is a bug, and says so. */
 function withheld<T>(name: string, app: AppName): T {
-  return new Proxy(
-    {},
-    {
-      get(_t, prop) {
-        if (prop === Symbol.toPrimitive || prop === 'then' || prop === 'toJSON') return undefined;
-        throw new ConfigError(`${name} is not given to the ${app} process (least privilege; see APP_ENV)`);
-      },
+  return new Proxy({}, {
+    get(_t, prop) {
+      if (prop === Symbol.toPrimitive || prop === 'then' || prop === 'toJSON') return undefined;
+      throw new ConfigError(`${name} is not given to the ${app} process (least privilege; see APP_ENV)`);
     },
-  ) as T;
+  }) as T;
 }
 
 /** For a process entry point: the config, or a one-line reason and exit code 78 (EX_CONFIG). */

@@ -85,12 +85,7 @@ export class WhipIngest {
       void peer.ended.then((why) => this.close(publish, why));
       for (const link of this.o.iceLinks) reply.header('link', link);
       this.o.log.info({ keyPrefix: publish.keyPrefix, ip: req.ip, audio: kinds.audio }, 'WHIP publish accepted');
-      return reply
-        .code(201)
-        .type('application/sdp')
-        .header('location', `${this.o.publicUrl}/sessions/${id}`)
-        .header('etag', `"${id.slice(0, 8)}"`)
-        .send(peer.answer);
+      return reply.code(201).type('application/sdp').header('location', `${this.o.publicUrl}/sessions/${id}`).header('etag', `"${id.slice(0, 8)}"`).send(peer.answer);
     });
 
     app.delete<{ Params: { id: string } }>('/whip/sessions/:id', async (req, reply) => {
@@ -101,11 +96,7 @@ export class WhipIngest {
     });
 
     app.patch('/whip/sessions/:id', async (_req, reply) =>
-      reply
-        .code(405)
-        .header('allow', 'DELETE, OPTIONS')
-        .type('application/json')
-        .send({ error: { code: 'method_not_allowed', message: 'Trickle ICE is not supported: every candidate is in the answer', details: [] } }),
+      reply.code(405).header('allow', 'DELETE, OPTIONS').type('application/json').send({ error: { code: 'method_not_allowed', message: 'Trickle ICE is not supported: every candidate is in the answer', details: [] } }),
     );
   }
 
@@ -117,42 +108,17 @@ export class WhipIngest {
   private async startRelay(p: Publish, key: string, audio: boolean, keyframeSeconds: number): Promise<void> {
     const [videoPort, audioPort] = [await freeUdpPortPair(), audio ? await freeUdpPortPair() : 0];
     const sdp = [
-      'v=0',
-      'o=- 0 0 IN IP4 127.0.0.1',
-      's=WHIP',
-      'c=IN IP4 127.0.0.1',
-      't=0 0',
-      `m=video ${videoPort} RTP/AVP ${VIDEO_PAYLOAD_TYPE}`,
-      `a=rtpmap:${VIDEO_PAYLOAD_TYPE} H264/90000`,
-      `a=fmtp:${VIDEO_PAYLOAD_TYPE} packetization-mode=1`,
+      'v=0', 'o=- 0 0 IN IP4 127.0.0.1', 's=WHIP', 'c=IN IP4 127.0.0.1', 't=0 0',
+      `m=video ${videoPort} RTP/AVP ${VIDEO_PAYLOAD_TYPE}`, `a=rtpmap:${VIDEO_PAYLOAD_TYPE} H264/90000`, `a=fmtp:${VIDEO_PAYLOAD_TYPE} packetization-mode=1`,
       ...(audio ? [`m=audio ${audioPort} RTP/AVP ${AUDIO_PAYLOAD_TYPE}`, `a=rtpmap:${AUDIO_PAYLOAD_TYPE} opus/48000/2`] : []),
       '',
     ].join('\r\n');
     const args = [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-protocol_whitelist',
-      'pipe,udp,rtp',
-      '-fflags',
-      '+genpts',
-      '-reorder_queue_size',
-      '64',
-      '-f',
-      'sdp',
-      '-i',
-      'pipe:0',
-      '-map',
-      '0:v:0',
-      ...(audio ? ['-map', '0:a:0'] : []),
-      '-c:v',
-      'copy',
-      ...(audio ? ['-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-ac', '2'] : []),
-      '-f',
-      'flv',
-      '-flvflags',
-      'no_duration_filesize',
-      'pipe:1',
+      '-hide_banner', '-loglevel', 'error', '-protocol_whitelist', 'pipe,udp,rtp', '-fflags', '+genpts',
+      '-reorder_queue_size', '64', '-f', 'sdp', '-i', 'pipe:0',
+      '-map', '0:v:0', ...(audio ? ['-map', '0:a:0'] : []),
+      '-c:v', 'copy', ...(audio ? ['-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-ac', '2'] : []),
+      '-f', 'flv', '-flvflags', 'no_duration_filesize', 'pipe:1',
     ];
     const relay = spawn(this.o.ffmpegPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     p.relay = relay;

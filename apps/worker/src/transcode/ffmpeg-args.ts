@@ -85,19 +85,15 @@ export function buildLadderArgs(job: LadderJob): string[] {
     '-hide_banner',
     '-nostdin',
     // info: the input's start time (the run's place on the ingest clock, for PROGRAM-DATE-TIME).
-    '-loglevel',
-    'info',
+    '-loglevel', 'info',
     // Progress lines on stdout let the supervisor see ffmpeg is alive and how fast it runs.
-    '-progress',
-    'pipe:1',
-    '-stats_period',
-    '2',
+    '-progress', 'pipe:1',
+    '-stats_period', '2',
     // The pull from the ingest happens in the worker (the token never reaches a command line); its
     // FLV arrives on stdin and ends when the publisher leaves.
     ...(job.input === 'pipe:0' ? ['-f', 'flv'] : []),
     ...(decoderThreads > 0 ? ['-threads', String(decoderThreads), '-filter_complex_threads', '1'] : []),
-    '-i',
-    job.input,
+    '-i', job.input,
   ];
 
   if (rungs.length > 0) {
@@ -121,38 +117,25 @@ export function buildLadderArgs(job: LadderJob): string[] {
         return;
       }
       args.push(
-        `-c:v:${i}`,
-        'libx264',
-        `-preset:v:${i}`,
-        tuning.preset(r.height),
+        `-c:v:${i}`, 'libx264',
+        `-preset:v:${i}`, tuning.preset(r.height),
         ...(tuning.encoderThreads(r.height) > 0 ? [`-threads:v:${i}`, String(tuning.encoderThreads(r.height))] : []),
         // No lookahead or B-frame delay: segments close as soon as their last frame is in.
-        `-tune:v:${i}`,
-        'zerolatency',
-        `-profile:v:${i}`,
-        'high',
-        `-level:v:${i}`,
-        `${r.level[0]}.${r.level[1]}`,
-        `-pix_fmt:v:${i}`,
-        'yuv420p',
-        `-b:v:${i}`,
-        String(r.videoBitrate),
-        `-maxrate:v:${i}`,
-        String(Math.round(r.videoBitrate * 1.1)),
-        `-bufsize:v:${i}`,
-        String(Math.round(r.videoBitrate * 1.5)),
-        `-sc_threshold:v:${i}`,
-        '0',
+        `-tune:v:${i}`, 'zerolatency',
+        `-profile:v:${i}`, 'high',
+        `-level:v:${i}`, `${r.level[0]}.${r.level[1]}`,
+        `-pix_fmt:v:${i}`, 'yuv420p',
+        `-b:v:${i}`, String(r.videoBitrate),
+        `-maxrate:v:${i}`, String(Math.round(r.videoBitrate * 1.1)),
+        `-bufsize:v:${i}`, String(Math.round(r.videoBitrate * 1.5)),
+        `-sc_threshold:v:${i}`, '0',
         // Keyframes where segments are cut: the copied source's own keyframes when the top rung is
         // a copy, otherwise every segment length; the GOP cap never adds one in between.
-        `-g:v:${i}`,
-        String(copying ? gop * 10 : gop),
-        `-keyint_min:v:${i}`,
-        String(copying ? 1 : gop),
+        `-g:v:${i}`, String(copying ? gop * 10 : gop),
+        `-keyint_min:v:${i}`, String(copying ? 1 : gop),
         // LL-HLS: exactly where ffmpeg cuts every third part (the same threshold, in whole µs), so
         // segments start on part boundaries however the frame rate divides a second.
-        `-force_key_frames:v:${i}`,
-        copying ? 'source' : `expr:gte(t,n_forced*${job.partSeconds ? partThreshold(job.partSeconds) * 3 : seg})`,
+        `-force_key_frames:v:${i}`, copying ? 'source' : `expr:gte(t,n_forced*${job.partSeconds ? partThreshold(job.partSeconds) * 3 : seg})`,
       );
     });
   } else if (source.hasAudio) {
@@ -167,34 +150,24 @@ export function buildLadderArgs(job: LadderJob): string[] {
 
   const names = renditionNames(job);
   const streamMap =
-    rungs.length > 0 ? rungs.map((r, i) => (source.hasAudio ? `v:${i},a:${i},name:${r.name}` : `v:${i},name:${r.name}`)).join(' ') : `a:0,name:${names[0]}`;
+    rungs.length > 0
+      ? rungs.map((r, i) => (source.hasAudio ? `v:${i},a:${i},name:${r.name}` : `v:${i},name:${r.name}`)).join(' ')
+      : `a:0,name:${names[0]}`;
   const part = job.partSeconds;
   // ffmpeg fills %v in the init segment's name only when there are several variants.
   args.push(
-    '-f',
-    'hls',
-    '-hls_time',
-    String(part ? partThreshold(part) : seg),
+    '-f', 'hls',
+    '-hls_time', String(part ? partThreshold(part) : seg),
     // ffmpeg's own playlist is how the uploader finds finished segments: it names the last
     // LOCAL_BACKLOG_SEGMENTS, which bounds how long uploads may stall (storage outage) without loss.
-    '-hls_list_size',
-    String(localBacklogEntries(job)),
+    '-hls_list_size', String(localBacklogEntries(job)),
     // temp_file: segments and playlists appear under their final names only when complete.
     // split_by_time (LL-HLS): a part ends on time, not on a keyframe; segments still start on one.
-    '-hls_flags',
-    part ? 'independent_segments+temp_file+split_by_time' : 'independent_segments+temp_file',
+    '-hls_flags', part ? 'independent_segments+temp_file+split_by_time' : 'independent_segments+temp_file',
     ...(part
-      ? [
-          '-hls_segment_type',
-          'fmp4',
-          '-hls_fmp4_init_filename',
-          `init_${job.runTag}_${names.length > 1 ? '%v' : names[0]}.mp4`,
-          '-hls_segment_filename',
-          path.join(job.outputDir, '%v', `${job.runTag}_%05d.m4s`),
-        ]
+      ? ['-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', `init_${job.runTag}_${names.length > 1 ? '%v' : names[0]}.mp4`, '-hls_segment_filename', path.join(job.outputDir, '%v', `${job.runTag}_%05d.m4s`)]
       : ['-hls_segment_type', 'mpegts', '-hls_segment_filename', path.join(job.outputDir, '%v', `${job.runTag}_%05d.ts`)]),
-    '-var_stream_map',
-    streamMap,
+    '-var_stream_map', streamMap,
     path.join(job.outputDir, '%v', 'index.m3u8'),
   );
   if (job.thumbnail && rungs.length > 0) {

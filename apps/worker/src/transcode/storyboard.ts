@@ -33,15 +33,11 @@ export function storyboardArgs(input: string, plan: StoryboardPlan, output: stri
   return [
     ...(plan.interval >= 2 ? ['-skip_frame', 'nokey'] : []),
     ...readOptions,
-    '-i',
-    input,
+    '-i', input,
     '-an',
-    '-vf',
-    `fps=1/${plan.interval}:round=down,scale=${plan.tileWidth}:${plan.tileHeight},tile=${plan.columns}x${plan.rows}`,
-    '-frames:v',
-    '1',
-    '-q:v',
-    '5',
+    '-vf', `fps=1/${plan.interval}:round=down,scale=${plan.tileWidth}:${plan.tileHeight},tile=${plan.columns}x${plan.rows}`,
+    '-frames:v', '1',
+    '-q:v', '5',
     output,
   ];
 }

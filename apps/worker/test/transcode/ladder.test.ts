@@ -41,103 +41,35 @@ describe('buildLadderArgs', () => {
     const args = buildLadderArgs({ input: 'pipe:0', source: src720, rungs, segmentSeconds: 4, outputDir: '/out', runTag: 'r1' });
     // 720p keeps ffmpeg's encoder threads; smaller rungs get one (LADDER_TUNING).
     const x264 = (i: number, level: string, rate: number, threads: string[]) => [
-      `-c:v:${i}`,
-      'libx264',
-      `-preset:v:${i}`,
-      'superfast',
-      ...threads,
-      `-tune:v:${i}`,
-      'zerolatency',
-      `-profile:v:${i}`,
-      'high',
-      `-level:v:${i}`,
-      level,
-      `-pix_fmt:v:${i}`,
-      'yuv420p',
-      `-b:v:${i}`,
-      String(rate),
-      `-maxrate:v:${i}`,
-      String(Math.round(rate * 1.1)),
-      `-bufsize:v:${i}`,
-      String(Math.round(rate * 1.5)),
-      `-sc_threshold:v:${i}`,
-      '0',
-      `-g:v:${i}`,
-      '120',
-      `-keyint_min:v:${i}`,
-      '120',
-      `-force_key_frames:v:${i}`,
-      'expr:gte(t,n_forced*4)',
+      `-c:v:${i}`, 'libx264', `-preset:v:${i}`, 'superfast', ...threads, `-tune:v:${i}`, 'zerolatency', `-profile:v:${i}`, 'high', `-level:v:${i}`, level,
+      `-pix_fmt:v:${i}`, 'yuv420p', `-b:v:${i}`, String(rate), `-maxrate:v:${i}`, String(Math.round(rate * 1.1)), `-bufsize:v:${i}`, String(Math.round(rate * 1.5)),
+      `-sc_threshold:v:${i}`, '0', `-g:v:${i}`, '120', `-keyint_min:v:${i}`, '120', `-force_key_frames:v:${i}`, 'expr:gte(t,n_forced*4)',
     ];
     expect(args).toEqual([
-      '-hide_banner',
-      '-nostdin',
-      '-loglevel',
-      'info',
-      '-progress',
-      'pipe:1',
-      '-stats_period',
-      '2',
-      '-f',
-      'flv',
-      '-threads',
-      '1',
-      '-filter_complex_threads',
-      '1',
-      '-i',
-      'pipe:0',
-      '-filter_complex',
-      '[0:v:0]scale=1280:720:flags=bicubic,setsar=1,split=2[v0][c0];[c0]scale=426:240:flags=bicubic,setsar=1[v1]',
-      '-map',
-      '[v0]',
-      '-map',
-      '0:a:0',
-      '-map',
-      '[v1]',
-      '-map',
-      '0:a:0',
+      '-hide_banner', '-nostdin', '-loglevel', 'info', '-progress', 'pipe:1', '-stats_period', '2', '-f', 'flv',
+      '-threads', '1', '-filter_complex_threads', '1',
+      '-i', 'pipe:0',
+      '-filter_complex', '[0:v:0]scale=1280:720:flags=bicubic,setsar=1,split=2[v0][c0];[c0]scale=426:240:flags=bicubic,setsar=1[v1]',
+      '-map', '[v0]', '-map', '0:a:0', '-map', '[v1]', '-map', '0:a:0',
       ...x264(0, '3.1', 3_000_000, []),
       ...x264(1, '2.1', 400_000, ['-threads:v:1', '1']),
-      '-c:a',
-      'copy',
-      '-f',
-      'hls',
-      '-hls_time',
-      '4',
-      '-hls_list_size',
-      '120',
-      '-hls_flags',
-      'independent_segments+temp_file',
-      '-hls_segment_type',
-      'mpegts',
-      '-hls_segment_filename',
-      '/out/%v/r1_%05d.ts',
-      '-var_stream_map',
-      'v:0,a:0,name:720p v:1,a:1,name:240p',
-      '/out/%v/index.m3u8',
+      '-c:a', 'copy',
+      '-f', 'hls', '-hls_time', '4', '-hls_list_size', '120', '-hls_flags', 'independent_segments+temp_file', '-hls_segment_type', 'mpegts',
+      '-hls_segment_filename', '/out/%v/r1_%05d.ts', '-var_stream_map', 'v:0,a:0,name:720p v:1,a:1,name:240p', '/out/%v/index.m3u8',
     ]);
   });
 
-  it("scales every rung from the source and keeps ffmpeg's threads and veryfast without the tuning", () => {
+  it('scales every rung from the source and keeps ffmpeg\'s threads and veryfast without the tuning', () => {
     const rungs = planLadder(src720, ['720p', '240p']);
     const args = buildLadderArgs({ input: 'in', source: src720, rungs, segmentSeconds: 4, outputDir: '/o', runTag: 'x', tuning: UNTUNED_LADDER });
-    expect(args[args.indexOf('-filter_complex') + 1]).toBe(
-      '[0:v:0]split=2[s0][s1];[s0]scale=1280:720:flags=bicubic,setsar=1[v0];[s1]scale=426:240:flags=bicubic,setsar=1[v1]',
-    );
+    expect(args[args.indexOf('-filter_complex') + 1]).toBe('[0:v:0]split=2[s0][s1];[s0]scale=1280:720:flags=bicubic,setsar=1[v0];[s1]scale=426:240:flags=bicubic,setsar=1[v1]');
     expect(args).not.toContain('-threads');
     expect(args).toEqual(expect.arrayContaining(['-preset:v:1', 'veryfast']));
   });
 
-  it("keeps ffmpeg's decoder threads for sources above 720p (a 1080p ladder on one thread falls behind)", () => {
+  it('keeps ffmpeg\'s decoder threads for sources above 720p (a 1080p ladder on one thread falls behind)', () => {
     const src1080 = { ...src720, width: 1920, height: 1080 };
-    const args = buildLadderArgs({
-      input: 'in',
-      source: src1080,
-      rungs: planLadder(src1080, ['1080p', '720p', '360p']),
-      segmentSeconds: 2,
-      outputDir: '/o',
-      runTag: 'x',
-    });
+    const args = buildLadderArgs({ input: 'in', source: src1080, rungs: planLadder(src1080, ['1080p', '720p', '360p']), segmentSeconds: 2, outputDir: '/o', runTag: 'x' });
     expect(args.slice(0, args.indexOf('-i'))).not.toContain('-threads');
     expect(args).not.toContain('-threads:v:0');
     expect(args).not.toContain('-threads:v:1');
@@ -152,9 +84,7 @@ describe('buildLadderArgs', () => {
     const rungs = planLadder(source, ['720p', '360p'], 4);
     expect(rungs[0]).toMatchObject({ name: '720p', copy: { codecs: 'avc1.42c01f' }, videoBitrate: 2_500_000 });
     const args = buildLadderArgs({ input: 'in', source, rungs, segmentSeconds: 4, outputDir: '/o', runTag: 'x' });
-    expect(args.join(' ')).toContain(
-      '-filter_complex [0:v:0]scale=640:360:flags=bicubic,setsar=1[v1] -map 0:v:0 -map 0:a:0 -map [v1] -map 0:a:0 -c:v:0 copy -c:v:1 libx264',
-    );
+    expect(args.join(' ')).toContain('-filter_complex [0:v:0]scale=640:360:flags=bicubic,setsar=1[v1] -map 0:v:0 -map 0:a:0 -map [v1] -map 0:a:0 -c:v:0 copy -c:v:1 libx264');
     expect(args.join(' ')).toContain('-force_key_frames:v:1 source');
     // Keyframes further apart than a segment, or low latency's 1 s segments: every rung is encoded.
     expect(planLadder({ ...source, keyframeIntervalSeconds: 5 }, ['720p'], 4)[0]!.copy).toBeUndefined();
@@ -163,15 +93,7 @@ describe('buildLadderArgs', () => {
 
   it('takes the live thumbnail from the lowest rung, as a second output', () => {
     const rungs = planLadder(src720, ['720p', '240p']);
-    const args = buildLadderArgs({
-      input: 'in',
-      source: src720,
-      rungs,
-      segmentSeconds: 4,
-      outputDir: '/o',
-      runTag: 'x',
-      thumbnail: { file: '/o/t.jpg', everySeconds: 10, height: 240 },
-    });
+    const args = buildLadderArgs({ input: 'in', source: src720, rungs, segmentSeconds: 4, outputDir: '/o', runTag: 'x', thumbnail: { file: '/o/t.jpg', everySeconds: 10, height: 240 } });
     expect(args[args.indexOf('-filter_complex') + 1]).toBe(
       '[0:v:0]scale=1280:720:flags=bicubic,setsar=1,split=2[v0][c0];[c0]scale=426:240:flags=bicubic,setsar=1,split=2[v1][t];[t]fps=1/10[thumb]',
     );
@@ -190,14 +112,7 @@ describe('playlists', () => {
   it('the master lists each rendition with bandwidth, resolution, frame rate and codecs', () => {
     const master = HLS.parse(renderMaster(planLadder(src720, all), true, 30));
     if (!master.isMasterPlaylist) throw new Error('not a master');
-    expect(master.variants[0]).toMatchObject({
-      uri: '720p/index.m3u8',
-      bandwidth: 3_428_000,
-      averageBandwidth: 3_128_000,
-      resolution: { width: 1280, height: 720 },
-      frameRate: 30,
-      codecs: 'avc1.64001f,mp4a.40.2',
-    });
+    expect(master.variants[0]).toMatchObject({ uri: '720p/index.m3u8', bandwidth: 3_428_000, averageBandwidth: 3_128_000, resolution: { width: 1280, height: 720 }, frameRate: 30, codecs: 'avc1.64001f,mp4a.40.2' });
   });
 
   it('slides its window, and continues a previous run after a discontinuity', () => {
@@ -212,11 +127,7 @@ describe('playlists', () => {
     b.append('b_0.ts', 4);
     const resumed = HLS.parse(b.render()) as HLS.types.MediaPlaylist;
     expect(resumed.mediaSequenceBase).toBe(3);
-    expect(resumed.segments.map((s) => [s.uri, Boolean(s.discontinuity)])).toEqual([
-      ['a_3.ts', false],
-      ['a_4.ts', false],
-      ['b_0.ts', true],
-    ]);
+    expect(resumed.segments.map((s) => [s.uri, Boolean(s.discontinuity)])).toEqual([['a_3.ts', false], ['a_4.ts', false], ['b_0.ts', true]]);
 
     for (let i = 1; i < 4; i++) b.append(`b_${i}.ts`, 4);
     const after = HLS.parse(b.render()) as HLS.types.MediaPlaylist;
@@ -258,15 +169,7 @@ describe('LL-HLS parts', () => {
     expect(llPartSeconds('low')).toBe(0.333333);
     expect(llPartSeconds('low', 1.001)).toBe(0.333666); // 29.97 fps, 30-frame GOP, copied
     expect(llPartSeconds('low', 0.5)).toBe(0.25);
-    const args = buildLadderArgs({
-      input: 'in',
-      source: { hasVideo: true, hasAudio: true, width: 1280, height: 720, fps: 30, videoCodec: 'h264', audioCodec: 'aac' },
-      rungs: planLadder({ hasVideo: true, hasAudio: true, width: 1280, height: 720, fps: 30 }, ['720p', '240p']),
-      segmentSeconds: 1,
-      partSeconds: 0.333333,
-      outputDir: '/o',
-      runTag: 'x',
-    });
+    const args = buildLadderArgs({ input: 'in', source: { hasVideo: true, hasAudio: true, width: 1280, height: 720, fps: 30, videoCodec: 'h264', audioCodec: 'aac' }, rungs: planLadder({ hasVideo: true, hasAudio: true, width: 1280, height: 720, fps: 30 }, ['720p', '240p']), segmentSeconds: 1, partSeconds: 0.333333, outputDir: '/o', runTag: 'x' });
     const joined = args.join(' ');
     // ffmpeg's part threshold and the forced keyframes are the same instants (3 × 333333 µs).
     expect(joined).toContain('-hls_time 0.333333');

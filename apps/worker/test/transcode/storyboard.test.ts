@@ -7,20 +7,8 @@ describe('storyboards', () => {
     const plan = storyboardPlan(14_400, { width: 426, height: 240 });
     expect(plan).toEqual({ interval: 144, tiles: 100, columns: 10, rows: 10, tileWidth: 160, tileHeight: 90 });
     expect(storyboardArgs('low.m3u8', plan, 'out.jpg', ['-protocol_whitelist', 'file,http'])).toEqual([
-      '-skip_frame',
-      'nokey',
-      '-protocol_whitelist',
-      'file,http',
-      '-i',
-      'low.m3u8',
-      '-an',
-      '-vf',
-      'fps=1/144:round=down,scale=160:90,tile=10x10',
-      '-frames:v',
-      '1',
-      '-q:v',
-      '5',
-      'out.jpg',
+      '-skip_frame', 'nokey', '-protocol_whitelist', 'file,http', '-i', 'low.m3u8', '-an',
+      '-vf', 'fps=1/144:round=down,scale=160:90,tile=10x10', '-frames:v', '1', '-q:v', '5', 'out.jpg',
     ]);
   });
 
