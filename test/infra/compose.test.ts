@@ -155,7 +155,7 @@ describe('docker-compose.yml', () => {
     expect(api.api.internalUrl).toBe(`http://api:${api.api.internalListener!.port}`);
     expect(services.api!.ports).not.toContain(`${api.api.internalListener!.port}:${api.api.internalListener!.port}`);
     expect(cdnConf).toContain('proxy_set_header X-Original-URI $request_uri;');
-    const block = (start: string) => cdnConf.slice(cdnConf.indexOf(start)).split(/\n  location /)[0]!;
+    const block = (start: string) => cdnConf.slice(cdnConf.indexOf(start)).split(/\n {2}location /)[0]!;
     expect(block('location ~ \\.m3u8$ {')).toContain('proxy_cache_valid 200 1s;');
     expect(block('location ~ \\.m3u8$ {')).toContain('if ($arg_token) { rewrite ^/(.*)$ /_edge/$1 last; }');
     expect(block('location / {')).toContain('proxy_cache_valid 200 365d;');

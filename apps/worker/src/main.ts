@@ -4,7 +4,7 @@ import { createDb } from '@airwave/db';
 import { createRedis, Queues } from '@airwave/jobs';
 import { pino } from 'pino';
 import { OutboxRelay, publicUrls } from '@airwave/core';
-import { type WorkerContext } from './context.js';
+import type { WorkerContext } from './context.js';
 import { startOwnership } from './takeover.js';
 import { startSweepers } from './sweepers.js';
 import { SessionControl } from './session-control.js';

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import { startApi, type TestApi } from '../../api/test/helpers.js';
 import { publicUrls } from '@airwave/core';
-import { type WorkerContext } from '../src/context.js';
+import type { WorkerContext } from '../src/context.js';
 import { startOwnership } from '../src/takeover.js';
 import { SessionControl } from '../src/session-control.js';
 import { startWorkers } from '../src/workers.js';

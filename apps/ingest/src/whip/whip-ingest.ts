@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
-import { AppError, ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError, UnauthorizedError } from '@airwave/core';
+import { type AppError, ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError, UnauthorizedError } from '@airwave/core';
 import { pushFlvToRtmp } from '@airwave/rtmp';
 import { AUDIO_PAYLOAD_TYPE, inspectOffer, sdpBody, VIDEO_PAYLOAD_TYPE, type MediaEngine, type PublisherPeer } from '@airwave/webrtc';
 import type { FastifyInstance } from 'fastify';

@@ -1,5 +1,5 @@
 import {
-  CursorCodec,
+  type CursorCodec,
   keysetAfter,
   newestFirst,
   NotFoundError,

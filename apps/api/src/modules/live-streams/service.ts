@@ -7,7 +7,7 @@ import {
   recordJob,
   eventRowsSql,
   jobRowSql,
-  CursorCodec,
+  type CursorCodec,
   displayPrefix,
   encryptSecret,
   generateStreamKey,

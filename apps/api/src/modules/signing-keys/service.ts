@@ -2,7 +2,7 @@
 // stored, so a leaked database cannot mint tokens. Deleting a key revokes every token it signed.
 import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
-import { CursorCodec, keysetAfter, newestFirst, newId, NotFoundError, paginate, type PageRequest } from '@airwave/core';
+import { type CursorCodec, keysetAfter, newestFirst, newId, NotFoundError, paginate, type PageRequest } from '@airwave/core';
 import type { Db, SigningKey } from '@airwave/db';
 import type { Audience, PlaybackTokens } from '../playback/tokens.js';
 

@@ -1,7 +1,7 @@
 import type { Config } from '@airwave/config';
 import {
   checkTargetUrl,
-  CursorCodec,
+  type CursorCodec,
   encryptSecret,
   generateWebhookSecret,
   keysetAfter,
