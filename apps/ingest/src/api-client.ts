@@ -1,26 +1,10 @@
-// The ingest's only link to state: the API's internal endpoints. Every call has a deadline, so an
-// unreachable API means a refused publish (fail closed), never a hung encoder.
+// The ingest's only link to state: the API's internal endpoints (their contract is declared once in
+// @airwave/jobs ingest-api.ts). Every call has a deadline, so an unreachable API means a refused
+// publish (fail closed), never a hung encoder.
 import type { Config } from '@airwave/config';
+import type { AuthorizeAnswer, AuthorizeRequest, KeepAnswer, NodeStartedAnswer, PrecheckAnswer, SessionStats, StoppedAnswer } from '@airwave/jobs';
 
-export type AuthorizeAnswer =
-  | { allow: false; reason: string }
-  | { allow: true; liveStreamId: string; sessionId: string; resumed: boolean; latencyMode: 'standard' | 'low' };
-
-export interface SessionStats {
-  videoCodec?: string;
-  /** RFC 6381, e.g. avc1.64001f, read from the encoder's AVC configuration record. */
-  videoCodecString?: string;
-  audioCodec?: string;
-  width?: number;
-  height?: number;
-  fps?: number;
-  bitrateKbps?: number;
-  keyframeIntervalSeconds?: number;
-  /** The encoder sends B-frames (frames out of display order). */
-  bFrames?: boolean;
-  /** Ingest wall time (ms) of the publish's content time 0: segments are stamped from it. */
-  timelineEpochMs?: number;
-}
+export type { AuthorizeAnswer, SessionStats } from '@airwave/jobs';
 
 const AUTHORIZE_TIMEOUT_MS = 10_000;
 
@@ -51,27 +35,27 @@ export class ApiClient {
    * or recorded before the answer), and a busy API (a fleet reconnecting at once) should not turn
    * into refused publishes. An unreachable API still refuses at once (connection refused, 5xx).
    */
-  authorize(input: { streamKey: string; ingestNodeId: string; ingestAddress: string; clientIp?: string }) {
+  authorize(input: AuthorizeRequest) {
     return this.post<AuthorizeAnswer>('/ingest/authorize', input, AUTHORIZE_TIMEOUT_MS);
   }
 
   precheck(streamKey: string) {
-    return this.post<{ allow: boolean; reason?: string; latencyMode?: 'standard' | 'low' }>('/ingest/precheck', { streamKey });
+    return this.post<PrecheckAnswer>('/ingest/precheck', { streamKey });
   }
 
   started(sessionId: string, stats: SessionStats) {
-    return this.post<{ keep: boolean }>(`/ingest/sessions/${sessionId}/started`, { stats });
+    return this.post<KeepAnswer>(`/ingest/sessions/${sessionId}/started`, { stats });
   }
 
   heartbeat(sessionId: string, stats: SessionStats) {
-    return this.post<{ keep: boolean }>(`/ingest/sessions/${sessionId}/heartbeat`, { stats });
+    return this.post<KeepAnswer>(`/ingest/sessions/${sessionId}/heartbeat`, { stats });
   }
 
   nodeStarted(nodeId: string) {
-    return this.post<{ sessions: number }>(`/ingest/nodes/${encodeURIComponent(nodeId)}/started`);
+    return this.post<NodeStartedAnswer>(`/ingest/nodes/${encodeURIComponent(nodeId)}/started`);
   }
 
   stopped(sessionId: string) {
-    return this.post<{ status: string }>(`/ingest/sessions/${sessionId}/stopped`);
+    return this.post<StoppedAnswer>(`/ingest/sessions/${sessionId}/stopped`);
   }
 }

@@ -186,3 +186,4 @@ export class Queues {
 export * from './ingest-control.js';
 export * from './webrtc-edges.js';
 export * from './viewers.js';
+export * from './ingest-api.js';

@@ -2,15 +2,9 @@
 // All state changes go through the shared state machine (@airwave/core liveStreamState).
 import { displayPrefix, liveStreamState, sha256Hex, verifyPullPublishKey, type PublicUrls } from '@airwave/core';
 import type { Db } from '@airwave/db';
+import type { AuthorizeRequest, PrecheckAnswer } from '@airwave/jobs';
 import type { FastifyBaseLogger } from 'fastify';
 import type { StatsHistory } from '../live-streams/stats-history.js';
-
-export interface AuthorizeInput {
-  streamKey: string;
-  ingestNodeId: string;
-  ingestAddress: string;
-  clientIp?: string;
-}
 
 /**
  * Refusals that can never turn into a publish: a key no stream has (keys are made here, so a guess
@@ -43,7 +37,7 @@ export class IngestHookService {
   }
 
   /** A refusal, or the go-ahead with the stream's latency mode (WHIP asks for keyframes at its segment length). */
-  async precheck(streamKey: string): Promise<{ allow: boolean; reason?: string; latencyMode?: string }> {
+  async precheck(streamKey: string): Promise<PrecheckAnswer> {
     const streamKeyHash = await this.keyHash(streamKey);
     const denied = await liveStreamState.precheckPublish(this.db, streamKeyHash);
     if (denied) return { allow: false, reason: denied.reason };
@@ -51,7 +45,7 @@ export class IngestHookService {
     return { allow: true, latencyMode: stream?.latencyMode };
   }
 
-  async authorize(input: AuthorizeInput, log: FastifyBaseLogger) {
+  async authorize(input: AuthorizeRequest, log: FastifyBaseLogger) {
     const keyPrefix = displayPrefix(input.streamKey);
     const streamKeyHash = await this.keyHash(input.streamKey);
     const known = this.refused.get(streamKeyHash);
