@@ -24,25 +24,14 @@ export class TtlCache<K, V> {
         throw err;
       })
       .then((value) => {
-        this.set(key, value);
+        // Clearing on overflow keeps memory bounded without LRU bookkeeping on the hot path.
+        if (this.entries.size >= this.max) this.entries.clear();
+        this.entries.set(key, { value, expires: Date.now() + this.ttlMs });
         return value;
       })
       .finally(() => this.loading.delete(key));
     this.loading.set(key, promise);
     return promise;
-  }
-
-  /** A fresh entry, without loading one. */
-  peek(key: K): V | undefined {
-    const hit = this.entries.get(key);
-    return hit && hit.expires > Date.now() ? hit.value : undefined;
-  }
-
-  /** Remembers a value the caller chose to keep (not every answer is worth caching). */
-  set(key: K, value: V): void {
-    // Clearing on overflow keeps memory bounded without LRU bookkeeping on the hot path.
-    if (this.entries.size >= this.max) this.entries.clear();
-    this.entries.set(key, { value, expires: Date.now() + this.ttlMs });
   }
 
   delete(key: K): void {

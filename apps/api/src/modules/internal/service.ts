@@ -4,7 +4,6 @@ import { displayPrefix, liveStreamState, sha256Hex, verifyPullPublishKey, type P
 import type { Db } from '@airwave/db';
 import type { AuthorizeRequest, PrecheckAnswer } from '@airwave/jobs';
 import type { FastifyBaseLogger } from 'fastify';
-import { TtlCache } from '../../lib/ttl-cache.js';
 import type { StatsHistory } from '../live-streams/stats-history.js';
 
 /**
@@ -13,10 +12,11 @@ import type { StatsHistory } from '../live-streams/stats-history.js';
  * of them, then costs a map lookup instead of a query. A disabled or live stream is always asked.
  */
 const FINAL_REFUSALS = new Set(['unknown_key', 'deleted']);
+const FINAL_REFUSAL_TTL_MS = 10_000;
+const FINAL_REFUSALS_MAX = 10_000;
 
 export class IngestHookService {
-  /** Final refusals by key hash, for 10 s (at most 10,000 kept). */
-  private readonly refused = new TtlCache<string, string>(10_000, 10_000);
+  private readonly refused = new Map<string, { reason: 'unknown_key' | 'deleted'; expires: number }>();
 
   constructor(
     private readonly db: Db,
@@ -48,8 +48,8 @@ export class IngestHookService {
   async authorize(input: AuthorizeRequest, log: FastifyBaseLogger) {
     const keyPrefix = displayPrefix(input.streamKey);
     const streamKeyHash = await this.keyHash(input.streamKey);
-    const known = this.refused.peek(streamKeyHash);
-    if (known) return { allow: false as const, reason: known };
+    const known = this.refused.get(streamKeyHash);
+    if (known && known.expires > Date.now()) return { allow: false as const, reason: known.reason };
     const result =
       (await liveStreamState.precheckPublish(this.db, streamKeyHash)) ??
       (await this.db.$transaction((tx) =>
@@ -60,7 +60,11 @@ export class IngestHookService {
         ),
       ));
     if (!result.allow) {
-      if (FINAL_REFUSALS.has(result.reason)) this.refused.set(streamKeyHash, result.reason);
+      if (FINAL_REFUSALS.has(result.reason)) {
+        // Clearing on overflow keeps memory bounded without LRU bookkeeping on the hot path.
+        if (this.refused.size >= FINAL_REFUSALS_MAX) this.refused.clear();
+        this.refused.set(streamKeyHash, { reason: result.reason as 'unknown_key' | 'deleted', expires: Date.now() + FINAL_REFUSAL_TTL_MS });
+      }
       log.info({ keyPrefix, reason: result.reason, liveStreamId: result.stream?.id, ingestNodeId: input.ingestNodeId }, 'publish refused');
       return { allow: false as const, reason: result.reason };
     }
