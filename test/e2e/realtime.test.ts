@@ -1,12 +1,9 @@
 /// <reference lib="dom" />
 // The real-time tier end to end: ffmpeg publishes RTMP, Chromium watches over WHEP through the API's
 // entry point and a real edge process; the playback policy and the viewer lifecycle hold.
-import { writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import HLS from 'hls-parser';
 import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './browser.js';
 import { startEncoder, useStack, waitFor, type Encoder } from './stack.js';
 import { startWhep, startWhip, whepState } from './webrtc.js';
@@ -34,7 +31,6 @@ const edgeViewers = async () =>
       viewers: number;
     }
   ).viewers;
-const dumpLogs = () => onTestFailed(() => writeFileSync(path.join(os.tmpdir(), 'airwave-realtime.log'), stack.logs.join('\n')));
 
 async function liveStream(body: Record<string, unknown> = {}, encoderOpts: Parameters<typeof startEncoder>[1] = {}) {
   const stream = (await stack.api.call('POST', '/v1/live-streams', { body: { name: 'Real-time', reconnectWindowSeconds: 0, latencyMode: 'low', ...body } }))
@@ -77,7 +73,6 @@ async function playsInPage(whepUrl: string) {
 
 describe('WHEP playback', () => {
   it('plays the source copied (no B-frames) and DELETE frees the viewer at once', async () => {
-    dumpLogs();
     const { stream } = await liveStream();
     expect(stream.playback.whepUrl).toBe(`${stack.apiUrl}/whep/${stream.playbackId}`);
     const { page, location } = await playsInPage(stream.playback.whepUrl);
@@ -91,7 +86,6 @@ describe('WHEP playback', () => {
   }, 60_000);
 
   it('re-encodes a source with B-frames once, for every viewer', async () => {
-    dumpLogs();
     const { stream } = await liveStream({}, { videoCodec: ['-c:v', 'libx264', '-preset', 'veryfast', '-bf', '2', '-g', '60', '-pix_fmt', 'yuv420p'] });
     const a = await playsInPage(stream.playback.whepUrl);
     const b = await playsInPage(stream.playback.whepUrl);
@@ -127,7 +121,6 @@ describe('WHEP playback', () => {
 
 describe('WHEP playback policy and lifecycle', () => {
   it('a signed stream plays only with a token, and only on an allowed origin', async () => {
-    dumpLogs();
     const { stream } = await liveStream({ playbackPolicy: 'signed', allowedOrigins: [stack.apiUrl] });
     const page = await browser.newPage();
     await page.goto(`${stack.apiUrl}/healthz`);
@@ -151,7 +144,6 @@ describe('WHEP playback policy and lifecycle', () => {
   }, 60_000);
 
   it('releases a viewer whose tab closed without DELETE (ICE consent), and turns viewers away when the edge is full', async () => {
-    dumpLogs();
     const { stream } = await liveStream();
     await waitFor(async () => (await edgeViewers()) === 0, 10_000, 'earlier viewers gone');
     const viewers = await Promise.all([1, 2, 3].map(() => playsInPage(stream.playback.whepUrl)));
@@ -170,7 +162,6 @@ describe('WHEP playback policy and lifecycle', () => {
 
 describe('player page', () => {
   it('plays real-time over WHEP (signed, with the page token), falls back to HLS when WebRTC fails, and switches modes', async () => {
-    dumpLogs();
     const { stream } = await liveStream({ playbackPolicy: 'signed' });
     const { token } = (await stack.api.call('POST', '/v1/playback-tokens', { body: { playbackId: stream.playbackId } })).body;
     const page = await browser.newPage();
@@ -209,7 +200,6 @@ describe('player page', () => {
   }, 90_000);
 
   it('joins over WebRTC again when the encoder reconnects, without falling back to HLS', async () => {
-    dumpLogs();
     const { stream, encoder } = await liveStream({ reconnectWindowSeconds: 30 });
     const page = await browser.newPage();
     await page.goto(`${stream.playback.playerUrl}?mode=realtime`);
@@ -253,7 +243,6 @@ describe('player page', () => {
 
 describe('LL-HLS in low mode', () => {
   it('media playlists carry parts and server control, a blocking reload waits for the next part, hls.js plays in low-latency mode, the recording works', async () => {
-    dumpLogs();
     const { stream, encoder } = await liveStream();
     const mediaUrl = stream.playback.hlsUrl.replace('index.m3u8', '360p/index.m3u8');
     const media = await waitFor(
@@ -354,7 +343,6 @@ describe('LL-HLS in low mode', () => {
 
 describe('WHIP ingest', () => {
   it('Chromium publishes its camera over WHIP: the stream goes live, HLS and WHEP play, the recording is ready after DELETE', async () => {
-    dumpLogs();
     const stream = (
       await stack.api.call('POST', '/v1/live-streams', {
         body: { name: 'From the browser', reconnectWindowSeconds: 0, latencyMode: 'low', renditions: ['360p', '240p'] },

@@ -1,12 +1,13 @@
 // The whole product for an end-to-end test: the API in-process on a real port, the ingest and the
 // worker as real child processes, a real S3 API as storage and CDN, and ffmpeg as the encoder.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { decryptSecret } from '@airwave/core';
 import HLS from 'hls-parser';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { startTestStorage } from '@airwave/testing';
 import { startApp, stopApps, type AppProcess } from '../../scripts/up/apps.js';
 import { ephemeralPort } from '../../scripts/up/net.js';
@@ -227,6 +228,7 @@ export function useStack(testFile: string, env: Record<string, string> = {}): St
   beforeAll(async () => {
     Object.assign(holder, await startStack(testFile, env));
   }, 90_000);
+  beforeEach(({ onTestFailed }) => onTestFailed(() => keepLogs(testFile, holder.logs ?? [])));
   afterAll(async () => {
     if (!holder.close) return;
     try {
@@ -238,6 +240,16 @@ export function useStack(testFile: string, env: Record<string, string> = {}): St
     }
   });
   return holder;
+}
+
+/**
+ * A failed test's evidence: the stack's whole log goes to <tmp>/airwave-<file>.log and its tail to
+ * stderr, so a CI log (whose machine is gone afterwards) shows what the processes said.
+ */
+export function keepLogs(testFile: string, lines: string[]): void {
+  const file = path.join(os.tmpdir(), `airwave-${path.basename(testFile).replace(/\.test\.ts$/, '')}.log`);
+  writeFileSync(file, lines.join('\n'));
+  process.stderr.write(`\n--- last ${Math.min(lines.length, 120)} of ${lines.length} log lines (all in ${file}) ---\n${lines.slice(-120).join('\n')}\n---\n`);
 }
 
 /** Log lines that contain a stream key of any stream of this stack, or its API key. */

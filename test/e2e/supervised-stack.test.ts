@@ -3,13 +3,10 @@
 // with -9 in turn: the broadcast goes on, the terminal says what was restarted, the recording keeps
 // everything but the take-over. Meanwhile no process's command line or environment holds a stream
 // key or a simulcast destination's key, and the ingest holds no database, storage or encryption secret.
-import { writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import HLS from 'hls-parser';
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
 import { launchChromium } from './browser.js';
-import { startEncoder, waitFor, type Encoder } from './stack.js';
+import { keepLogs, startEncoder, waitFor, type Encoder } from './stack.js';
 import { portAnswers, startUpStack, type UpStack } from './up-stack.js';
 
 let stack: UpStack;
@@ -26,7 +23,7 @@ afterAll(async () => {
 });
 
 it('kill -9 of a worker, the API and the ingest during a broadcast: each comes back, the broadcast goes on, no secret leaks through /proc', async () => {
-  onTestFailed(() => writeFileSync(path.join(os.tmpdir(), 'airwave-supervised-stack.log'), stack.output()));
+  onTestFailed(() => keepLogs(import.meta.filename, stack.output().split('\n')));
   // A second stream is the simulcast destination: its key is a destination key like YouTube's.
   const dest = (await stack.call('POST', '/v1/live-streams', { name: 'destination', renditions: ['240p'], record: false })).body;
   const s = (
