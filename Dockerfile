@@ -8,6 +8,7 @@ COPY apps/api/package.json apps/api/
 COPY apps/ingest/package.json apps/ingest/
 COPY apps/worker/package.json apps/worker/
 COPY apps/edge/package.json apps/edge/
+COPY apps/console/package.json apps/console/
 COPY packages/config/package.json packages/config/
 COPY packages/core/package.json packages/core/
 COPY packages/db/package.json packages/db/

@@ -122,3 +122,44 @@ it('goes live from the browser camera over WHIP, then stops', async () => {
     await browser.close();
   }
 }, 180_000);
+
+it('manages API keys: a read key made on the keys page signs in, lists, and cannot create', async () => {
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  try {
+    await page.goto(`${stack.apiUrl}/console`);
+    await page.fill('input[name=apiKey]', stack.api.apiKey);
+    await page.click('button[type=submit]');
+    await page.waitForURL(/#\/streams$/);
+    await page.click('nav >> text=API keys');
+    await page.waitForURL(/#\/api-keys$/);
+    await page.fill('input[name=keyName]', 'dashboard');
+    await page.click('button:has-text("Create key")');
+    const secret = await page.inputValue('input[data-testid=new-key]');
+    expect(secret).toMatch(/^aw_sk_/);
+    const created = (await stack.api.call('GET', '/v1/api-keys')).body.data.find((k: { name: string }) => k.name === 'dashboard');
+    expect(created.scopes).toEqual(['read']);
+    expect(await page.textContent(`[data-testid=key-${created.id}] [data-testid=scopes]`)).toBe('read');
+    await page.screenshot({ path: path.join(outputDir, 'console-api-keys.png'), fullPage: true });
+
+    // Signed in with the new key: streams list, but creating one is refused with the API's reason.
+    await page.click('#sign-out');
+    await page.fill('input[name=apiKey]', secret);
+    await page.click('button[type=submit]');
+    await page.waitForURL(/#\/streams$/);
+    await page.fill('input[name=name]', 'Not allowed');
+    await page.click('text=Create live stream');
+    await page.waitForSelector('text=lacks the "write" scope');
+    // Nor can it delete keys, its own included.
+    await page.goto(`${stack.apiUrl}/console#/api-keys`);
+    page.once('dialog', (d) => void d.accept());
+    await page.click(`[data-testid=key-${created.id}] >> text=Delete`);
+    await page.waitForSelector('text=lacks the "write" scope');
+
+    // Deleted with a write key, the key stops working at once.
+    expect((await stack.api.call('DELETE', `/v1/api-keys/${created.id}`)).status).toBe(204);
+    expect((await stack.api.call('GET', '/v1/live-streams', { key: secret })).status).toBe(401);
+  } finally {
+    await browser.close();
+  }
+}, 60_000);

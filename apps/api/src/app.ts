@@ -37,6 +37,9 @@ import { SimulcastTargetService } from './modules/simulcast-targets/service.js';
 import { webhookRoutes } from './modules/webhooks/routes.js';
 import { WebhookService } from './modules/webhooks/service.js';
 import { ApiKeyAuthenticator } from './plugins/app/auth.js';
+import { apiKeyRoutes } from './modules/api-keys/routes.js';
+import { ApiKeyService } from './modules/api-keys/service.js';
+import { scopeForMethod } from './modules/api-keys/scopes.js';
 import errorHandler, { sendError } from './plugins/app/error-handler.js';
 import idempotency from './plugins/app/idempotency.js';
 import internalListener from './plugins/app/internal-listener.js';
@@ -139,10 +142,16 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
     async (v1) => {
       await v1.register(rateLimiter, { redis, prefix: config.redis.prefix, max: config.rateLimit.max, windowMs: config.rateLimit.windowMs });
       v1.addHook('onRequest', async (request) => auth.authenticate(request));
+      // The spec names each operation's scope (OpenAPI 3.1 allows role names for http schemes).
+      v1.addHook('onRoute', (route) => {
+        const method = Array.isArray(route.method) ? route.method[0]! : route.method;
+        if (route.schema) route.schema.security = [{ apiKey: [route.config?.scope ?? scopeForMethod(method)] }];
+      });
       await v1.register(idempotency, { db, encryptionKey: config.encryptionKey });
       await v1.register(liveStreamRoutes, { service: liveStreams });
       await v1.register(simulcastTargetRoutes, { service: simulcast });
       await v1.register(assetRoutes, { service: new AssetService(db, urls, cursors), clips: new Clips(db, storage, urls) });
+      await v1.register(apiKeyRoutes, { service: new ApiKeyService(db, cursors, (hash) => auth.forget(hash)) });
       await v1.register(signingKeyRoutes, { service: new SigningKeyService(db, tokens, cursors) });
       await v1.register(webhookRoutes, { service: new WebhookService(db, config, cursors) });
     },

@@ -54,6 +54,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List API keys (secrets are never shown again) */
+        get: operations["listApiKeys"];
+        put?: never;
+        /**
+         * Create an API key
+         * @description The secret is in this answer only. A key can grant only scopes it holds (403 `insufficient_scope` otherwise).
+         */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an API key */
+        get: operations["getApiKey"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete (revoke) an API key
+         * @description Requests with it fail within seconds. Deleting the key that makes the request is refused (409 `last_write_key`) unless the project has another write key.
+         */
+        delete: operations["deleteApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/assets": {
         parameters: {
             query?: never;
@@ -456,6 +498,26 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ApiKey: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description API key id */
+            id: string;
+            lastUsedAt: string | null;
+            name: string;
+            /**
+             * @description The start of the secret, to tell keys apart
+             * @example aw_sk_Xk3p…
+             */
+            prefix: string;
+            /**
+             * @description `read`: every GET. `write`: full access (includes read and playback). `playback`: mint playback tokens only.
+             * @example [
+             *       "read"
+             *     ]
+             */
+            scopes: ("read" | "write" | "playback")[];
+        };
         Asset: {
             allowedOrigins: string[];
             clip: {
@@ -797,6 +859,341 @@ export interface operations {
             };
         };
     };
+    listApiKeys: {
+        parameters: {
+            query?: {
+                /** @description Opaque `nextCursor` of the previous page */
+                cursor?: string;
+                /** @description Page size (1–100) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ApiKey"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example reporting (read only) */
+                    name: string;
+                    /**
+                     * @description `read`: every GET. `write`: full access (includes read and playback). `playback`: mint playback tokens only.
+                     * @example [
+                     *       "read"
+                     *     ]
+                     */
+                    scopes: ("read" | "write" | "playback")[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description API key id */
+                        id: string;
+                        lastUsedAt: string | null;
+                        name: string;
+                        /**
+                         * @description The start of the secret, to tell keys apart
+                         * @example aw_sk_Xk3p…
+                         */
+                        prefix: string;
+                        /**
+                         * @description `read`: every GET. `write`: full access (includes read and playback). `playback`: mint playback tokens only.
+                         * @example [
+                         *       "read"
+                         *     ]
+                         */
+                        scopes: ("read" | "write" | "playback")[];
+                        /** @description The key itself. Shown once: Airwave keeps only its hash. */
+                        secret: string;
+                    };
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description API key id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    deleteApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description API key id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The one error shape of every Airwave error response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     listAssets: {
         parameters: {
             query?: {
@@ -837,6 +1234,15 @@ export interface operations {
             };
             /** @description The one error shape of every Airwave error response */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -926,6 +1332,15 @@ export interface operations {
                 };
             };
             /** @description The one error shape of every Airwave error response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1003,6 +1418,15 @@ export interface operations {
                 };
             };
             /** @description The one error shape of every Airwave error response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1061,6 +1485,15 @@ export interface operations {
             };
             /** @description The one error shape of every Airwave error response */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1146,6 +1579,15 @@ export interface operations {
                 };
             };
             /** @description The one error shape of every Airwave error response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1213,6 +1655,15 @@ export interface operations {
             };
             /** @description The one error shape of every Airwave error response */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1318,6 +1769,15 @@ export interface operations {
                 };
             };
             /** @description The one error shape of every Airwave error response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1395,6 +1855,15 @@ export interface operations {
                 };
             };
             /** @description The one error shape of every Airwave error response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1453,6 +1922,15 @@ export interface operations {
             };
             /** @description The one error shape of every Airwave error response */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1562,6 +2040,15 @@ export interface operations {
                 };
             };
             /** @description The one error shape of every Airwave error response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1622,6 +2109,15 @@ export interface operations {
             };
             /** @description The one error shape of every Airwave error response */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1707,6 +2203,15 @@ export interface operations {
                 };
             };
             /** @description The one error shape of every Airwave error response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1784,6 +2289,15 @@ export interface operations {
                 };
             };
             /** @description The one error shape of every Airwave error response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1853,6 +2367,15 @@ export interface operations {
             };
             /** @description The one error shape of every Airwave error response */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1947,6 +2470,15 @@ export interface operations {
                 };
             };
             /** @description The one error shape of every Airwave error response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2025,6 +2557,15 @@ export interface operations {
                 };
             };
             /** @description The one error shape of every Airwave error response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2087,6 +2628,15 @@ export interface operations {
             };
             /** @description The one error shape of every Airwave error response */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2164,6 +2714,15 @@ export interface operations {
             };
             /** @description The one error shape of every Airwave error response */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2251,6 +2810,15 @@ export interface operations {
                 };
             };
             /** @description The one error shape of every Airwave error response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2311,6 +2879,15 @@ export interface operations {
             };
             /** @description The one error shape of every Airwave error response */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2403,6 +2980,15 @@ export interface operations {
                 };
             };
             /** @description The one error shape of every Airwave error response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2487,6 +3073,15 @@ export interface operations {
                 };
             };
             /** @description The one error shape of every Airwave error response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2561,6 +3156,15 @@ export interface operations {
                 };
             };
             /** @description The one error shape of every Airwave error response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2618,6 +3222,15 @@ export interface operations {
             };
             /** @description The one error shape of every Airwave error response */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2685,6 +3298,15 @@ export interface operations {
                 };
             };
             /** @description The one error shape of every Airwave error response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2743,6 +3365,15 @@ export interface operations {
             };
             /** @description The one error shape of every Airwave error response */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2825,6 +3456,15 @@ export interface operations {
                 };
             };
             /** @description The one error shape of every Airwave error response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2883,6 +3523,15 @@ export interface operations {
             };
             /** @description The one error shape of every Airwave error response */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2959,6 +3608,15 @@ export interface operations {
                 };
             };
             /** @description The one error shape of every Airwave error response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3017,6 +3675,15 @@ export interface operations {
             };
             /** @description The one error shape of every Airwave error response */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3103,6 +3770,15 @@ export interface operations {
                 };
             };
             /** @description The one error shape of every Airwave error response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3172,6 +3848,15 @@ export interface operations {
             };
             /** @description The one error shape of every Airwave error response */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The one error shape of every Airwave error response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -61,6 +61,14 @@ describe('@airwave/sdk', () => {
     expect(() => unwrap(refused)).toThrow(expect.objectContaining({ status: 401 }));
   });
 
+  it('creates a read-only key that lists streams but cannot create one', async () => {
+    const key = unwrap(await airwave.POST('/v1/api-keys', { body: { name: 'dashboard', scopes: ['read'] } }));
+    const reader = createAirwave({ apiKey: key.secret, baseUrl });
+    expect(unwrap(await reader.GET('/v1/live-streams', {})).data.length).toBeGreaterThan(0);
+    const refused = await reader.POST('/v1/live-streams', { body: { name: 'not allowed' } });
+    expect(() => unwrap(refused)).toThrow(expect.objectContaining({ status: 403, code: 'insufficient_scope' }));
+  });
+
   it('is generated from the committed OpenAPI document (run `npm run openapi` after changing a route)', async () => {
     const spec = await readFile(new URL('../../../openapi/openapi.json', import.meta.url), 'utf8');
     const committed = await readFile(new URL('../src/schema.ts', import.meta.url), 'utf8');

@@ -19,8 +19,11 @@ export function errors(...codes: number[]): Record<number, TSchema> {
   return Object.fromEntries(codes.map((c) => [c, errorRef]));
 }
 
-/** Every public route may answer these (503: the database is unreachable; retry after Retry-After). */
-export const commonErrors = [400, 401, 429, 503];
+/**
+ * Every API-key route may answer these (403 `insufficient_scope`: the key lacks the route's scope;
+ * 503: the database is unreachable, retry after Retry-After).
+ */
+export const commonErrors = [400, 401, 403, 429, 503];
 
 export const PageQuery = {
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 25, description: 'Page size (1–100)' }),

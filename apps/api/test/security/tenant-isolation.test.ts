@@ -30,6 +30,7 @@ it("another project's ids answer 404 on every /v1 route, and nothing of the owne
   const target = (await api.call('GET', `/v1/live-streams/${stream.id}/simulcast-targets`)).body.data[0];
   const webhook = (await api.call('POST', '/v1/webhooks', { body: { url: 'https://203.0.113.11/x' } })).body;
   const key = (await api.call('POST', '/v1/signing-keys')).body;
+  const apiKey = (await api.call('POST', '/v1/api-keys', { body: { name: 'owned', scopes: ['read'] } })).body;
   const sessionId = newId('session');
   await api.env.db.liveStreamSession.create({
     data: { id: sessionId, liveStreamId: stream.id, ingestNodeId: 'n', ingestAddress: 'rtmp://127.0.0.1/live', status: 'ended' },
@@ -42,6 +43,7 @@ it("another project's ids answer 404 on every /v1 route, and nothing of the owne
     assets: { id: asset.id },
     webhooks: { id: webhook.id },
     'signing-keys': { id: key.id },
+    'api-keys': { id: apiKey.id },
   };
 
   const intruder = await api.newProject('intruder');

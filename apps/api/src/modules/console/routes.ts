@@ -1,4 +1,4 @@
-// The web console (apps/api/console, built by `npm run console:build`) served at /console/. It is a
+// The web console (apps/console, built by `npm run console:build`) served at /console/. It is a
 // static client of the public API: the API key stays in the browser and every call goes to /v1.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -6,7 +6,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { sendError } from '../../plugins/app/error-handler.js';
 
-const dist = fileURLToPath(new URL('../../../console/dist/', import.meta.url));
+const dist = fileURLToPath(new URL('../../../../console/dist/', import.meta.url));
 
 export async function consoleRoutes(app: FastifyInstance): Promise<void> {
   app.get('/console', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/console/'));

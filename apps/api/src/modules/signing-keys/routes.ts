@@ -75,6 +75,8 @@ export const signingKeyRoutes: FastifyPluginAsyncTypebox<{ service: SigningKeySe
   app.post(
     '/playback-tokens',
     {
+      // A `playback` key (or any write key) may mint; nothing else needs to be in a viewer-facing back end.
+      config: { scope: 'playback' },
       schema: {
         tags,
         operationId: 'createPlaybackToken',

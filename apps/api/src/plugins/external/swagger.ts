@@ -19,13 +19,23 @@ export default fp(async function openapi(app: FastifyInstance, opts: { serverUrl
       openapi: '3.1.0',
       info: openapiInfo,
       servers: [{ url: opts.serverUrl }],
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An `aw_sk_…` API key' } } },
+      components: {
+        securitySchemes: {
+          apiKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'An `aw_sk_…` API key. Each operation lists the scope it needs: `read` (GETs), `write` (full access), `playback` (mint playback tokens only).',
+          },
+        },
+      },
       security: [{ apiKey: [] }],
       tags: [
         { name: 'live-streams', description: 'Live streams, their keys, sessions and simulcast targets' },
         { name: 'assets', description: 'VOD recordings of broadcasts' },
         { name: 'webhooks', description: 'Signed event deliveries' },
         { name: 'playback', description: 'Public viewer endpoints, by playback id' },
+        { name: 'api-keys', description: 'API keys and their scopes' },
         { name: 'operations', description: 'Health and readiness' },
       ],
     },

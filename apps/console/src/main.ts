@@ -1,8 +1,9 @@
-// Hash routes: #/login, #/streams, #/streams/<id>, #/recordings, #/webhooks. Each view renders once
+// Hash routes: #/login, #/streams, #/streams/<id>, #/recordings, #/webhooks, #/api-keys. Each view renders once
 // and refreshes itself every few seconds (live status without reload), until the route changes.
 import './style.css';
 import { ApiError, session } from './api.js';
 import { mount } from './dom.js';
+import { apiKeysView } from './views/api-keys.js';
 import { loginView } from './views/login.js';
 import { recordingsView } from './views/recordings.js';
 import { streamDetailView } from './views/stream-detail.js';
@@ -46,7 +47,9 @@ async function route(): Promise<void> {
             ? await recordingsView()
             : section === 'webhooks'
               ? await webhooksView()
-              : await streamsView();
+              : section === 'api-keys'
+                ? await apiKeysView()
+                : await streamsView();
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) {
       session.clear();
