@@ -9,11 +9,13 @@ COPY apps/ingest/package.json apps/ingest/
 COPY apps/worker/package.json apps/worker/
 COPY apps/edge/package.json apps/edge/
 COPY apps/console/package.json apps/console/
+COPY packages/common/package.json packages/common/
 COPY packages/config/package.json packages/config/
 COPY packages/core/package.json packages/core/
 COPY packages/db/package.json packages/db/
 COPY packages/ffmpeg/package.json packages/ffmpeg/
 COPY packages/jobs/package.json packages/jobs/
+COPY packages/metrics/package.json packages/metrics/
 COPY packages/rtmp/package.json packages/rtmp/
 COPY packages/sdk/package.json packages/sdk/
 COPY packages/storage/package.json packages/storage/

@@ -1,7 +1,7 @@
 // Installs the system programs Airwave runs that npm cannot provide, on Debian/Ubuntu as root:
 // ffmpeg (Debian's 5.1: libx264, AAC, SRT) for the worker, Chromium for the browser tests, and
 // GStreamer's RTSP server for the pull-ingest tests (a camera-style RTSP source; Debian's ffmpeg
-// cannot serve RTSP), and nginx-rtmp as bench:latency's baseline. Usage: node scripts/system-deps.mjs ffmpeg [chromium] [rtsp-server] [nginx-rtmp]. Skips what is already there or overridden
+// cannot serve RTSP), Prometheus for the observability test, and nginx-rtmp as bench:latency's baseline. Usage: node scripts/system-deps.mjs ffmpeg [chromium] [rtsp-server] [prometheus] [nginx-rtmp]. Skips what is already there or overridden
 // (FFMPEG_PATH, CHROMIUM_PATH); elsewhere prints the command to run instead of failing silently.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -19,6 +19,8 @@ const checks = {
         stdio: 'ignore',
       }).status === 0 && existsSync('/usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstx264.so'),
   },
+  // Prometheus and promtool: the test that runs the dashboard's queries and checks the alert rules.
+  prometheus: { pkg: 'prometheus', present: () => Boolean(onPath('prometheus') && onPath('promtool')) },
   // Only for `npm run bench:latency`'s baseline.
   'nginx-rtmp': { pkg: 'nginx libnginx-mod-rtmp', present: () => existsSync('/usr/lib/nginx/modules/ngx_rtmp_module.so') && Boolean(onPath('nginx')) },
 };

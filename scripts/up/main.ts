@@ -159,6 +159,8 @@ async function main(): Promise<void> {
     ALLOW_PRIVATE_TARGETS: process.env.ALLOW_PRIVATE_TARGETS ?? 'true',
     // One readable line per event while developing; LOG_FORMAT=json gives production's JSON lines.
     LOG_FORMAT: process.env.LOG_FORMAT ?? 'pretty',
+    // Several workers share this machine: each serves /metrics on a free port, logged at start.
+    METRICS_PORT: process.env.METRICS_PORT ?? '0',
   };
   // A process that dies is restarted; two workers, so a killed one's ladders move to the other at once.
   supervisor.start({ name: 'api', entry: 'apps/api/src/server.ts', env: envFor('api', env) });

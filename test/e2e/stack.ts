@@ -64,6 +64,8 @@ export async function startStack(testFile: string, env: Record<string, string> =
     LIVE_SEGMENT_RETENTION_SECONDS: '2',
     INGEST_DRAIN_SECONDS: '2',
     LOG_LEVEL: 'info',
+    // Test files run side by side: every process serves /metrics on a free port (logged).
+    METRICS_PORT: '0',
     // Simulcast tests push RTMPS to a destination with the stack's self-signed certificate.
     NODE_EXTRA_CA_CERTS: tls.certFile,
     // What the caller asked for wins over the defaults above (benches raise WORKER_CONCURRENCY)…

@@ -61,7 +61,7 @@ describe('docker-compose.yml', () => {
       if (!svc.image) continue;
       expect(svc.image, name).not.toMatch(/minio/i);
       // name:tag where the tag names a version (a digit), never latest or a bare major.
-      expect(svc.image, name).toMatch(/^[a-z0-9./-]+:\d+\.\d+[\w.-]*$/);
+      expect(svc.image, name).toMatch(/^[a-z0-9./-]+:v?\d+\.\d+[\w.-]*$/);
     }
     expect(dockerfile).not.toMatch(/minio/i);
   });

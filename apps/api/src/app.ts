@@ -105,7 +105,8 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
   // App plugins
   await app.register(errorHandler);
   await app.register(internalListener, { separate: Boolean(config.api.internalListener) });
-  await app.register(metrics, { queues });
+  const storage = Storage.fromConfig(config);
+  await app.register(metrics, { queues, db, redis, storage });
   app.addSchema(ErrorEnvelope);
   app.addSchema(LiveStream);
   app.addSchema(Session);
@@ -132,7 +133,6 @@ export async function buildApp(deps: AppDeps, logger: FastifyServerOptions['logg
   await app.register(consoleRoutes);
   const playbackEdge = new PlaybackEdge(db, tokens);
   const counting = new ViewerCounting(new ViewerRecorder(redis, config.redis.prefix));
-  const storage = Storage.fromConfig(config);
   await app.register(edgeRoutes, { edge: playbackEdge, storage, internalToken: config.internalToken, counting });
   await app.register(whepRoutes, {
     entry: new WhepEntry(db, playbackEdge, redis, config.redis.prefix, config.internalToken),

@@ -1,6 +1,6 @@
 // WHEP on the edge. Viewers arrive here by the API's 307 (apps/api/src/modules/whep), with a ticket
 // that says which session to pull and that the playback policy was checked.
-import { ForbiddenError, UnauthorizedError } from '@airwave/core';
+import { ForbiddenError, UnauthorizedError } from '@airwave/common';
 import { verifyWhepTicket } from '@airwave/jobs';
 import { sdpBody } from '@airwave/webrtc';
 import type { FastifyInstance } from 'fastify';

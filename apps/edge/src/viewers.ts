@@ -1,7 +1,7 @@
 // The edge's viewers: WHEP sessions, each on the feed of its stream. Admission (the viewer limit),
 // the feed per session, release on DELETE or when ICE consent fails.
 import { randomBytes } from 'node:crypto';
-import { AppError, NotFoundError } from '@airwave/core';
+import { AppError, NotFoundError } from '@airwave/common';
 import type { PullSettings } from '@airwave/ffmpeg';
 import type { WhepTicket } from '@airwave/jobs';
 import { inspectOffer, type MediaEngine } from '@airwave/webrtc';

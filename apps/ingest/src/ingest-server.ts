@@ -2,6 +2,7 @@
 // the API, and every change is reported to it. NMS emits `prePublish` synchronously, so the answer
 // arrives after NMS has registered the publisher: a refusal closes the session; nothing is reported
 // live, and no worker pulls it, before the API has said yes.
+import { ingestMetrics } from './metrics.js';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -242,6 +243,7 @@ export class IngestServer {
           const publish: LivePublish = { nmsSession: session, sessionId: answer.sessionId, keyPrefix, stats, closed: false };
           this.publishes.set(session.id, publish);
           this.expose(publish);
+          ingestMetrics.attempt('authorized');
           this.log.info({ sessionId: answer.sessionId, liveStreamId: answer.liveStreamId, keyPrefix, resumed: answer.resumed }, 'publish authorized');
           if (socketClosed) return void this.onSocketClosed(session);
           await this.waitForHeaders(stats, answer.latencyMode === 'low' ? 1 : 4, () => publish.closed);
@@ -277,6 +279,7 @@ export class IngestServer {
 
   private refuse(session: NmsSession, keyPrefix: string, reason: string): void {
     this.refused.add(session.id);
+    ingestMetrics.attempt(reason);
     this.log.warn({ keyPrefix, reason, ip: clientIp(session.ip) }, 'publish refused');
     session.close();
     setTimeout(() => this.refused.delete(session.id), 60_000).unref();

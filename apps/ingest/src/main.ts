@@ -1,7 +1,7 @@
 // The ingest process: RTMP server, API client, control channel, graceful shutdown.
 import { createServer } from 'node:net';
 import { loadConfigOrExit, loggerOptions } from '@airwave/config';
-import { createRedis, ingestControlChannel, type SessionControlMessage } from '@airwave/jobs';
+import { createRedis, INGEST_ALIVE_REPORT_MS, ingestControlChannel, ingestGone, reportIngestAlive, type SessionControlMessage } from '@airwave/jobs';
 import { pino } from 'pino';
 import { ApiClient } from './api-client.js';
 import { IngestServer } from './ingest-server.js';
@@ -9,6 +9,8 @@ import { loadLibSrt } from './srt/libsrt.js';
 import { SrtIngest } from './srt/srt-ingest.js';
 import { createSignalingServer, iceServerLinks, parseIceServers, weriftEngine } from '@airwave/webrtc';
 import { WhipIngest } from './whip/whip-ingest.js';
+import { startMetrics } from '@airwave/metrics';
+import { ingestMetrics, registry } from './metrics.js';
 
 const config = loadConfigOrExit(process.env, 'ingest');
 const log = pino(loggerOptions(config, { service: 'ingest', node: config.ingest.nodeId }));
@@ -28,6 +30,8 @@ const server = new IngestServer(config, api, log);
 await server.start();
 const srt = startSrt();
 const whip = await startWhip();
+ingestMetrics.publishers(() => ({ rtmp: server.activeSessions, srt: srt?.activeCallers ?? 0, whip: whip?.ingest.active ?? 0 }));
+await startMetrics(registry, config.metrics, log);
 
 /**
  * Before taking publishes: tells the API this node holds nothing (after a crash or a kill -9, its
@@ -113,6 +117,13 @@ async function startWhip(): Promise<{ ingest: WhipIngest; close(): Promise<void>
   return { ingest, close: () => app.close() };
 }
 
+// This node is alive (a Redis key with a short TTL): workers then keep its sessions live through an
+// API outage, when heartbeats cannot land (packages/jobs ingest-liveness.ts).
+const redis = createRedis(config.redis.url, 'producer');
+const sayAlive = () => void reportIngestAlive(redis, config.redis.prefix, config.ingest.nodeId).catch(() => {});
+sayAlive();
+const alive = setInterval(sayAlive, INGEST_ALIVE_REPORT_MS);
+
 // The API asks us to drop publishers (disable, delete, complete) over Redis; heartbeats catch misses.
 const sub = createRedis(config.redis.url, 'worker');
 await sub.subscribe(ingestControlChannel(config.redis.prefix));
@@ -136,6 +147,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     whip?.ingest.stopAccepting();
     const left = await server.drain(drainMs);
     log.info({ closing: left }, 'shutting down');
+    clearInterval(alive);
+    await ingestGone(redis, config.redis.prefix, config.ingest.nodeId).catch(() => {});
+    redis.disconnect();
     sub.disconnect();
     srt?.stop();
     whip?.ingest.stop();

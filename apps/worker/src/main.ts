@@ -10,6 +10,8 @@ import { startSweepers } from './sweepers.js';
 import { SessionControl } from './session-control.js';
 import { startWorkers } from './workers.js';
 import { Storage } from '@airwave/storage';
+import { startMetrics } from '@airwave/metrics';
+import { registry, workerMetrics } from './metrics.js';
 
 const config = loadConfigOrExit(process.env, 'worker');
 const log = pino(loggerOptions(config, { service: 'worker' }));
@@ -19,6 +21,7 @@ const queues = new Queues(connection, config.redis.prefix);
 const control = new SessionControl();
 await control.start(config.redis.url, config.redis.prefix);
 const storage = Storage.fromConfig(config);
+storage.observe = workerMetrics.observeStorage;
 const ownership = await startOwnership({ config, db, queues, log });
 const ctx: WorkerContext = { config, db, queues, urls: publicUrls(config), log, storage, control, ownership };
 
@@ -27,6 +30,7 @@ const stopSweeper = startSweepers(ctx);
 // Effects the worker's own transitions commit, and the API's if no API is up to relay them.
 const outbox = new OutboxRelay(db, config.databaseUrl, queues, connection, config.redis.prefix, log);
 outbox.start();
+await startMetrics(registry, config.metrics, log);
 log.info({ queues: workers.map((w) => w.name) }, 'worker started');
 
 let closing = false;

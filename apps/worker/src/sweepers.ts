@@ -3,7 +3,7 @@
 // run harmless. (What a transition implies is dispatched by the outbox relay, not here.)
 import { liveStreamState, STALE_SESSION_MS } from '@airwave/core';
 import { isDatabaseUnavailable, Prisma } from '@airwave/db';
-import { jobs } from '@airwave/jobs';
+import { aliveIngests, jobs } from '@airwave/jobs';
 import type { WorkerContext } from './context.js';
 import { flushViewers } from './viewers-flush.js';
 import { Work } from './ownership.js';
@@ -28,14 +28,24 @@ export async function sweepOutbox(ctx: WorkerContext): Promise<number> {
 /**
  * Sessions whose ingest stopped reporting (it crashed, or lost the network) are treated as if the
  * encoder left: they enter the reconnect window, so an encoder that comes back through another
- * ingest resumes them, and otherwise they end.
+ * ingest resumes them, and otherwise they end. A session whose node is still alive (its Redis key,
+ * ingest-liveness.ts) is spared: its reports stopped because the API is down or restarting.
  */
 export async function sweepStaleSessions(ctx: WorkerContext): Promise<number> {
-  const stale = await ctx.db.liveStreamSession.findMany({
+  const candidates = await ctx.db.liveStreamSession.findMany({
     where: { status: { in: ['connected', 'active'] }, lastSeenAt: { lt: new Date(Date.now() - STALE_SESSION_MS) } },
-    select: { id: true },
+    select: { id: true, ingestNodeId: true },
     take: 100,
   });
+  // Redis unreachable too: nothing tells a dead node from an API outage, so the heartbeats decide.
+  const alive = await aliveIngests(
+    ctx.queues.redis,
+    ctx.config.redis.prefix,
+    candidates.map((s) => s.ingestNodeId),
+  ).catch(() => new Set<string>());
+  const stale = candidates.filter((s) => !alive.has(s.ingestNodeId));
+  if (stale.length < candidates.length)
+    ctx.log.debug({ spared: candidates.length - stale.length }, 'sessions without heartbeats on live ingest nodes (API unreachable?)');
   for (const { id } of stale) {
     const t = await ctx.db.$transaction((tx) => liveStreamState.publishStopped(tx, id, { urls: ctx.urls }));
     if (t) ctx.log.warn({ sessionId: id }, 'ingest stopped reporting this session; treating the encoder as gone');

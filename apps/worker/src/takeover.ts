@@ -1,6 +1,7 @@
 // Taking over the work of a worker that died, as soon as ownership.ts notices.
 import { createRedis, jobs } from '@airwave/jobs';
 import type { WorkerContext } from './context.js';
+import { workerMetrics } from './metrics.js';
 import { Ownership, Work, type Hold } from './ownership.js';
 
 /**
@@ -16,6 +17,7 @@ export async function takeOver(
   reason: 'died' | 'shutting down',
 ): Promise<void> {
   const parsed = work.map((w) => Work.parse(w)).filter((w) => w !== undefined);
+  workerMetrics.takeover(reason === 'died' ? 'died' : 'shutdown', parsed.length);
   const takeover = Date.now();
   // A pull runs for as long as its stream wants it, not a session: a new pull job resumes it.
   for (const item of parsed) {

@@ -4,6 +4,7 @@ import { jobs, ladderRetryDelay, QUEUE_NAMES, relayRetryDelay, webhookRetryDelay
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WorkerContext } from './context.js';
+import { workerMetrics } from './metrics.js';
 import { reconnectWindowExpired } from './processors/reconnect-window.js';
 import { transcode } from './processors/transcode.js';
 import { simulcast } from './processors/simulcast.js';
@@ -67,7 +68,11 @@ export function startWorkers(ctx: WorkerContext, connection: Redis): Worker[] {
         },
       },
     );
-    worker.on('failed', (job, err) => ctx.log.debug({ queue, job: job?.name, id: job?.id, err: err.message }, 'job attempt failed'));
+    worker.on('completed', () => workerMetrics.job(queue, 'completed'));
+    worker.on('failed', (job, err) => {
+      workerMetrics.job(queue, 'failed');
+      ctx.log.debug({ queue, job: job?.name, id: job?.id, err: err.message }, 'job attempt failed');
+    });
     worker.on('error', (err) => ctx.log.warn({ queue, err: err.message }, 'worker error'));
     return worker;
   });

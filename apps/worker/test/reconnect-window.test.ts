@@ -1,4 +1,5 @@
 import { recordEvent } from '@airwave/core';
+import { ingestGone, reportIngestAlive } from '@airwave/jobs';
 import { expect, it } from 'vitest';
 import { sweepExpiredWindows, sweepLadders, sweepOutbox, sweepStaleSessions } from '../src/sweepers.js';
 import { reconnectWindowExpired } from '../src/processors/reconnect-window.js';
@@ -62,6 +63,22 @@ it('a session whose ingest went silent enters the reconnect window', async () =>
   // The encoder comes back through another ingest: same session.
   const again = (await internal('/ingest/authorize', { streamKey: s.streamKey, ingestNodeId: 'other', ingestAddress: 'rtmp://127.0.0.1:1936/live' })).body;
   expect(again).toMatchObject({ allow: true, sessionId, resumed: true });
+});
+
+it('a session on a live ingest node keeps going while its heartbeats cannot reach the API', async () => {
+  const s = (await env.api.call('POST', '/v1/live-streams', { body: { name: 'API restarting', reconnectWindowSeconds: 30 } })).body;
+  const { sessionId } = (
+    await internal('/ingest/authorize', { streamKey: s.streamKey, ingestNodeId: 'alive-node', ingestAddress: 'rtmp://127.0.0.1:1937/live' })
+  ).body;
+  // The node still says it is alive in Redis; the API was down, so no heartbeat was recorded.
+  await reportIngestAlive(env.worker.ctx.queues.redis, env.worker.ctx.config.redis.prefix, 'alive-node');
+  await env.api.env.db.liveStreamSession.update({ where: { id: sessionId }, data: { lastSeenAt: new Date(Date.now() - 60_000) } });
+  expect(await sweepStaleSessions(env.worker.ctx)).toBe(0);
+  expect((await env.api.call('GET', `/v1/live-streams/${s.id}`)).body.status).not.toBe('reconnecting');
+  // The node dies too: its key goes, and the session enters its reconnect window.
+  await ingestGone(env.worker.ctx.queues.redis, env.worker.ctx.config.redis.prefix, 'alive-node');
+  expect(await sweepStaleSessions(env.worker.ctx)).toBe(1);
+  expect((await env.api.call('GET', `/v1/live-streams/${s.id}`)).body.status).toBe('reconnecting');
 });
 
 it('a live session whose ladder job was never queued (API died after committing started) gets one from the sweeper', async () => {

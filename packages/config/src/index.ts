@@ -68,8 +68,15 @@ export const envSchema = {
     WEBRTC_UDP_PORT_MAX: { type: 'integer', minimum: 1024, maximum: 65535 },
     WEBRTC_ICE_SERVERS: { type: 'string' },
     WEBRTC_MAX_VIEWERS: { type: 'integer', minimum: 1, maximum: 100_000, default: 500 },
+    /** Prometheus /metrics of the worker and the ingest (the API serves its own on API_PORT). */
+    METRICS_HOST: { type: 'string', default: '127.0.0.1' },
+    /** Default: worker 9464, ingest 9465; 0 picks a free port (logged). */
+    METRICS_PORT: { type: 'integer', minimum: 0, maximum: 65535 },
   },
 } as const;
+
+/** Where each process without an HTTP API of its own serves /metrics unless METRICS_PORT says. */
+const METRICS_PORTS: Partial<Record<AppName, number>> = { worker: 9464, ingest: 9465 };
 
 export type AppName = 'api' | 'ingest' | 'worker' | 'edge';
 type EnvName = keyof typeof envSchema.properties;
@@ -92,7 +99,7 @@ export const APP_ENV: Record<AppName, readonly EnvName[]> = {
     'NODE_ENV', 'LOG_LEVEL', 'LOG_FORMAT', 'REDIS_URL', 'REDIS_PREFIX', 'API_INTERNAL_URL', 'INTERNAL_TOKEN', 'FFMPEG_PATH',
     'INGEST_RTMP_PORT', 'INGEST_RTMPS_PORT', 'INGEST_TLS_CERT_FILE', 'INGEST_TLS_KEY_FILE', 'INGEST_SRT_PORT', 'INGEST_DRAIN_SECONDS',
     'INGEST_SRT_PASSPHRASE', 'INGEST_SRT_LATENCY_MS', 'INGEST_PUBLIC_HOST', 'INGEST_NODE_ID', 'INGEST_BIND', 'INGEST_INTERNAL_URL',
-    'INGEST_WHIP_PORT', 'INGEST_WHIP_URL', ...WEBRTC,
+    'INGEST_WHIP_PORT', 'INGEST_WHIP_URL', 'METRICS_HOST', 'METRICS_PORT', ...WEBRTC,
   ],
   // The WebRTC edge: Redis (its load), the internal token (pull tokens, WHEP tickets), nothing else.
   edge: [
@@ -103,7 +110,7 @@ export const APP_ENV: Record<AppName, readonly EnvName[]> = {
     'NODE_ENV', 'LOG_LEVEL', 'LOG_FORMAT', 'DATABASE_URL', 'REDIS_URL', 'REDIS_PREFIX', 'INTERNAL_TOKEN', 'FFMPEG_PATH', 'TRANSCODE_DIR',
     'STORAGE_ENDPOINT', 'STORAGE_REGION', 'STORAGE_BUCKET', 'STORAGE_ACCESS_KEY_ID', 'STORAGE_SECRET_ACCESS_KEY',
     'WORKER_CONCURRENCY', 'WORKER_STALE_SECONDS', 'LIVE_SEGMENT_RETENTION_SECONDS', 'VIEWERS_FLUSH_SECONDS', 'PULL_INGEST_URL', 'ALLOW_PRIVATE_TARGETS',
-    'WEBHOOK_RETRY_BASE_MS', 'WEBHOOK_TIMEOUT_MS', 'SECRETS_ENCRYPTION_KEY', ...PRESENTATION,
+    'WEBHOOK_RETRY_BASE_MS', 'WEBHOOK_TIMEOUT_MS', 'SECRETS_ENCRYPTION_KEY', 'METRICS_HOST', 'METRICS_PORT', ...PRESENTATION,
   ],
   api: [
     'NODE_ENV', 'LOG_LEVEL', 'LOG_FORMAT', 'DATABASE_URL', 'REDIS_URL', 'REDIS_PREFIX', 'API_HOST', 'API_INTERNAL_PORT', 'API_INTERNAL_HOST',
@@ -180,6 +187,8 @@ interface RawEnv {
   WEBRTC_UDP_PORT_MAX?: number;
   WEBRTC_ICE_SERVERS?: string;
   WEBRTC_MAX_VIEWERS: number;
+  METRICS_HOST: string;
+  METRICS_PORT?: number;
 }
 
 export interface Config {
@@ -238,6 +247,8 @@ export interface Config {
    * open (frozen, partitioned); a worker that exits is noticed at once (apps/worker/src/ownership.ts).
    */
   workerStaleMs: number;
+  /** Where this process serves Prometheus /metrics (worker, ingest). */
+  metrics: { host: string; port: number };
   /** HMAC secret of the tokens Airwave mints itself (console preview, `POST /v1/playback-tokens`). */
   playbackSigningKey: string;
   /** 32 bytes for AES-256-GCM: stream keys (and idempotent answers) at rest. The API's alone. */
@@ -355,6 +366,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, app?: AppName):
     pullIngestUrl: trim(raw.PULL_INGEST_URL ?? `rtmp://${raw.INGEST_PUBLIC_HOST}:${raw.INGEST_RTMP_PORT}/live`),
     workerConcurrency: raw.WORKER_CONCURRENCY,
     workerStaleMs: raw.WORKER_STALE_SECONDS * 1000,
+    metrics: { host: raw.METRICS_HOST, port: raw.METRICS_PORT ?? (app && METRICS_PORTS[app]) ?? 0 },
     playbackSigningKey: secret('PLAYBACK_SIGNING_KEY', () => raw.PLAYBACK_SIGNING_KEY ?? devSecret(isProduction, 'PLAYBACK_SIGNING_KEY', 'playback-signing')),
     encryptionKey: secret('STREAM_KEY_ENCRYPTION_KEY', () => parseEncryptionKey('STREAM_KEY_ENCRYPTION_KEY', 'stream-key-encryption', raw.STREAM_KEY_ENCRYPTION_KEY, isProduction)),
     secretsKey: secret('SECRETS_ENCRYPTION_KEY', () => parseEncryptionKey('SECRETS_ENCRYPTION_KEY', 'secrets-encryption', raw.SECRETS_ENCRYPTION_KEY, isProduction)),

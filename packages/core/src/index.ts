@@ -1,8 +1,4 @@
-export * from './errors.js';
-export * from './ids.js';
-export * from './secrets.js';
-export * from './net-guard.js';
-export * from './pagination.js';
+export * from '@airwave/common';
 export * from './events/types.js';
 export * from './events/outbox.js';
 export * from './live-streams/ladder.js';
@@ -19,4 +15,3 @@ export * from './media/hls-text.js';
 export * from './outbox/record.js';
 export { OutboxRelay } from './outbox/relay.js';
 export * from './media/fmp4.js';
-export * from './storage-layout.js';

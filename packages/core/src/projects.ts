@@ -1,6 +1,6 @@
 import type { Db } from '@airwave/db';
-import { newId } from './ids.js';
-import { displayPrefix, generateApiKey, sha256Hex } from './secrets.js';
+import { newId } from '@airwave/common';
+import { displayPrefix, generateApiKey, sha256Hex } from '@airwave/common';
 
 /** Creates a project and its first API key; the key is returned once and only its hash is kept. */
 export async function createProjectWithKey(db: Db, name: string, keyName = 'default') {

@@ -1,2 +1,3 @@
 export * from './process.js';
 export * from './session-pull.js';
+export * from './commands.js';

@@ -128,6 +128,18 @@ export function runFfmpeg(bin: string, args: string[], opts: { stdin?: boolean; 
   };
 }
 
+/**
+ * Runs a one-shot command (a file in, a file out) to its end; rejects with ffmpeg's last lines. Query
+ * strings are cut too: the inputs are playlists naming presigned URLs, which are not in the args.
+ */
+export async function runFfmpegToCompletion(bin: string, args: string[]): Promise<void> {
+  const run = runFfmpeg(bin, args);
+  const code = await run.exited;
+  if (code === 0) return;
+  const tail = run.stderrTail().trim().split('\n').slice(-2).join(' | ');
+  throw new Error(`ffmpeg exited ${code}: ${tail.replace(/\?[^\s'"]*/g, '?…')}`);
+}
+
 /** ffmpeg's ways of saying the input cannot be processed at all, as opposed to crashing. */
 const UNSUPPORTED = [
   /Decoder \(codec [^)]+\) not found/i,

@@ -179,6 +179,21 @@ export class Queues {
     return out;
   }
 
+  /**
+   * How long the oldest job still waiting (or waiting to be retried) has been in each queue, in
+   * seconds; 0 when none waits. A webhook backlog that grows old means deliveries are failing.
+   */
+  async oldestPendingSeconds(now = Date.now()): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const name of QUEUE_NAMES) {
+      // Delayed jobs are ordered by when they run next, not by age: look at a few of each kind.
+      const pending = await this.get(name).getJobs(['waiting', 'delayed', 'prioritized'], 0, 49, true);
+      const oldest = Math.min(...pending.map((j) => j.timestamp));
+      out[name] = Number.isFinite(oldest) ? Math.max(0, (now - oldest) / 1000) : 0;
+    }
+    return out;
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
   }
@@ -187,3 +202,4 @@ export * from './ingest-control.js';
 export * from './webrtc-edges.js';
 export * from './viewers.js';
 export * from './ingest-api.js';
+export * from './ingest-liveness.js';

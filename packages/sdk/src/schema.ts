@@ -7,7 +7,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness */
+        /**
+         * Liveness
+         * @description Answers 200 as long as the process runs; it checks no dependency (use /readyz for that). For liveness probes.
+         */
         get: operations["getHealth"];
         put?: never;
         post?: never;
@@ -24,7 +27,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Viewer status of a stream or recording (public, by playback id) */
+        /**
+         * Viewer status of a stream or recording (public, by playback id)
+         * @description What the player page asks before and while it plays: waiting (no broadcast yet), live, ended, or vod, with the URLs to play and how to tune the player. Public: needs no API key, only the playback id; signed content still needs its token to play.
+         */
         get: operations["getPlaybackStatus"];
         put?: never;
         post?: never;
@@ -61,7 +67,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List API keys (secrets are never shown again) */
+        /**
+         * List API keys (secrets are never shown again)
+         * @description Every active key of the project with its name, scopes, prefix, creation and last use (updated at most once a minute). The secrets are never shown again.
+         */
         get: operations["listApiKeys"];
         put?: never;
         /**
@@ -82,7 +91,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an API key */
+        /**
+         * Get an API key
+         * @description One key's name, scopes, prefix, creation and last use; never its secret.
+         */
         get: operations["getApiKey"];
         put?: never;
         post?: never;
@@ -103,7 +115,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List VOD assets, newest first */
+        /**
+         * List VOD assets, newest first
+         * @description Pages of VOD assets (recordings of broadcasts and clips), newest first, with status (preparing, ready, errored), duration and playback URLs.
+         */
         get: operations["listAssets"];
         put?: never;
         /**
@@ -124,15 +139,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an asset */
+        /**
+         * Get an asset
+         * @description A recording or clip: status, duration, views, playback URLs (HLS, MP4 when ready, thumbnail, storyboard) and the live stream and session it came from.
+         */
         get: operations["getAsset"];
         put?: never;
         post?: never;
-        /** Delete an asset and its stored objects */
+        /**
+         * Delete an asset and its stored objects
+         * @description Deletes the asset at once (404 afterwards, its URLs stop playing) and removes its stored objects in the background.
+         */
         delete: operations["deleteAsset"];
         options?: never;
         head?: never;
-        /** Change a recording's playback policy or allowed origins */
+        /**
+         * Change a recording's playback policy or allowed origins
+         * @description Makes a recording public or signed and sets the pages allowed to play it (`allowedOrigins`); players see the change within seconds. The media is not touched.
+         */
         patch: operations["updateAsset"];
         trace?: never;
     };
@@ -143,7 +167,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List live streams, newest first */
+        /**
+         * List live streams, newest first
+         * @description Pages of live streams, newest first (`limit` 1–100, then pass `nextCursor` as `cursor`); `status` filters by status. Stream keys are included, as in Get.
+         */
         get: operations["listLiveStreams"];
         put?: never;
         /**
@@ -164,7 +191,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a live stream */
+        /**
+         * Get a live stream
+         * @description The stream with its ingest URLs and stream key, playback URLs, status, current session, viewer counts and its latest recordings. 404 for a stream of another project or a deleted one.
+         */
         get: operations["getLiveStream"];
         put?: never;
         post?: never;
@@ -269,7 +299,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the broadcasts (sessions) of a live stream */
+        /**
+         * List the broadcasts (sessions) of a live stream
+         * @description One session per broadcast (a reconnect inside the window continues the same session), newest first, with when it started and ended, its status and its ingest node.
+         */
         get: operations["listLiveStreamSessions"];
         put?: never;
         post?: never;
@@ -306,7 +339,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List simulcast targets */
+        /**
+         * List simulcast targets
+         * @description The destinations this stream is relayed to while live (RTMP/RTMPS URLs), with each relay's status. A destination's stream key is never returned: `hasStreamKey` says whether one is set.
+         */
         get: operations["listSimulcastTargets"];
         put?: never;
         /**
@@ -327,11 +363,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a simulcast target */
+        /**
+         * Get a simulcast target
+         * @description One destination and its relay status (idle, starting, broadcasting, errored with the reason). Its stream key is never returned.
+         */
         get: operations["getSimulcastTarget"];
         put?: never;
         post?: never;
-        /** Delete a simulcast target */
+        /**
+         * Delete a simulcast target
+         * @description Removes the destination: later broadcasts are not relayed to it, and a relay running now is not restarted once it ends. The broadcast and the other destinations go on.
+         */
         delete: operations["deleteSimulcastTarget"];
         options?: never;
         head?: never;
@@ -385,7 +427,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List signing keys (public halves are not shown) */
+        /**
+         * List signing keys (public halves are not shown)
+         * @description The project's playback signing keys (ids and creation times), newest first. Airwave keeps only the public halves and never shows them.
+         */
         get: operations["listSigningKeys"];
         put?: never;
         /**
@@ -406,11 +451,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a signing key */
+        /**
+         * Get a signing key
+         * @description A signing key's id and creation time: the `kid` your playback tokens name.
+         */
         get: operations["getSigningKey"];
         put?: never;
         post?: never;
-        /** Delete a signing key: tokens it signed stop working within seconds */
+        /**
+         * Delete a signing key: tokens it signed stop working within seconds
+         * @description Revokes the key: every playback token it signed stops working within seconds (players get 403). Create another key first to rotate without an outage.
+         */
         delete: operations["deleteSigningKey"];
         options?: never;
         head?: never;
@@ -424,7 +475,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List webhook endpoints */
+        /**
+         * List webhook endpoints
+         * @description The project's webhook endpoints with the events each receives and whether it is enabled. Signing secrets are shown only when an endpoint is created.
+         */
         get: operations["listWebhooks"];
         put?: never;
         /**
@@ -445,15 +499,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a webhook endpoint */
+        /**
+         * Get a webhook endpoint
+         * @description One endpoint: URL, events, enabled. Its signing secret is not shown again.
+         */
         get: operations["getWebhook"];
         put?: never;
         post?: never;
-        /** Delete a webhook endpoint */
+        /**
+         * Delete a webhook endpoint
+         * @description Removes the endpoint; deliveries still queued for it are dropped.
+         */
         delete: operations["deleteWebhook"];
         options?: never;
         head?: never;
-        /** Update a webhook endpoint */
+        /**
+         * Update a webhook endpoint
+         * @description Changes the URL, the events or enables/disables the endpoint; deliveries already queued go to the endpoint as it is when they are attempted.
+         */
         patch: operations["updateWebhook"];
         trace?: never;
     };
@@ -464,7 +527,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List delivery attempts, newest first */
+        /**
+         * List delivery attempts, newest first
+         * @description Every delivery attempt to this endpoint, newest first: the event, attempt number, outcome, HTTP status, duration and error. Failed deliveries are retried with back-off (Standard Webhooks signatures on each).
+         */
         get: operations["listWebhookDeliveries"];
         put?: never;
         post?: never;
@@ -591,7 +657,10 @@ export interface components {
             dvrWindowSeconds: number;
             /** @description Live stream id */
             id: string;
-            /** @description rtmpUrl + "/" + streamKey, for encoders that take one URL */
+            /**
+             * @description rtmpUrl + "/" + streamKey, for encoders that take one URL
+             * @example rtmp://localhost:1935/live/aw_live_q1CMlZ4X0sV9pJt7uYwWb3nR8eKfHd2a
+             */
             ingestUrl: string;
             input: {
                 /** @enum {string} */
@@ -607,15 +676,22 @@ export interface components {
             };
             /** @description standard: 4 s segments; low: 1 s */
             latencyMode: "standard" | "low";
+            /** @example Friday keynote */
             name: string;
             passthrough: string | null;
             playback: {
+                /** @example http://localhost:3000/cdn/live/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL/index.m3u8 */
                 hlsUrl: string;
+                /** @example http://localhost:3000/play/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL */
                 playerUrl: string;
                 policy: "public" | "signed";
-                /** @description WebRTC playback (WHEP), under half a second behind the encoder; signed streams take ?token= as hlsUrl does */
+                /**
+                 * @description WebRTC playback (WHEP), under half a second behind the encoder; signed streams take ?token= as hlsUrl does
+                 * @example http://localhost:3000/whep/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL
+                 */
                 whepUrl: string;
             };
+            /** @example Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL */
             playbackId: string;
             playbackPolicy: "public" | "signed";
             /** @description Recordings of the latest broadcasts, newest first */
@@ -634,9 +710,15 @@ export interface components {
             status: "idle" | "connected" | "active" | "reconnecting" | "disabled";
             /** Format: date-time */
             statusChangedAt: string;
-            /** @description Secret: the RTMP stream name. Reset it with reset-stream-key. */
+            /**
+             * @description Secret: the RTMP stream name. Reset it with reset-stream-key.
+             * @example aw_live_q1CMlZ4X0sV9pJt7uYwWb3nR8eKfHd2a
+             */
             streamKey: string;
-            /** @description JPEG from the live ladder, refreshed about every 10 s while active */
+            /**
+             * @description JPEG from the live ladder, refreshed about every 10 s while active
+             * @example http://localhost:3000/cdn/thumbs/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL/thumbnail.jpg
+             */
             thumbnailUrl: string;
             /** Format: date-time */
             updatedAt: string;
@@ -760,6 +842,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
                     "application/json": {
                         /** @enum {string} */
                         status: "ok";
@@ -785,6 +872,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "state": "waiting",
+                     *       "status": "string",
+                     *       "hlsUrl": "string",
+                     *       "whepUrl": "string",
+                     *       "latencyMode": "standard",
+                     *       "dvrWindowSeconds": 0,
+                     *       "storyboardUrl": "string"
+                     *     }
+                     */
                     "application/json": {
                         /** @description How far back a live viewer may rewind (0: no DVR) */
                         dvrWindowSeconds: number;
@@ -806,6 +904,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -815,6 +927,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "not_found",
+                     *         "message": "Live stream not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -835,6 +956,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ok",
+                     *       "checks": {
+                     *         "property1": "string",
+                     *         "property2": "string"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         checks: {
                             [key: string]: string;
@@ -849,6 +979,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ok",
+                     *       "checks": {
+                     *         "property1": "string",
+                     *         "property2": "string"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         checks: {
                             [key: string]: string;
@@ -879,6 +1018,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "key_0000000000000000000000",
+                     *           "name": "string",
+                     *           "scopes": [
+                     *             "read"
+                     *           ],
+                     *           "prefix": "aw_sk_Xk3p…",
+                     *           "createdAt": "2019-08-24T14:15:22Z",
+                     *           "lastUsedAt": "2019-08-24T14:15:22Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "string"
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["ApiKey"][];
                         /** @description Pass as `cursor` for the next page; null on the last page */
@@ -892,6 +1048,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -901,6 +1071,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -910,6 +1089,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -919,6 +1107,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -928,6 +1125,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -942,6 +1148,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "reporting (read only)",
+                 *       "scopes": [
+                 *         "read"
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     /** @example reporting (read only) */
                     name: string;
@@ -962,6 +1176,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "key_0000000000000000000000",
+                     *       "name": "string",
+                     *       "scopes": [
+                     *         "read"
+                     *       ],
+                     *       "prefix": "aw_sk_Xk3p…",
+                     *       "createdAt": "2019-08-24T14:15:22Z",
+                     *       "lastUsedAt": "2019-08-24T14:15:22Z",
+                     *       "secret": "string"
+                     *     }
+                     */
                     "application/json": {
                         /** Format: date-time */
                         createdAt: string;
@@ -992,6 +1219,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1001,6 +1242,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1010,6 +1260,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1019,6 +1278,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1028,6 +1296,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1051,6 +1328,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "key_0000000000000000000000",
+                     *       "name": "string",
+                     *       "scopes": [
+                     *         "read"
+                     *       ],
+                     *       "prefix": "aw_sk_Xk3p…",
+                     *       "createdAt": "2019-08-24T14:15:22Z",
+                     *       "lastUsedAt": "2019-08-24T14:15:22Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiKey"];
                 };
             };
@@ -1060,6 +1349,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1069,6 +1372,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1078,6 +1390,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1087,6 +1408,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "not_found",
+                     *         "message": "Live stream not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1096,6 +1426,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1105,6 +1444,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1135,6 +1483,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1144,6 +1506,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1153,6 +1524,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1162,6 +1542,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "not_found",
+                     *         "message": "Live stream not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1171,6 +1560,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "invalid_state",
+                     *         "message": "The live stream is active; end the broadcast first"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1180,6 +1578,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1189,6 +1596,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1216,6 +1632,55 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "as_0000000000000000000000",
+                     *           "liveStreamId": "string",
+                     *           "sessionId": "string",
+                     *           "status": "preparing",
+                     *           "durationSeconds": 0,
+                     *           "clip": {
+                     *             "source": {
+                     *               "liveStreamId": "string"
+                     *             },
+                     *             "requested": {
+                     *               "startTime": "2019-08-24T14:15:22Z",
+                     *               "endTime": "2019-08-24T14:15:22Z",
+                     *               "startOffsetSeconds": 0,
+                     *               "endOffsetSeconds": 0
+                     *             },
+                     *             "actual": {
+                     *               "startTime": "2019-08-24T14:15:22Z",
+                     *               "endTime": "2019-08-24T14:15:22Z",
+                     *               "startOffsetSeconds": 0,
+                     *               "endOffsetSeconds": 0
+                     *             }
+                     *           },
+                     *           "views": 0,
+                     *           "watchTimeSeconds": 0,
+                     *           "playbackId": "string",
+                     *           "playbackPolicy": "public",
+                     *           "allowedOrigins": [
+                     *             "string"
+                     *           ],
+                     *           "playback": {
+                     *             "policy": "public",
+                     *             "hlsUrl": "string"
+                     *           },
+                     *           "mp4Url": "string",
+                     *           "thumbnailUrl": "string",
+                     *           "storyboardUrl": "string",
+                     *           "passthrough": "string",
+                     *           "errorMessage": "string",
+                     *           "createdAt": "2019-08-24T14:15:22Z",
+                     *           "updatedAt": "2019-08-24T14:15:22Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "string"
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Asset"][];
                         /** @description Pass as `cursor` for the next page; null on the last page */
@@ -1229,6 +1694,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1238,6 +1717,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1247,6 +1735,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1256,6 +1753,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1265,6 +1771,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1281,6 +1796,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "input": {
+                 *         "liveStreamId": "ls_0000000000000000000000",
+                 *         "startTime": "2019-08-24T14:15:22Z",
+                 *         "endTime": "2019-08-24T14:15:22Z"
+                 *       },
+                 *       "passthrough": "string"
+                 *     }
+                 */
                 "application/json": {
                     /** @description A live stream and wall-clock times, or an asset and offsets */
                     input: {
@@ -1310,6 +1835,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "as_0000000000000000000000",
+                     *       "liveStreamId": "string",
+                     *       "sessionId": "string",
+                     *       "status": "preparing",
+                     *       "durationSeconds": 0,
+                     *       "clip": {
+                     *         "source": {
+                     *           "liveStreamId": "string"
+                     *         },
+                     *         "requested": {
+                     *           "startTime": "2019-08-24T14:15:22Z",
+                     *           "endTime": "2019-08-24T14:15:22Z",
+                     *           "startOffsetSeconds": 0,
+                     *           "endOffsetSeconds": 0
+                     *         },
+                     *         "actual": {
+                     *           "startTime": "2019-08-24T14:15:22Z",
+                     *           "endTime": "2019-08-24T14:15:22Z",
+                     *           "startOffsetSeconds": 0,
+                     *           "endOffsetSeconds": 0
+                     *         }
+                     *       },
+                     *       "views": 0,
+                     *       "watchTimeSeconds": 0,
+                     *       "playbackId": "string",
+                     *       "playbackPolicy": "public",
+                     *       "allowedOrigins": [
+                     *         "string"
+                     *       ],
+                     *       "playback": {
+                     *         "policy": "public",
+                     *         "hlsUrl": "string"
+                     *       },
+                     *       "mp4Url": "string",
+                     *       "thumbnailUrl": "string",
+                     *       "storyboardUrl": "string",
+                     *       "passthrough": "string",
+                     *       "errorMessage": "string",
+                     *       "createdAt": "2019-08-24T14:15:22Z",
+                     *       "updatedAt": "2019-08-24T14:15:22Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Asset"];
                 };
             };
@@ -1319,6 +1888,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1328,6 +1911,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1337,6 +1929,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1346,6 +1947,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "not_found",
+                     *         "message": "Live stream not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1355,6 +1965,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unprocessable",
+                     *         "message": "The request is valid but cannot be carried out"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1364,6 +1983,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1373,6 +2001,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1396,6 +2033,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "as_0000000000000000000000",
+                     *       "liveStreamId": "string",
+                     *       "sessionId": "string",
+                     *       "status": "preparing",
+                     *       "durationSeconds": 0,
+                     *       "clip": {
+                     *         "source": {
+                     *           "liveStreamId": "string"
+                     *         },
+                     *         "requested": {
+                     *           "startTime": "2019-08-24T14:15:22Z",
+                     *           "endTime": "2019-08-24T14:15:22Z",
+                     *           "startOffsetSeconds": 0,
+                     *           "endOffsetSeconds": 0
+                     *         },
+                     *         "actual": {
+                     *           "startTime": "2019-08-24T14:15:22Z",
+                     *           "endTime": "2019-08-24T14:15:22Z",
+                     *           "startOffsetSeconds": 0,
+                     *           "endOffsetSeconds": 0
+                     *         }
+                     *       },
+                     *       "views": 0,
+                     *       "watchTimeSeconds": 0,
+                     *       "playbackId": "string",
+                     *       "playbackPolicy": "public",
+                     *       "allowedOrigins": [
+                     *         "string"
+                     *       ],
+                     *       "playback": {
+                     *         "policy": "public",
+                     *         "hlsUrl": "string"
+                     *       },
+                     *       "mp4Url": "string",
+                     *       "thumbnailUrl": "string",
+                     *       "storyboardUrl": "string",
+                     *       "passthrough": "string",
+                     *       "errorMessage": "string",
+                     *       "createdAt": "2019-08-24T14:15:22Z",
+                     *       "updatedAt": "2019-08-24T14:15:22Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Asset"];
                 };
             };
@@ -1405,6 +2086,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1414,6 +2109,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1423,6 +2127,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1432,6 +2145,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "not_found",
+                     *         "message": "Live stream not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1441,6 +2163,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1450,6 +2181,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1480,6 +2220,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1489,6 +2243,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1498,6 +2261,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1507,6 +2279,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "not_found",
+                     *         "message": "Live stream not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1516,6 +2297,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1525,6 +2315,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1542,6 +2341,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "playbackPolicy": "public",
+                 *       "allowedOrigins": [
+                 *         "https://example.com"
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     /** @description Pages that may play it, as origins (`https://example.com`, `https://*.example.com`); empty means any. Players elsewhere get 403. */
                     allowedOrigins?: string[];
@@ -1557,6 +2364,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "as_0000000000000000000000",
+                     *       "liveStreamId": "string",
+                     *       "sessionId": "string",
+                     *       "status": "preparing",
+                     *       "durationSeconds": 0,
+                     *       "clip": {
+                     *         "source": {
+                     *           "liveStreamId": "string"
+                     *         },
+                     *         "requested": {
+                     *           "startTime": "2019-08-24T14:15:22Z",
+                     *           "endTime": "2019-08-24T14:15:22Z",
+                     *           "startOffsetSeconds": 0,
+                     *           "endOffsetSeconds": 0
+                     *         },
+                     *         "actual": {
+                     *           "startTime": "2019-08-24T14:15:22Z",
+                     *           "endTime": "2019-08-24T14:15:22Z",
+                     *           "startOffsetSeconds": 0,
+                     *           "endOffsetSeconds": 0
+                     *         }
+                     *       },
+                     *       "views": 0,
+                     *       "watchTimeSeconds": 0,
+                     *       "playbackId": "string",
+                     *       "playbackPolicy": "public",
+                     *       "allowedOrigins": [
+                     *         "string"
+                     *       ],
+                     *       "playback": {
+                     *         "policy": "public",
+                     *         "hlsUrl": "string"
+                     *       },
+                     *       "mp4Url": "string",
+                     *       "thumbnailUrl": "string",
+                     *       "storyboardUrl": "string",
+                     *       "passthrough": "string",
+                     *       "errorMessage": "string",
+                     *       "createdAt": "2019-08-24T14:15:22Z",
+                     *       "updatedAt": "2019-08-24T14:15:22Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Asset"];
                 };
             };
@@ -1566,6 +2417,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1575,6 +2440,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1584,6 +2458,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1593,6 +2476,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "not_found",
+                     *         "message": "Live stream not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1602,6 +2494,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1611,6 +2512,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1637,6 +2547,59 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "ls_0000000000000000000000",
+                     *           "name": "Friday keynote",
+                     *           "status": "idle",
+                     *           "statusChangedAt": "2019-08-24T14:15:22Z",
+                     *           "record": true,
+                     *           "playbackPolicy": "public",
+                     *           "latencyMode": "standard",
+                     *           "reconnectWindowSeconds": 0,
+                     *           "dvrWindowSeconds": 0,
+                     *           "input": {
+                     *             "type": "push"
+                     *           },
+                     *           "renditions": [
+                     *             "1080p"
+                     *           ],
+                     *           "passthrough": "string",
+                     *           "allowedOrigins": [
+                     *             "string"
+                     *           ],
+                     *           "streamKey": "aw_live_q1CMlZ4X0sV9pJt7uYwWb3nR8eKfHd2a",
+                     *           "rtmpUrl": "rtmp://localhost:1935/live",
+                     *           "rtmpsUrl": "rtmps://localhost:1936/live",
+                     *           "srtUrl": "srt://localhost:8890?streamid=aw_live_…",
+                     *           "ingestUrl": "rtmp://localhost:1935/live/aw_live_q1CMlZ4X0sV9pJt7uYwWb3nR8eKfHd2a",
+                     *           "whipUrl": "http://localhost:8889/whip",
+                     *           "playbackId": "Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL",
+                     *           "thumbnailUrl": "http://localhost:3000/cdn/thumbs/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL/thumbnail.jpg",
+                     *           "playback": {
+                     *             "policy": "public",
+                     *             "hlsUrl": "http://localhost:3000/cdn/live/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL/index.m3u8",
+                     *             "whepUrl": "http://localhost:3000/whep/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL",
+                     *             "playerUrl": "http://localhost:3000/play/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL"
+                     *           },
+                     *           "currentSessionId": "lss_4fJ8kL2mN6pQ0rS3tU7vW9",
+                     *           "viewers": {
+                     *             "current": 0,
+                     *             "peak": 0
+                     *           },
+                     *           "activeAssetId": "as_7hJ2kL4mN6pQ8rS0tU1vW3",
+                     *           "recentAssetIds": [
+                     *             "as_7hJ2kL4mN6pQ8rS0tU1vW3"
+                     *           ],
+                     *           "createdAt": "2019-08-24T14:15:22Z",
+                     *           "updatedAt": "2019-08-24T14:15:22Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "string"
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["LiveStream"][];
                         /** @description Pass as `cursor` for the next page; null on the last page */
@@ -1650,6 +2613,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1659,6 +2636,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1668,6 +2654,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1677,6 +2672,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1686,6 +2690,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1702,6 +2715,33 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Friday keynote",
+                 *       "record": true,
+                 *       "playbackPolicy": "public",
+                 *       "latencyMode": "standard",
+                 *       "reconnectWindowSeconds": 0,
+                 *       "dvrWindowSeconds": 0,
+                 *       "renditions": [
+                 *         "1080p"
+                 *       ],
+                 *       "passthrough": "string",
+                 *       "allowedOrigins": [
+                 *         "https://example.com"
+                 *       ],
+                 *       "simulcastTargets": [
+                 *         {
+                 *           "url": "rtmp://",
+                 *           "streamKey": "string",
+                 *           "passthrough": "string"
+                 *         }
+                 *       ],
+                 *       "input": {
+                 *         "type": "push"
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /** @description Pages that may play it, as origins (`https://example.com`, `https://*.example.com`); empty means any. Players elsewhere get 403. */
                     allowedOrigins?: string[];
@@ -1722,6 +2762,7 @@ export interface operations {
                     };
                     /** @description standard: 4 s segments; low: 1 s */
                     latencyMode?: "standard" | "low";
+                    /** @example Friday keynote */
                     name: string;
                     passthrough?: string | null;
                     playbackPolicy?: "public" | "signed";
@@ -1747,6 +2788,54 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "ls_0000000000000000000000",
+                     *       "name": "Friday keynote",
+                     *       "status": "idle",
+                     *       "statusChangedAt": "2019-08-24T14:15:22Z",
+                     *       "record": true,
+                     *       "playbackPolicy": "public",
+                     *       "latencyMode": "standard",
+                     *       "reconnectWindowSeconds": 0,
+                     *       "dvrWindowSeconds": 0,
+                     *       "input": {
+                     *         "type": "push"
+                     *       },
+                     *       "renditions": [
+                     *         "1080p"
+                     *       ],
+                     *       "passthrough": "string",
+                     *       "allowedOrigins": [
+                     *         "string"
+                     *       ],
+                     *       "streamKey": "aw_live_q1CMlZ4X0sV9pJt7uYwWb3nR8eKfHd2a",
+                     *       "rtmpUrl": "rtmp://localhost:1935/live",
+                     *       "rtmpsUrl": "rtmps://localhost:1936/live",
+                     *       "srtUrl": "srt://localhost:8890?streamid=aw_live_…",
+                     *       "ingestUrl": "rtmp://localhost:1935/live/aw_live_q1CMlZ4X0sV9pJt7uYwWb3nR8eKfHd2a",
+                     *       "whipUrl": "http://localhost:8889/whip",
+                     *       "playbackId": "Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL",
+                     *       "thumbnailUrl": "http://localhost:3000/cdn/thumbs/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL/thumbnail.jpg",
+                     *       "playback": {
+                     *         "policy": "public",
+                     *         "hlsUrl": "http://localhost:3000/cdn/live/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL/index.m3u8",
+                     *         "whepUrl": "http://localhost:3000/whep/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL",
+                     *         "playerUrl": "http://localhost:3000/play/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL"
+                     *       },
+                     *       "currentSessionId": "lss_4fJ8kL2mN6pQ0rS3tU7vW9",
+                     *       "viewers": {
+                     *         "current": 0,
+                     *         "peak": 0
+                     *       },
+                     *       "activeAssetId": "as_7hJ2kL4mN6pQ8rS0tU1vW3",
+                     *       "recentAssetIds": [
+                     *         "as_7hJ2kL4mN6pQ8rS0tU1vW3"
+                     *       ],
+                     *       "createdAt": "2019-08-24T14:15:22Z",
+                     *       "updatedAt": "2019-08-24T14:15:22Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["LiveStream"];
                 };
             };
@@ -1756,6 +2845,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1765,6 +2868,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1774,6 +2886,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1783,6 +2904,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "string",
+                     *         "details": [
+                     *           {}
+                     *         ]
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1792,6 +2924,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unprocessable",
+                     *         "message": "The request is valid but cannot be carried out"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1801,6 +2942,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1810,6 +2960,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1833,6 +2992,54 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "ls_0000000000000000000000",
+                     *       "name": "Friday keynote",
+                     *       "status": "idle",
+                     *       "statusChangedAt": "2019-08-24T14:15:22Z",
+                     *       "record": true,
+                     *       "playbackPolicy": "public",
+                     *       "latencyMode": "standard",
+                     *       "reconnectWindowSeconds": 0,
+                     *       "dvrWindowSeconds": 0,
+                     *       "input": {
+                     *         "type": "push"
+                     *       },
+                     *       "renditions": [
+                     *         "1080p"
+                     *       ],
+                     *       "passthrough": "string",
+                     *       "allowedOrigins": [
+                     *         "string"
+                     *       ],
+                     *       "streamKey": "aw_live_q1CMlZ4X0sV9pJt7uYwWb3nR8eKfHd2a",
+                     *       "rtmpUrl": "rtmp://localhost:1935/live",
+                     *       "rtmpsUrl": "rtmps://localhost:1936/live",
+                     *       "srtUrl": "srt://localhost:8890?streamid=aw_live_…",
+                     *       "ingestUrl": "rtmp://localhost:1935/live/aw_live_q1CMlZ4X0sV9pJt7uYwWb3nR8eKfHd2a",
+                     *       "whipUrl": "http://localhost:8889/whip",
+                     *       "playbackId": "Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL",
+                     *       "thumbnailUrl": "http://localhost:3000/cdn/thumbs/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL/thumbnail.jpg",
+                     *       "playback": {
+                     *         "policy": "public",
+                     *         "hlsUrl": "http://localhost:3000/cdn/live/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL/index.m3u8",
+                     *         "whepUrl": "http://localhost:3000/whep/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL",
+                     *         "playerUrl": "http://localhost:3000/play/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL"
+                     *       },
+                     *       "currentSessionId": "lss_4fJ8kL2mN6pQ0rS3tU7vW9",
+                     *       "viewers": {
+                     *         "current": 0,
+                     *         "peak": 0
+                     *       },
+                     *       "activeAssetId": "as_7hJ2kL4mN6pQ8rS0tU1vW3",
+                     *       "recentAssetIds": [
+                     *         "as_7hJ2kL4mN6pQ8rS0tU1vW3"
+                     *       ],
+                     *       "createdAt": "2019-08-24T14:15:22Z",
+                     *       "updatedAt": "2019-08-24T14:15:22Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["LiveStream"];
                 };
             };
@@ -1842,6 +3049,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1851,6 +3072,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1860,6 +3090,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1869,6 +3108,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "not_found",
+                     *         "message": "Live stream not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1878,6 +3126,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1887,6 +3144,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1917,6 +3183,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1926,6 +3206,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1935,6 +3224,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1944,6 +3242,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "not_found",
+                     *         "message": "Live stream not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1953,6 +3260,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1962,6 +3278,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -1979,6 +3304,26 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Friday keynote",
+                 *       "record": true,
+                 *       "playbackPolicy": "public",
+                 *       "latencyMode": "standard",
+                 *       "reconnectWindowSeconds": 0,
+                 *       "dvrWindowSeconds": 0,
+                 *       "renditions": [
+                 *         "1080p"
+                 *       ],
+                 *       "passthrough": "string",
+                 *       "allowedOrigins": [
+                 *         "https://example.com"
+                 *       ],
+                 *       "input": {
+                 *         "type": "push"
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /** @description Pages that may play it, as origins (`https://example.com`, `https://*.example.com`); empty means any. Players elsewhere get 403. */
                     allowedOrigins?: string[];
@@ -1999,6 +3344,7 @@ export interface operations {
                     };
                     /** @description standard: 4 s segments; low: 1 s */
                     latencyMode?: "standard" | "low";
+                    /** @example Friday keynote */
                     name?: string;
                     passthrough?: string | null;
                     playbackPolicy?: "public" | "signed";
@@ -2018,6 +3364,54 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "ls_0000000000000000000000",
+                     *       "name": "Friday keynote",
+                     *       "status": "idle",
+                     *       "statusChangedAt": "2019-08-24T14:15:22Z",
+                     *       "record": true,
+                     *       "playbackPolicy": "public",
+                     *       "latencyMode": "standard",
+                     *       "reconnectWindowSeconds": 0,
+                     *       "dvrWindowSeconds": 0,
+                     *       "input": {
+                     *         "type": "push"
+                     *       },
+                     *       "renditions": [
+                     *         "1080p"
+                     *       ],
+                     *       "passthrough": "string",
+                     *       "allowedOrigins": [
+                     *         "string"
+                     *       ],
+                     *       "streamKey": "aw_live_q1CMlZ4X0sV9pJt7uYwWb3nR8eKfHd2a",
+                     *       "rtmpUrl": "rtmp://localhost:1935/live",
+                     *       "rtmpsUrl": "rtmps://localhost:1936/live",
+                     *       "srtUrl": "srt://localhost:8890?streamid=aw_live_…",
+                     *       "ingestUrl": "rtmp://localhost:1935/live/aw_live_q1CMlZ4X0sV9pJt7uYwWb3nR8eKfHd2a",
+                     *       "whipUrl": "http://localhost:8889/whip",
+                     *       "playbackId": "Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL",
+                     *       "thumbnailUrl": "http://localhost:3000/cdn/thumbs/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL/thumbnail.jpg",
+                     *       "playback": {
+                     *         "policy": "public",
+                     *         "hlsUrl": "http://localhost:3000/cdn/live/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL/index.m3u8",
+                     *         "whepUrl": "http://localhost:3000/whep/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL",
+                     *         "playerUrl": "http://localhost:3000/play/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL"
+                     *       },
+                     *       "currentSessionId": "lss_4fJ8kL2mN6pQ0rS3tU7vW9",
+                     *       "viewers": {
+                     *         "current": 0,
+                     *         "peak": 0
+                     *       },
+                     *       "activeAssetId": "as_7hJ2kL4mN6pQ8rS0tU1vW3",
+                     *       "recentAssetIds": [
+                     *         "as_7hJ2kL4mN6pQ8rS0tU1vW3"
+                     *       ],
+                     *       "createdAt": "2019-08-24T14:15:22Z",
+                     *       "updatedAt": "2019-08-24T14:15:22Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["LiveStream"];
                 };
             };
@@ -2027,6 +3421,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2036,6 +3444,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2045,6 +3462,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2054,6 +3480,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "not_found",
+                     *         "message": "Live stream not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2063,6 +3498,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2072,6 +3516,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2095,6 +3548,54 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "ls_0000000000000000000000",
+                     *       "name": "Friday keynote",
+                     *       "status": "idle",
+                     *       "statusChangedAt": "2019-08-24T14:15:22Z",
+                     *       "record": true,
+                     *       "playbackPolicy": "public",
+                     *       "latencyMode": "standard",
+                     *       "reconnectWindowSeconds": 0,
+                     *       "dvrWindowSeconds": 0,
+                     *       "input": {
+                     *         "type": "push"
+                     *       },
+                     *       "renditions": [
+                     *         "1080p"
+                     *       ],
+                     *       "passthrough": "string",
+                     *       "allowedOrigins": [
+                     *         "string"
+                     *       ],
+                     *       "streamKey": "aw_live_q1CMlZ4X0sV9pJt7uYwWb3nR8eKfHd2a",
+                     *       "rtmpUrl": "rtmp://localhost:1935/live",
+                     *       "rtmpsUrl": "rtmps://localhost:1936/live",
+                     *       "srtUrl": "srt://localhost:8890?streamid=aw_live_…",
+                     *       "ingestUrl": "rtmp://localhost:1935/live/aw_live_q1CMlZ4X0sV9pJt7uYwWb3nR8eKfHd2a",
+                     *       "whipUrl": "http://localhost:8889/whip",
+                     *       "playbackId": "Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL",
+                     *       "thumbnailUrl": "http://localhost:3000/cdn/thumbs/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL/thumbnail.jpg",
+                     *       "playback": {
+                     *         "policy": "public",
+                     *         "hlsUrl": "http://localhost:3000/cdn/live/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL/index.m3u8",
+                     *         "whepUrl": "http://localhost:3000/whep/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL",
+                     *         "playerUrl": "http://localhost:3000/play/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL"
+                     *       },
+                     *       "currentSessionId": "lss_4fJ8kL2mN6pQ0rS3tU7vW9",
+                     *       "viewers": {
+                     *         "current": 0,
+                     *         "peak": 0
+                     *       },
+                     *       "activeAssetId": "as_7hJ2kL4mN6pQ8rS0tU1vW3",
+                     *       "recentAssetIds": [
+                     *         "as_7hJ2kL4mN6pQ8rS0tU1vW3"
+                     *       ],
+                     *       "createdAt": "2019-08-24T14:15:22Z",
+                     *       "updatedAt": "2019-08-24T14:15:22Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["LiveStream"];
                 };
             };
@@ -2104,6 +3605,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2113,6 +3628,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2122,6 +3646,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2131,6 +3664,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "not_found",
+                     *         "message": "Live stream not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2140,6 +3682,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "invalid_state",
+                     *         "message": "The live stream is active; end the broadcast first"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2149,6 +3700,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2158,6 +3718,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2181,6 +3750,54 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "ls_0000000000000000000000",
+                     *       "name": "Friday keynote",
+                     *       "status": "idle",
+                     *       "statusChangedAt": "2019-08-24T14:15:22Z",
+                     *       "record": true,
+                     *       "playbackPolicy": "public",
+                     *       "latencyMode": "standard",
+                     *       "reconnectWindowSeconds": 0,
+                     *       "dvrWindowSeconds": 0,
+                     *       "input": {
+                     *         "type": "push"
+                     *       },
+                     *       "renditions": [
+                     *         "1080p"
+                     *       ],
+                     *       "passthrough": "string",
+                     *       "allowedOrigins": [
+                     *         "string"
+                     *       ],
+                     *       "streamKey": "aw_live_q1CMlZ4X0sV9pJt7uYwWb3nR8eKfHd2a",
+                     *       "rtmpUrl": "rtmp://localhost:1935/live",
+                     *       "rtmpsUrl": "rtmps://localhost:1936/live",
+                     *       "srtUrl": "srt://localhost:8890?streamid=aw_live_…",
+                     *       "ingestUrl": "rtmp://localhost:1935/live/aw_live_q1CMlZ4X0sV9pJt7uYwWb3nR8eKfHd2a",
+                     *       "whipUrl": "http://localhost:8889/whip",
+                     *       "playbackId": "Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL",
+                     *       "thumbnailUrl": "http://localhost:3000/cdn/thumbs/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL/thumbnail.jpg",
+                     *       "playback": {
+                     *         "policy": "public",
+                     *         "hlsUrl": "http://localhost:3000/cdn/live/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL/index.m3u8",
+                     *         "whepUrl": "http://localhost:3000/whep/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL",
+                     *         "playerUrl": "http://localhost:3000/play/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL"
+                     *       },
+                     *       "currentSessionId": "lss_4fJ8kL2mN6pQ0rS3tU7vW9",
+                     *       "viewers": {
+                     *         "current": 0,
+                     *         "peak": 0
+                     *       },
+                     *       "activeAssetId": "as_7hJ2kL4mN6pQ8rS0tU1vW3",
+                     *       "recentAssetIds": [
+                     *         "as_7hJ2kL4mN6pQ8rS0tU1vW3"
+                     *       ],
+                     *       "createdAt": "2019-08-24T14:15:22Z",
+                     *       "updatedAt": "2019-08-24T14:15:22Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["LiveStream"];
                 };
             };
@@ -2190,6 +3807,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2199,6 +3830,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2208,6 +3848,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2217,6 +3866,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "not_found",
+                     *         "message": "Live stream not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2226,6 +3884,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "invalid_state",
+                     *         "message": "The live stream is active; end the broadcast first"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2235,6 +3902,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2244,6 +3920,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2267,6 +3952,54 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "ls_0000000000000000000000",
+                     *       "name": "Friday keynote",
+                     *       "status": "idle",
+                     *       "statusChangedAt": "2019-08-24T14:15:22Z",
+                     *       "record": true,
+                     *       "playbackPolicy": "public",
+                     *       "latencyMode": "standard",
+                     *       "reconnectWindowSeconds": 0,
+                     *       "dvrWindowSeconds": 0,
+                     *       "input": {
+                     *         "type": "push"
+                     *       },
+                     *       "renditions": [
+                     *         "1080p"
+                     *       ],
+                     *       "passthrough": "string",
+                     *       "allowedOrigins": [
+                     *         "string"
+                     *       ],
+                     *       "streamKey": "aw_live_q1CMlZ4X0sV9pJt7uYwWb3nR8eKfHd2a",
+                     *       "rtmpUrl": "rtmp://localhost:1935/live",
+                     *       "rtmpsUrl": "rtmps://localhost:1936/live",
+                     *       "srtUrl": "srt://localhost:8890?streamid=aw_live_…",
+                     *       "ingestUrl": "rtmp://localhost:1935/live/aw_live_q1CMlZ4X0sV9pJt7uYwWb3nR8eKfHd2a",
+                     *       "whipUrl": "http://localhost:8889/whip",
+                     *       "playbackId": "Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL",
+                     *       "thumbnailUrl": "http://localhost:3000/cdn/thumbs/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL/thumbnail.jpg",
+                     *       "playback": {
+                     *         "policy": "public",
+                     *         "hlsUrl": "http://localhost:3000/cdn/live/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL/index.m3u8",
+                     *         "whepUrl": "http://localhost:3000/whep/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL",
+                     *         "playerUrl": "http://localhost:3000/play/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL"
+                     *       },
+                     *       "currentSessionId": "lss_4fJ8kL2mN6pQ0rS3tU7vW9",
+                     *       "viewers": {
+                     *         "current": 0,
+                     *         "peak": 0
+                     *       },
+                     *       "activeAssetId": "as_7hJ2kL4mN6pQ8rS0tU1vW3",
+                     *       "recentAssetIds": [
+                     *         "as_7hJ2kL4mN6pQ8rS0tU1vW3"
+                     *       ],
+                     *       "createdAt": "2019-08-24T14:15:22Z",
+                     *       "updatedAt": "2019-08-24T14:15:22Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["LiveStream"];
                 };
             };
@@ -2276,6 +4009,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2285,6 +4032,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2294,6 +4050,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2303,6 +4068,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "not_found",
+                     *         "message": "Live stream not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2312,6 +4086,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "invalid_state",
+                     *         "message": "The live stream is active; end the broadcast first"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2321,6 +4104,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2330,6 +4122,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2353,6 +4154,54 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "ls_0000000000000000000000",
+                     *       "name": "Friday keynote",
+                     *       "status": "idle",
+                     *       "statusChangedAt": "2019-08-24T14:15:22Z",
+                     *       "record": true,
+                     *       "playbackPolicy": "public",
+                     *       "latencyMode": "standard",
+                     *       "reconnectWindowSeconds": 0,
+                     *       "dvrWindowSeconds": 0,
+                     *       "input": {
+                     *         "type": "push"
+                     *       },
+                     *       "renditions": [
+                     *         "1080p"
+                     *       ],
+                     *       "passthrough": "string",
+                     *       "allowedOrigins": [
+                     *         "string"
+                     *       ],
+                     *       "streamKey": "aw_live_q1CMlZ4X0sV9pJt7uYwWb3nR8eKfHd2a",
+                     *       "rtmpUrl": "rtmp://localhost:1935/live",
+                     *       "rtmpsUrl": "rtmps://localhost:1936/live",
+                     *       "srtUrl": "srt://localhost:8890?streamid=aw_live_…",
+                     *       "ingestUrl": "rtmp://localhost:1935/live/aw_live_q1CMlZ4X0sV9pJt7uYwWb3nR8eKfHd2a",
+                     *       "whipUrl": "http://localhost:8889/whip",
+                     *       "playbackId": "Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL",
+                     *       "thumbnailUrl": "http://localhost:3000/cdn/thumbs/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL/thumbnail.jpg",
+                     *       "playback": {
+                     *         "policy": "public",
+                     *         "hlsUrl": "http://localhost:3000/cdn/live/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL/index.m3u8",
+                     *         "whepUrl": "http://localhost:3000/whep/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL",
+                     *         "playerUrl": "http://localhost:3000/play/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL"
+                     *       },
+                     *       "currentSessionId": "lss_4fJ8kL2mN6pQ0rS3tU7vW9",
+                     *       "viewers": {
+                     *         "current": 0,
+                     *         "peak": 0
+                     *       },
+                     *       "activeAssetId": "as_7hJ2kL4mN6pQ8rS0tU1vW3",
+                     *       "recentAssetIds": [
+                     *         "as_7hJ2kL4mN6pQ8rS0tU1vW3"
+                     *       ],
+                     *       "createdAt": "2019-08-24T14:15:22Z",
+                     *       "updatedAt": "2019-08-24T14:15:22Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["LiveStream"];
                 };
             };
@@ -2362,6 +4211,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2371,6 +4234,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2380,6 +4252,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2389,6 +4270,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "not_found",
+                     *         "message": "Live stream not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2398,6 +4288,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "invalid_state",
+                     *         "message": "The live stream is active; end the broadcast first"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2407,6 +4306,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2416,6 +4324,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2444,6 +4361,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "string",
+                     *           "liveStreamId": "ls_0000000000000000000000",
+                     *           "status": "connected",
+                     *           "startedAt": "2019-08-24T14:15:22Z",
+                     *           "endedAt": "2019-08-24T14:15:22Z",
+                     *           "endReason": "string",
+                     *           "ingestNodeId": "string",
+                     *           "reconnects": 0,
+                     *           "viewersPeak": 0,
+                     *           "stats": {},
+                     *           "transcode": {},
+                     *           "health": {
+                     *             "verdict": "healthy",
+                     *             "reasons": [
+                     *               {
+                     *                 "code": "keyframe_interval_too_long",
+                     *                 "severity": "degraded",
+                     *                 "message": "string"
+                     *               }
+                     *             ]
+                     *           },
+                     *           "lastSeenAt": "2019-08-24T14:15:22Z",
+                     *           "transcodePath": "string",
+                     *           "error": "string",
+                     *           "assetId": "string"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "string"
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["LiveStreamSession"][];
                         /** @description Pass as `cursor` for the next page; null on the last page */
@@ -2457,6 +4408,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2466,6 +4431,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2475,6 +4449,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2484,6 +4467,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "not_found",
+                     *         "message": "Live stream not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2493,6 +4485,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2502,6 +4503,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2526,6 +4536,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sessionId": "string",
+                     *       "data": [
+                     *         {
+                     *           "t": "2019-08-24T14:15:22Z",
+                     *           "bitrateKbps": 0,
+                     *           "fps": 0,
+                     *           "keyframeIntervalSeconds": 0
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             bitrateKbps?: number;
@@ -2544,6 +4567,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2553,6 +4590,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2562,6 +4608,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2571,6 +4626,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "not_found",
+                     *         "message": "Live stream not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2580,6 +4644,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2589,6 +4662,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2612,6 +4694,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "st_0000000000000000000000",
+                     *           "liveStreamId": "ls_0000000000000000000000",
+                     *           "url": "string",
+                     *           "hasStreamKey": true,
+                     *           "passthrough": "string",
+                     *           "status": "idle",
+                     *           "error": "string",
+                     *           "createdAt": "2019-08-24T14:15:22Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["SimulcastTarget"][];
                     };
@@ -2623,6 +4721,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2632,6 +4744,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2641,6 +4762,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2650,6 +4780,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "not_found",
+                     *         "message": "Live stream not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2659,6 +4798,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2668,6 +4816,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2685,6 +4842,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "url": "rtmp://",
+                 *       "streamKey": "string",
+                 *       "passthrough": "string"
+                 *     }
+                 */
                 "application/json": {
                     passthrough?: string | null;
                     streamKey?: string;
@@ -2700,6 +4864,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "st_0000000000000000000000",
+                     *       "liveStreamId": "ls_0000000000000000000000",
+                     *       "url": "string",
+                     *       "hasStreamKey": true,
+                     *       "passthrough": "string",
+                     *       "status": "idle",
+                     *       "error": "string",
+                     *       "createdAt": "2019-08-24T14:15:22Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SimulcastTarget"];
                 };
             };
@@ -2709,6 +4885,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2718,6 +4908,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2727,6 +4926,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2736,6 +4944,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "not_found",
+                     *         "message": "Live stream not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2745,6 +4962,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unprocessable",
+                     *         "message": "The request is valid but cannot be carried out"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2754,6 +4980,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2763,6 +4998,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2788,6 +5032,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "st_0000000000000000000000",
+                     *       "liveStreamId": "ls_0000000000000000000000",
+                     *       "url": "string",
+                     *       "hasStreamKey": true,
+                     *       "passthrough": "string",
+                     *       "status": "idle",
+                     *       "error": "string",
+                     *       "createdAt": "2019-08-24T14:15:22Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SimulcastTarget"];
                 };
             };
@@ -2797,6 +5053,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2806,6 +5076,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2815,6 +5094,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2824,6 +5112,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "not_found",
+                     *         "message": "Live stream not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2833,6 +5130,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2842,6 +5148,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2874,6 +5189,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2883,6 +5212,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2892,6 +5230,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2901,6 +5248,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "not_found",
+                     *         "message": "Live stream not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2910,6 +5266,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2919,6 +5284,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2947,6 +5321,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "liveStreamId": "ls_0000000000000000000000",
+                     *       "bucketSeconds": 10,
+                     *       "data": [
+                     *         {
+                     *           "t": "2019-08-24T14:15:22Z",
+                     *           "viewers": 0
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         /** @enum {number} */
                         bucketSeconds: 10;
@@ -2967,6 +5353,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2976,6 +5376,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2985,6 +5394,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -2994,6 +5412,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "not_found",
+                     *         "message": "Live stream not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3003,6 +5430,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3012,6 +5448,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3026,6 +5471,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "playbackId": "00000000000000000000000000000000",
+                 *       "audience": "v",
+                 *       "expiresInSeconds": 3600
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * @description v: video (playlists, segments, MP4); t: thumbnails
@@ -3045,6 +5497,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "token": "string",
+                     *       "playbackId": "string",
+                     *       "audience": "string",
+                     *       "expiresAt": "2019-08-24T14:15:22Z"
+                     *     }
+                     */
                     "application/json": {
                         audience: string;
                         /** Format: date-time */
@@ -3060,6 +5520,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3069,6 +5543,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3078,6 +5561,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3087,6 +5579,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "not_found",
+                     *         "message": "Live stream not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3096,6 +5597,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3105,6 +5615,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3130,6 +5649,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "sk_0000000000000000000000",
+                     *           "createdAt": "2019-08-24T14:15:22Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "string"
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["SigningKey"][];
                         /** @description Pass as `cursor` for the next page; null on the last page */
@@ -3143,6 +5673,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3152,6 +5696,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3161,6 +5714,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3170,6 +5732,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3179,6 +5750,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3199,6 +5779,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "sk_0000000000000000000000",
+                     *       "createdAt": "2019-08-24T14:15:22Z",
+                     *       "algorithm": "RS256",
+                     *       "privateKey": "string"
+                     *     }
+                     */
                     "application/json": {
                         /** @enum {string} */
                         algorithm: "RS256";
@@ -3217,6 +5805,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3226,6 +5828,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3235,6 +5846,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3244,6 +5864,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3253,6 +5882,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3276,6 +5914,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "sk_0000000000000000000000",
+                     *       "createdAt": "2019-08-24T14:15:22Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SigningKey"];
                 };
             };
@@ -3285,6 +5929,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3294,6 +5952,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3303,6 +5970,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3312,6 +5988,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "not_found",
+                     *         "message": "Live stream not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3321,6 +6006,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3330,6 +6024,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3360,6 +6063,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3369,6 +6086,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3378,6 +6104,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3387,6 +6122,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "not_found",
+                     *         "message": "Live stream not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3396,6 +6140,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3405,6 +6158,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3430,6 +6192,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "wh_0000000000000000000000",
+                     *           "url": "string",
+                     *           "events": [
+                     *             "live_stream.created"
+                     *           ],
+                     *           "description": "string",
+                     *           "enabled": true,
+                     *           "secret": "string",
+                     *           "createdAt": "2019-08-24T14:15:22Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "string"
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Webhook"][];
                         /** @description Pass as `cursor` for the next page; null on the last page */
@@ -3443,6 +6223,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3452,6 +6246,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3461,6 +6264,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3470,6 +6282,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3479,6 +6300,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3493,6 +6323,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "url": "http://",
+                 *       "events": [
+                 *         "live_stream.created"
+                 *       ],
+                 *       "description": "string",
+                 *       "enabled": true
+                 *     }
+                 */
                 "application/json": {
                     description?: string | null;
                     enabled?: boolean;
@@ -3509,6 +6349,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "wh_0000000000000000000000",
+                     *       "url": "string",
+                     *       "events": [
+                     *         "live_stream.created"
+                     *       ],
+                     *       "description": "string",
+                     *       "enabled": true,
+                     *       "secret": "string",
+                     *       "createdAt": "2019-08-24T14:15:22Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Webhook"];
                 };
             };
@@ -3518,6 +6371,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3527,6 +6394,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3536,6 +6412,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3545,6 +6430,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unprocessable",
+                     *         "message": "The request is valid but cannot be carried out"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3554,6 +6448,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3563,6 +6466,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3586,6 +6498,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "wh_0000000000000000000000",
+                     *       "url": "string",
+                     *       "events": [
+                     *         "live_stream.created"
+                     *       ],
+                     *       "description": "string",
+                     *       "enabled": true,
+                     *       "secret": "string",
+                     *       "createdAt": "2019-08-24T14:15:22Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Webhook"];
                 };
             };
@@ -3595,6 +6520,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3604,6 +6543,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3613,6 +6561,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3622,6 +6579,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "not_found",
+                     *         "message": "Live stream not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3631,6 +6597,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3640,6 +6615,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3670,6 +6654,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3679,6 +6677,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3688,6 +6695,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3697,6 +6713,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "not_found",
+                     *         "message": "Live stream not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3706,6 +6731,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3715,6 +6749,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3732,6 +6775,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "url": "http://",
+                 *       "events": [
+                 *         "live_stream.created"
+                 *       ],
+                 *       "description": "string",
+                 *       "enabled": true
+                 *     }
+                 */
                 "application/json": {
                     description?: string | null;
                     enabled?: boolean;
@@ -3748,6 +6801,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "wh_0000000000000000000000",
+                     *       "url": "string",
+                     *       "events": [
+                     *         "live_stream.created"
+                     *       ],
+                     *       "description": "string",
+                     *       "enabled": true,
+                     *       "secret": "string",
+                     *       "createdAt": "2019-08-24T14:15:22Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Webhook"];
                 };
             };
@@ -3757,6 +6823,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3766,6 +6846,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3775,6 +6864,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3784,6 +6882,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "not_found",
+                     *         "message": "Live stream not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3793,6 +6900,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3802,6 +6918,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3830,6 +6955,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "string",
+                     *           "webhookId": "wh_0000000000000000000000",
+                     *           "eventId": "string",
+                     *           "eventType": "string",
+                     *           "attempt": 1,
+                     *           "outcome": "succeeded",
+                     *           "statusCode": 0,
+                     *           "durationMs": 0,
+                     *           "error": "string",
+                     *           "nextAttemptAt": "2019-08-24T14:15:22Z",
+                     *           "createdAt": "2019-08-24T14:15:22Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "string"
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["WebhookDelivery"][];
                         /** @description Pass as `cursor` for the next page; null on the last page */
@@ -3843,6 +6988,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3852,6 +7011,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "unauthorized",
+                     *         "message": "Missing or invalid API key"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3861,6 +7029,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3870,6 +7047,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "not_found",
+                     *         "message": "Live stream not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3879,6 +7065,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "rate_limited",
+                     *         "message": "Rate limit exceeded, retry in 12 seconds"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3888,6 +7083,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3924,6 +7128,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [
+                     *           {
+                     *             "field": "/name",
+                     *             "message": "must NOT have fewer than 1 characters"
+                     *           }
+                     *         ],
+                     *         "code": "validation_failed",
+                     *         "message": "body/name must NOT have fewer than 1 characters"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3933,6 +7151,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "insufficient_scope",
+                     *         "message": "This API key lacks the \"write\" scope (it has: read)"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3942,6 +7169,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "not_found",
+                     *         "message": "Live stream not found"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3951,6 +7187,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "string",
+                     *         "details": [
+                     *           {}
+                     *         ]
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
@@ -3960,6 +7207,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "details": [],
+                     *         "code": "service_unavailable",
+                     *         "message": "The database is unavailable; retry shortly"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };

@@ -30,8 +30,15 @@ export interface StoredObject {
   lastModified?: Date;
 }
 
+export type StorageOutcome = 'ok' | 'not_found' | 'error';
+
 export class Storage {
   readonly client: S3Client;
+  /**
+   * Told about every S3 request once the SDK has finished with it (its retries included): the
+   * command, how long it took and how it ended. Processes set it to feed their metrics.
+   */
+  observe?: (command: string, seconds: number, outcome: StorageOutcome) => void;
 
   constructor(
     readonly bucket: string,
@@ -45,6 +52,23 @@ export class Storage {
       credentials: { accessKeyId: opts.accessKeyId, secretAccessKey: opts.secretAccessKey },
       maxAttempts: 4,
     });
+    this.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const started = performance.now();
+        const done = (outcome: StorageOutcome) =>
+          this.observe?.(String(context.commandName).replace(/Command$/, ''), (performance.now() - started) / 1000, outcome);
+        try {
+          const result = await next(args);
+          done('ok');
+          return result;
+        } catch (err) {
+          const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+          done(e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404 ? 'not_found' : 'error');
+          throw err;
+        }
+      },
+      { step: 'initialize', name: 'airwaveObserve' },
+    );
   }
 
   static fromConfig(config: Config): Storage {

@@ -1,7 +1,7 @@
 // The HTTP side of WHIP and WHEP (RFC 9725 and the WHEP draft), shared by the edge and the ingest:
 // SDP bodies, CORS for pages on any origin (the resource's own policy was checked before a client
 // gets here), `Link` headers for ICE servers, and the one error envelope of the API.
-import { AppError } from '@airwave/core';
+import { AppError } from '@airwave/common';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { OfferError } from './offer.js';

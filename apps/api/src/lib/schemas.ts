@@ -43,11 +43,14 @@ export const DateTime = Type.String({ format: 'date-time' });
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 /** Referrer restriction of playback (streams and assets). */
-export const AllowedOrigins = Type.Array(Type.String({ pattern: '^https?://(\\*\\.)?[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?$', maxLength: 255 }), {
-  maxItems: 20,
-  uniqueItems: true,
-  description: 'Pages that may play it, as origins (`https://example.com`, `https://*.example.com`); empty means any. Players elsewhere get 403.',
-});
+export const AllowedOrigins = Type.Array(
+  Type.String({ pattern: '^https?://(\\*\\.)?[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?$', maxLength: 255, examples: ['https://example.com'] }),
+  {
+    maxItems: 20,
+    uniqueItems: true,
+    description: 'Pages that may play it, as origins (`https://example.com`, `https://*.example.com`); empty means any. Players elsewhere get 403.',
+  },
+);
 
 /** Browsers send origins in lower case. */
 export const normaliseOrigins = (origins: string[] | undefined) => [...new Set((origins ?? []).map((o) => o.toLowerCase()))];

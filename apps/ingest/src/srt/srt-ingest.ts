@@ -2,7 +2,7 @@
 // connection is remuxed (no re-encode) by an ffmpeg into this node's own RTMP server under the same
 // key, so an SRT publish gets exactly the RTMP path: the API's authorize, the state machine, the
 // ladder, the recording, stats and heartbeats. A key the API already refuses is dropped at once.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type FfmpegRun, runFfmpeg, srtBridgeArgs } from '@airwave/ffmpeg';
 import type { Logger } from 'pino';
 import { pushFlvToRtmp } from '@airwave/rtmp';
 import type { LibSrt } from './libsrt.js';
@@ -30,7 +30,7 @@ interface Caller {
   socket: number;
   address: string;
   keyPrefix: string;
-  relay?: ChildProcess;
+  relay?: FfmpegRun;
   /** What arrives while the API is asked: the first keyframe is in there. */
   pending: Buffer[];
   pendingBytes: number;
@@ -162,18 +162,15 @@ export class SrtIngest {
    * line); this process publishes that to the node's own RTMP server under the stream key.
    */
   private startRelay(c: Caller, key: string): void {
-    const args = ['-hide_banner', '-loglevel', 'error', '-fflags', '+genpts', '-f', 'mpegts', '-i', 'pipe:0'];
-    args.push('-map', '0:v?', '-map', '0:a?', '-c', 'copy', '-f', 'flv', '-flvflags', 'no_duration_filesize', 'pipe:1');
-    const relay = spawn(this.o.ffmpegPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const relay = runFfmpeg(this.o.ffmpegPath, srtBridgeArgs(), { stdin: true, stdout: 'media' });
     c.relay = relay;
-    let stderr = '';
-    relay.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-500)));
-    relay.stdin!.on('error', () => {}); // EPIPE when the RTMP side refused or was stopped
     for (const chunk of c.pending) relay.stdin!.write(chunk);
     c.pending = [];
     const publish = pushFlvToRtmp(`${this.o.rtmpBase}/${key}`, relay.stdout!);
     void publish.done.then(({ ok, why }) => !ok && this.drop(c, `publish ended: ${why}`));
-    relay.once('exit', (code) => this.drop(c, code === 0 ? 'relay finished' : `relay ended (${code}): ${stderr.trim().split('\n').at(-1) ?? ''}`));
+    void relay.exited.then((code) =>
+      this.drop(c, code === 0 ? 'relay finished' : `relay ended (${code}): ${relay.stderrTail().trim().split('\n').at(-1) ?? ''}`),
+    );
     this.o.log.info({ keyPrefix: c.keyPrefix, ip: c.address }, 'SRT publish relayed to RTMP');
   }
 
@@ -184,10 +181,10 @@ export class SrtIngest {
     this.o.srt.epollRemove(this.eid, c.socket);
     this.o.srt.close(c.socket);
     // Ending stdin lets ffmpeg write what it has and close the RTMP publish: "encoder gone".
-    if (c.relay && c.relay.exitCode === null) {
+    if (c.relay) {
       c.relay.stdin?.end();
       const relay = c.relay;
-      setTimeout(() => relay.exitCode === null && relay.kill('SIGKILL'), 5000).unref();
+      setTimeout(() => void relay.stop(0), 5000).unref();
     }
     this.o.log.info({ keyPrefix: c.keyPrefix, ip: c.address, reason }, 'SRT caller closed');
   }

@@ -3,10 +3,10 @@
 // created). An accepted publish is received by a werift peer, its RTP remuxed (H.264 copied, Opus to
 // AAC) by an ffmpeg into FLV, and published into this node's own RTMP server under the key, exactly
 // as the SRT bridge does: authorize, state machine, ladder, recording, stats, simulcast all apply.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type FfmpegRun, runFfmpeg, whipBridgeArgs, whipBridgeSdp } from '@airwave/ffmpeg';
 import { createSocket, type Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
-import { type AppError, ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError, UnauthorizedError } from '@airwave/core';
+import { type AppError, ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError, UnauthorizedError } from '@airwave/common';
 import { pushFlvToRtmp } from '@airwave/rtmp';
 import { AUDIO_PAYLOAD_TYPE, inspectOffer, sdpBody, VIDEO_PAYLOAD_TYPE, type MediaEngine, type PublisherPeer } from '@airwave/webrtc';
 import type { FastifyInstance } from 'fastify';
@@ -29,7 +29,7 @@ interface Publish {
   id: string;
   keyPrefix: string;
   peer: PublisherPeer;
-  relay?: ChildProcess;
+  relay?: FfmpegRun;
   socket?: Socket;
   timer?: NodeJS.Timeout;
   closed: boolean;
@@ -107,26 +107,10 @@ export class WhipIngest {
    */
   private async startRelay(p: Publish, key: string, audio: boolean, keyframeSeconds: number): Promise<void> {
     const [videoPort, audioPort] = [await freeUdpPortPair(), audio ? await freeUdpPortPair() : 0];
-    const sdp = [
-      'v=0', 'o=- 0 0 IN IP4 127.0.0.1', 's=WHIP', 'c=IN IP4 127.0.0.1', 't=0 0',
-      `m=video ${videoPort} RTP/AVP ${VIDEO_PAYLOAD_TYPE}`, `a=rtpmap:${VIDEO_PAYLOAD_TYPE} H264/90000`, `a=fmtp:${VIDEO_PAYLOAD_TYPE} packetization-mode=1`,
-      ...(audio ? [`m=audio ${audioPort} RTP/AVP ${AUDIO_PAYLOAD_TYPE}`, `a=rtpmap:${AUDIO_PAYLOAD_TYPE} opus/48000/2`] : []),
-      '',
-    ].join('\r\n');
-    const args = [
-      '-hide_banner', '-loglevel', 'error', '-protocol_whitelist', 'pipe,udp,rtp', '-fflags', '+genpts',
-      '-reorder_queue_size', '64', '-f', 'sdp', '-i', 'pipe:0',
-      '-map', '0:v:0', ...(audio ? ['-map', '0:a:0'] : []),
-      '-c:v', 'copy', ...(audio ? ['-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-ac', '2'] : []),
-      '-f', 'flv', '-flvflags', 'no_duration_filesize', 'pipe:1',
-    ];
-    const relay = spawn(this.o.ffmpegPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const relay = runFfmpeg(this.o.ffmpegPath, whipBridgeArgs(audio), { stdin: true, stdout: 'media' });
     p.relay = relay;
-    let stderr = '';
-    relay.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-500)));
-    relay.stdin!.on('error', () => {});
-    relay.stdin!.end(sdp);
-    relay.once('exit', (code) => this.close(p, code === 0 ? 'relay finished' : `relay ended (${code}): ${stderr.trim().split('\n').at(-1) ?? ''}`));
+    relay.stdin!.end(whipBridgeSdp({ videoPort, audioPort: audio ? audioPort : undefined, videoPayloadType: VIDEO_PAYLOAD_TYPE, audioPayloadType: AUDIO_PAYLOAD_TYPE }));
+    void relay.exited.then((code) => this.close(p, code === 0 ? 'relay finished' : `relay ended (${code}): ${relay.stderrTail().trim().split('\n').at(-1) ?? ''}`));
     const socket = createSocket('udp4');
     p.socket = socket;
     socket.on('error', () => {});
@@ -150,11 +134,7 @@ export class WhipIngest {
     p.peer.close(why);
     p.socket?.close();
     // Closing ffmpeg's input (the RTP stops) ends the FLV and the RTMP publish: "encoder gone".
-    const relay = p.relay;
-    if (relay && relay.exitCode === null) {
-      relay.kill('SIGINT');
-      setTimeout(() => relay.exitCode === null && relay.kill('SIGKILL'), 3000).unref();
-    }
+    void p.relay?.stop(3000);
     this.o.log.info({ keyPrefix: p.keyPrefix, why }, 'WHIP publish closed');
   }
 

@@ -7,7 +7,7 @@ import type { RelayPayload } from '@airwave/jobs';
 import type { Job } from 'bullmq';
 import type { WorkerContext } from '../context.js';
 import { pushFlvToRtmp } from '@airwave/rtmp';
-import { runFfmpegOnSession, sessionTracks } from '@airwave/ffmpeg';
+import { runFfmpegOnSession, sessionTracks, simulcastRelayArgs } from '@airwave/ffmpeg';
 import { Work, type Hold } from '../ownership.js';
 import { HAND_BACK, runHeld } from '../takeover.js';
 
@@ -44,11 +44,7 @@ async function relayOnce(ctx: WorkerContext, job: Job<RelayPayload>, hold: Hold)
   const key = target.streamKeyEncrypted ? decryptSecret(target.streamKeyEncrypted, ctx.config.secretsKey) : null;
   // ffmpeg only remuxes (stdin → stdout); the worker pulls the session and pushes to the destination
   // itself, so neither the pull token nor the destination's key is ever on a command line.
-  const relay = runFfmpegOnSession(ctx.config, { ...session, tracks: sessionTracks(session.stats) }, [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-progress', 'pipe:2', '-stats_period', '1',
-    '-f', 'flv', '-i', 'pipe:0',
-    '-map', '0', '-c', 'copy', '-f', 'flv', '-flvflags', 'no_duration_filesize', 'pipe:1',
-  ], log, { stdout: 'media' });
+  const relay = runFfmpegOnSession(ctx.config, { ...session, tracks: sessionTracks(session.stats) }, simulcastRelayArgs(), log, { stdout: 'media' });
   const push = pushFlvToRtmp(destinationUrl(target.url, key), relay.stdout!);
   let pushFailure: string | undefined;
   void push.done.then(({ ok, why }) => {

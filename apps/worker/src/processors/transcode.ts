@@ -9,6 +9,7 @@ import { HAND_BACK, runHeld } from '../takeover.js';
 import { liveSessionDir } from './finalize.js';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { WorkerContext } from '../context.js';
+import { workerMetrics } from '../metrics.js';
 import { buildLadderArgs, renditionNames } from '../transcode/ffmpeg-args.js';
 import { unsupportedInputReason, type FfmpegRun } from '@airwave/ffmpeg';
 import { llPartSeconds, planLadder, segmentSeconds, unsupportedSource, type SourceInfo } from '../transcode/ladder.js';
@@ -132,12 +133,18 @@ async function runLadder(ctx: WorkerContext, job: Job<TranscodePayload>, session
   );
   ffmpeg = run;
   log.info({ pid: run.pid, renditions: names, segmentSeconds: seg, transcodePath, attempt: job.attemptsMade + 1 }, 'ffmpeg started');
-  const reporter = setInterval(() => void reportTranscodeStats(ctx, sessionId, { ...run.progress(), renditions: names, path: transcodePath }), 5000);
+  const gauge = workerMetrics.ladder(sessionId, stream.latencyMode);
+  const reporter = setInterval(() => {
+    const progress = run.progress();
+    gauge.report(progress);
+    void reportTranscodeStats(ctx, sessionId, { ...progress, renditions: names, path: transcodePath });
+  }, 5000);
   const unsubscribe = ctx.control.onStop(sessionId, () => void run.stop());
   hold.onLost(() => void run.stop());
   const code = await run.exited;
   unsubscribe();
   clearInterval(reporter);
+  gauge.end();
   thumbs?.stop();
   // Ended (complete, disable, delete, or gone with no reconnect window): the last playlists say so.
   const ended = (await db.liveStreamSession.findUnique({ where: { id: sessionId }, select: { status: true } }).catch(() => null))?.status === 'ended';

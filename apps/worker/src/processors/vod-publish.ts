@@ -2,7 +2,6 @@
 // re-encoding: VOD playlists from the list, the master written beside them, a thumbnail, then an MP4
 // of the top rendition remuxed with `-c copy`. Recordings (finalize.ts) and clips (clip.ts) end here.
 // Any failure before `ready` marks the asset errored with the reason (and the job is retried).
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,34 +10,11 @@ import type { Asset } from '@airwave/db';
 import { CACHE_IMMUTABLE } from '@airwave/storage';
 import HLS from 'hls-parser';
 import type { WorkerContext } from '../context.js';
-import { resolveFfmpeg } from '@airwave/ffmpeg';
+import { mp4RemuxArgs, oneShot, READ_HTTP_PLAYLIST, resolveFfmpeg, runFfmpegToCompletion, vodThumbnailArgs } from '@airwave/ffmpeg';
 import { storyboardArgs, storyboardPlan, storyboardVtt } from '../transcode/storyboard.js';
 
 const { MediaPlaylist, Segment, MediaInitializationSection } = HLS.types;
 export const VOD_CACHE = 'public, max-age=300';
-
-function ffmpeg(bin: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) =>
-      code === 0
-        ? resolve()
-        : reject(
-            new Error(
-              `ffmpeg exited ${code}: ${err
-                .trim()
-                .split('\n')
-                .slice(-2)
-                .join(' | ')
-                .replace(/\?[^\s'"]*/g, '?…')}`,
-            ),
-          ),
-    );
-  });
-}
 
 async function setStatus(ctx: WorkerContext, asset: Asset, data: { status: 'ready' | 'errored'; durationSeconds?: number; errorMessage?: string | null }) {
   await ctx.db.$transaction(async (tx) => {
@@ -49,9 +25,6 @@ async function setStatus(ctx: WorkerContext, asset: Asset, data: { status: 'read
 
 /** The asset cannot be made: errored, with the reason (asset.errored). */
 export const failAsset = (ctx: WorkerContext, asset: Asset, why: string) => setStatus(ctx, asset, { status: 'errored', errorMessage: why });
-
-/** A local playlist naming http(s) segments. */
-const READ_PLAYLIST = ['-protocol_whitelist', 'file,http,https,tcp,tls,crypto'];
 
 interface RecordedSegment {
   uri: string;
@@ -93,7 +66,7 @@ async function makeStoryboard(
 ) {
   const plan = storyboardPlan(durationSeconds, size);
   const jpg = path.join(work, 'storyboard.jpg');
-  await ffmpeg(bin, storyboardArgs(input.file, plan, jpg, READ_PLAYLIST));
+  await runFfmpegToCompletion(bin, oneShot(storyboardArgs(input.file, plan, jpg, READ_HTTP_PLAYLIST)));
   await ctx.storage.putFile(storageLayout.vodFile(assetId, 'storyboard.jpg'), jpg, CACHE_IMMUTABLE);
   await ctx.storage.put(storageLayout.vodFile(assetId, 'storyboard.vtt'), storyboardVtt(plan, durationSeconds, 'storyboard.jpg'), CACHE_IMMUTABLE);
   await ctx.db.asset.update({ where: { id: assetId }, data: { storyboardReady: true } });
@@ -152,8 +125,7 @@ export async function publishVod(ctx: WorkerContext, asset: Asset) {
     if (master.variants[0]!.resolution) {
       const jpg = path.join(work, 'thumbnail.jpg');
       // ffmpeg 5.1 seeks fMP4 (LL-HLS) playlists badly: those give their first frame instead.
-      const seek = fmp4 ? [] : ['-ss', String(Math.min(2, durationSeconds / 2))];
-      await ffmpeg(bin, [...seek, ...READ_PLAYLIST, '-i', topUrl, '-frames:v', '1', '-vf', 'scale=-2:360', jpg]);
+      await runFfmpegToCompletion(bin, vodThumbnailArgs(topUrl, jpg, fmp4 ? undefined : Math.min(2, durationSeconds / 2)));
       if ((await stat(jpg)).size > 0) await ctx.storage.putFile(storageLayout.vodFile(assetId, 'thumbnail.jpg'), jpg, CACHE_IMMUTABLE);
     }
     // Playable now: the HLS recording does not wait for the MP4, whose remux grows with the length.
@@ -162,7 +134,7 @@ export async function publishVod(ctx: WorkerContext, asset: Asset) {
 
     // MP4 of the top rendition: a remux, not an encode; faststart so it plays while downloading.
     const mp4 = path.join(work, 'recording.mp4');
-    await ffmpeg(bin, [...READ_PLAYLIST, '-i', topUrl, '-map', '0', '-c', 'copy', '-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', mp4]);
+    await runFfmpegToCompletion(bin, mp4RemuxArgs(topUrl, mp4));
     await ctx.storage.putFile(storageLayout.vodFile(assetId, 'recording.mp4'), mp4, CACHE_IMMUTABLE);
     await ctx.db.asset.update({ where: { id: asset.id }, data: { mp4Ready: true } });
 

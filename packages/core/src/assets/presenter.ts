@@ -1,4 +1,4 @@
-import { storageLayout } from '../storage-layout.js';
+import { storageLayout } from '@airwave/common';
 import type { Asset } from '@airwave/db';
 import type { PublicUrls } from '../live-streams/presenter.js';
 import type { ClipSpec } from './clip.js';

@@ -1,5 +1,5 @@
 import { Prisma, type Tx } from '@airwave/db';
-import { newId } from '../ids.js';
+import { newId } from '@airwave/common';
 import { jobRowSql, recordJob } from '../outbox/record.js';
 import type { EventPayload, EventType } from './types.js';
 

@@ -1,6 +1,6 @@
 import type { LiveStream } from '@airwave/db';
-import { decryptSecretCached } from '../secrets.js';
-import { storageLayout } from '../storage-layout.js';
+import { decryptSecretCached } from '@airwave/common';
+import { storageLayout } from '@airwave/common';
 import { presentInput } from './pull-input.js';
 
 /** The public addresses a representation needs; all come from config. */

@@ -6,12 +6,12 @@
 //   idle ─authorize→ connected ─first segment→ active ─encoder gone→ reconnecting ─window→ idle
 //   any ─disable→ disabled ─enable→ idle
 import type { Db, LiveStream, LiveStreamSession, LiveStreamStatus, Tx } from '@airwave/db';
-import { InvalidStateError } from '../errors.js';
+import { InvalidStateError } from '@airwave/common';
 import { recordEvent } from '../events/outbox.js';
 import { recordControl, recordJob } from '../outbox/record.js';
 import { updateHealthInputs } from './health.js';
 import type { EventType } from '../events/types.js';
-import { newId, newPlaybackId, recordingAssetId } from '../ids.js';
+import { newId, newPlaybackId, recordingAssetId } from '@airwave/common';
 import { presentAsset } from '../assets/presenter.js';
 import { presentLiveStream, type PublicUrls } from './presenter.js';
 

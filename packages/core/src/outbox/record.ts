@@ -4,7 +4,7 @@
 // moment delays an effect instead of losing it.
 import { Prisma, type Tx } from '@airwave/db';
 import type { JobName, PayloadOf, SessionControlMessage, jobs } from '@airwave/jobs';
-import { newId } from '../ids.js';
+import { newId } from '@airwave/common';
 
 /** Wakes the relays (in every API and worker process) when the transaction commits. */
 export const OUTBOX_CHANNEL = 'airwave_outbox';

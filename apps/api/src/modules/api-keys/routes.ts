@@ -56,6 +56,8 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ service: ApiKeyService }>
         tags,
         operationId: 'listApiKeys',
         summary: 'List API keys (secrets are never shown again)',
+        description:
+          'Every active key of the project with its name, scopes, prefix, creation and last use (updated at most once a minute). The secrets are never shown again.',
         querystring: PageQ,
         response: { 200: Page(ref), ...errors(...commonErrors) },
       },
@@ -65,7 +67,16 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ service: ApiKeyService }>
 
   app.get(
     '/api-keys/:id',
-    { schema: { tags, operationId: 'getApiKey', summary: 'Get an API key', params: Params, response: { 200: ref, ...errors(...commonErrors, 404) } } },
+    {
+      schema: {
+        tags,
+        operationId: 'getApiKey',
+        summary: 'Get an API key',
+        description: "One key's name, scopes, prefix, creation and last use; never its secret.",
+        params: Params,
+        response: { 200: ref, ...errors(...commonErrors, 404) },
+      },
+    },
     async (req) => presentApiKey(await service.get(req.projectId, req.params.id)),
   );
 

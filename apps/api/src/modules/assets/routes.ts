@@ -102,6 +102,8 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ service: AssetService; cli
         tags,
         operationId: 'listAssets',
         summary: 'List VOD assets, newest first',
+        description:
+          'Pages of VOD assets (recordings of broadcasts and clips), newest first, with status (preparing, ready, errored), duration and playback URLs.',
         querystring: Type.Object(
           {
             limit: Type.Optional(PageQuery.limit),
@@ -118,7 +120,17 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ service: AssetService; cli
 
   app.get(
     '/assets/:id',
-    { schema: { tags, operationId: 'getAsset', summary: 'Get an asset', params: Params, response: { 200: ref, ...errors(...commonErrors, 404) } } },
+    {
+      schema: {
+        tags,
+        operationId: 'getAsset',
+        summary: 'Get an asset',
+        description:
+          'A recording or clip: status, duration, views, playback URLs (HLS, MP4 when ready, thumbnail, storyboard) and the live stream and session it came from.',
+        params: Params,
+        response: { 200: ref, ...errors(...commonErrors, 404) },
+      },
+    },
     async (req) => service.present(await service.get(req.projectId, req.params.id)),
   );
 
@@ -129,6 +141,8 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ service: AssetService; cli
         tags,
         operationId: 'updateAsset',
         summary: "Change a recording's playback policy or allowed origins",
+        description:
+          'Makes a recording public or signed and sets the pages allowed to play it (`allowedOrigins`); players see the change within seconds. The media is not touched.',
         params: Params,
         body: Type.Object(
           { playbackPolicy: Type.Optional(PlaybackPolicy), allowedOrigins: Type.Optional(AllowedOrigins) },
@@ -147,6 +161,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ service: AssetService; cli
         tags,
         operationId: 'deleteAsset',
         summary: 'Delete an asset and its stored objects',
+        description: 'Deletes the asset at once (404 afterwards, its URLs stop playing) and removes its stored objects in the background.',
         params: Params,
         response: { 204: Type.Null(), ...errors(...commonErrors, 404) },
       },

@@ -44,6 +44,8 @@ export const liveStreamRoutes: FastifyPluginAsyncTypebox<{ service: LiveStreamSe
         tags,
         operationId: 'listLiveStreams',
         summary: 'List live streams, newest first',
+        description:
+          'Pages of live streams, newest first (`limit` 1–100, then pass `nextCursor` as `cursor`); `status` filters by status. Stream keys are included, as in Get.',
         querystring: ListLiveStreamsQuery,
         response: { 200: LiveStreamPage, ...errors(...commonErrors) },
       },
@@ -58,6 +60,8 @@ export const liveStreamRoutes: FastifyPluginAsyncTypebox<{ service: LiveStreamSe
         tags,
         operationId: 'getLiveStream',
         summary: 'Get a live stream',
+        description:
+          'The stream with its ingest URLs and stream key, playback URLs, status, current session, viewer counts and its latest recordings. 404 for a stream of another project or a deleted one.',
         params: StreamParams,
         response: { 200: stream, ...errors(...commonErrors, 404) },
       },
@@ -128,6 +132,8 @@ export const liveStreamRoutes: FastifyPluginAsyncTypebox<{ service: LiveStreamSe
         tags,
         operationId: 'listLiveStreamSessions',
         summary: 'List the broadcasts (sessions) of a live stream',
+        description:
+          'One session per broadcast (a reconnect inside the window continues the same session), newest first, with when it started and ended, its status and its ingest node.',
         params: StreamParams,
         querystring: SessionsQuery,
         response: { 200: SessionPage, ...errors(...commonErrors, 404) },

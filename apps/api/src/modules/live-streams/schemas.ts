@@ -9,7 +9,7 @@ const Status = Type.Union(['idle', 'connected', 'active', 'reconnecting', 'disab
 const Rendition = Type.Union(RENDITION_NAMES.map((r) => Type.Literal(r)));
 
 export const mutableFields = {
-  name: Type.String({ minLength: 1, maxLength: 200 }),
+  name: Type.String({ minLength: 1, maxLength: 200, examples: ['Friday keynote'] }),
   record: Type.Boolean({ description: 'Turn each broadcast into a VOD asset (default true)' }),
   playbackPolicy: Type.Union([Type.Literal('public'), Type.Literal('signed')]),
   latencyMode: Type.Union([Type.Literal('standard'), Type.Literal('low')], { description: 'standard: 4 s segments; low: 1 s' }),
@@ -77,7 +77,7 @@ export const ListLiveStreamsQuery = Type.Object(
 export const LiveStream = Type.Object(
   {
     id: LiveStreamId,
-    name: Type.String(),
+    name: Type.String({ examples: ['Friday keynote'] }),
     status: Status,
     statusChangedAt: DateTime,
     record: Type.Boolean(),
@@ -97,7 +97,10 @@ export const LiveStream = Type.Object(
     renditions: Type.Array(Rendition),
     passthrough: Nullable(Type.String()),
     allowedOrigins: Type.Array(Type.String()),
-    streamKey: Type.String({ description: 'Secret: the RTMP stream name. Reset it with reset-stream-key.' }),
+    streamKey: Type.String({
+      description: 'Secret: the RTMP stream name. Reset it with reset-stream-key.',
+      examples: ['aw_live_q1CMlZ4X0sV9pJt7uYwWb3nR8eKfHd2a'],
+    }),
     rtmpUrl: Type.String({ examples: ['rtmp://localhost:1935/live'] }),
     rtmpsUrl: Type.String({ description: 'RTMP over TLS (required by YouTube, Twitch, Facebook-style encoders)', examples: ['rtmps://localhost:1936/live'] }),
     srtUrl: Nullable(
@@ -106,7 +109,10 @@ export const LiveStream = Type.Object(
         examples: ['srt://localhost:8890?streamid=aw_live_…'],
       }),
     ),
-    ingestUrl: Type.String({ description: 'rtmpUrl + "/" + streamKey, for encoders that take one URL' }),
+    ingestUrl: Type.String({
+      description: 'rtmpUrl + "/" + streamKey, for encoders that take one URL',
+      examples: ['rtmp://localhost:1935/live/aw_live_q1CMlZ4X0sV9pJt7uYwWb3nR8eKfHd2a'],
+    }),
     whipUrl: Nullable(
       Type.String({
         description:
@@ -114,15 +120,21 @@ export const LiveStream = Type.Object(
         examples: ['http://localhost:8889/whip'],
       }),
     ),
-    playbackId: Type.String(),
-    thumbnailUrl: Type.String({ description: 'JPEG from the live ladder, refreshed about every 10 s while active' }),
+    playbackId: Type.String({ examples: ['Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL'] }),
+    thumbnailUrl: Type.String({
+      description: 'JPEG from the live ladder, refreshed about every 10 s while active',
+      examples: ['http://localhost:3000/cdn/thumbs/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL/thumbnail.jpg'],
+    }),
     playback: Type.Object({
       policy: mutableFields.playbackPolicy,
-      hlsUrl: Type.String(),
-      whepUrl: Type.String({ description: 'WebRTC playback (WHEP), under half a second behind the encoder; signed streams take ?token= as hlsUrl does' }),
-      playerUrl: Type.String(),
+      hlsUrl: Type.String({ examples: ['http://localhost:3000/cdn/live/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL/index.m3u8'] }),
+      whepUrl: Type.String({
+        description: 'WebRTC playback (WHEP), under half a second behind the encoder; signed streams take ?token= as hlsUrl does',
+        examples: ['http://localhost:3000/whep/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL'],
+      }),
+      playerUrl: Type.String({ examples: ['http://localhost:3000/play/Xk3pQ9rT2mV7wY1zA4bC6dE8fG0hJ5kL'] }),
     }),
-    currentSessionId: Nullable(Type.String()),
+    currentSessionId: Nullable(Type.String({ examples: ['lss_4fJ8kL2mN6pQ0rS3tU7vW9'] })),
     viewers: Type.Object(
       {
         current: Type.Integer({ description: 'Viewers of the current broadcast now: HLS players that fetched anything in the last 6 s, and WebRTC viewers' }),
@@ -130,8 +142,8 @@ export const LiveStream = Type.Object(
       },
       { description: 'Counted by the playback edges, without a player SDK (docs/viewers.md)' },
     ),
-    activeAssetId: Nullable(Type.String({ description: 'The recording of the broadcast in progress' })),
-    recentAssetIds: Type.Array(Type.String(), { description: 'Recordings of the latest broadcasts, newest first' }),
+    activeAssetId: Nullable(Type.String({ description: 'The recording of the broadcast in progress', examples: ['as_7hJ2kL4mN6pQ8rS0tU1vW3'] })),
+    recentAssetIds: Type.Array(Type.String({ examples: ['as_7hJ2kL4mN6pQ8rS0tU1vW3'] }), { description: 'Recordings of the latest broadcasts, newest first' }),
     createdAt: DateTime,
     updatedAt: DateTime,
   },

@@ -27,6 +27,8 @@ export const playbackRoutes: FastifyPluginAsyncTypebox<{ service: PlaybackServic
         tags: ['playback'],
         operationId: 'getPlaybackStatus',
         summary: 'Viewer status of a stream or recording (public, by playback id)',
+        description:
+          'What the player page asks before and while it plays: waiting (no broadcast yet), live, ended, or vod, with the URLs to play and how to tune the player. Public: needs no API key, only the playback id; signed content still needs its token to play.',
         security: [],
         params: Params,
         response: {

@@ -42,6 +42,7 @@ export const signingKeyRoutes: FastifyPluginAsyncTypebox<{ service: SigningKeySe
         tags,
         operationId: 'listSigningKeys',
         summary: 'List signing keys (public halves are not shown)',
+        description: "The project's playback signing keys (ids and creation times), newest first. Airwave keeps only the public halves and never shows them.",
         querystring: PageQ,
         response: { 200: Page(ref), ...errors(...commonErrors) },
       },
@@ -51,7 +52,16 @@ export const signingKeyRoutes: FastifyPluginAsyncTypebox<{ service: SigningKeySe
 
   app.get(
     '/signing-keys/:id',
-    { schema: { tags, operationId: 'getSigningKey', summary: 'Get a signing key', params: Params, response: { 200: ref, ...errors(...commonErrors, 404) } } },
+    {
+      schema: {
+        tags,
+        operationId: 'getSigningKey',
+        summary: 'Get a signing key',
+        description: "A signing key's id and creation time: the `kid` your playback tokens name.",
+        params: Params,
+        response: { 200: ref, ...errors(...commonErrors, 404) },
+      },
+    },
     async (req) => presentSigningKey(await service.get(req.projectId, req.params.id)),
   );
 
@@ -62,6 +72,8 @@ export const signingKeyRoutes: FastifyPluginAsyncTypebox<{ service: SigningKeySe
         tags,
         operationId: 'deleteSigningKey',
         summary: 'Delete a signing key: tokens it signed stop working within seconds',
+        description:
+          'Revokes the key: every playback token it signed stops working within seconds (players get 403). Create another key first to rotate without an outage.',
         params: Params,
         response: { 204: Type.Null(), ...errors(...commonErrors, 404) },
       },

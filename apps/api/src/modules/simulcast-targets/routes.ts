@@ -54,6 +54,8 @@ export const simulcastTargetRoutes: FastifyPluginAsyncTypebox<{ service: Simulca
         tags,
         operationId: 'listSimulcastTargets',
         summary: 'List simulcast targets',
+        description:
+          "The destinations this stream is relayed to while live (RTMP/RTMPS URLs), with each relay's status. A destination's stream key is never returned: `hasStreamKey` says whether one is set.",
         params: StreamParams,
         response: { 200: Type.Object({ data: Type.Array(ref) }), ...errors(...commonErrors, 404) },
       },
@@ -68,6 +70,7 @@ export const simulcastTargetRoutes: FastifyPluginAsyncTypebox<{ service: Simulca
         tags,
         operationId: 'getSimulcastTarget',
         summary: 'Get a simulcast target',
+        description: 'One destination and its relay status (idle, starting, broadcasting, errored with the reason). Its stream key is never returned.',
         params: TargetParams,
         response: { 200: ref, ...errors(...commonErrors, 404) },
       },
@@ -82,6 +85,8 @@ export const simulcastTargetRoutes: FastifyPluginAsyncTypebox<{ service: Simulca
         tags,
         operationId: 'deleteSimulcastTarget',
         summary: 'Delete a simulcast target',
+        description:
+          'Removes the destination: later broadcasts are not relayed to it, and a relay running now is not restarted once it ends. The broadcast and the other destinations go on.',
         params: TargetParams,
         response: { 204: Type.Null(), ...errors(...commonErrors, 404) },
       },

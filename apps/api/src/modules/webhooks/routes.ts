@@ -75,6 +75,8 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ service: WebhookService 
         tags,
         operationId: 'listWebhooks',
         summary: 'List webhook endpoints',
+        description:
+          "The project's webhook endpoints with the events each receives and whether it is enabled. Signing secrets are shown only when an endpoint is created.",
         querystring: PageQ,
         response: { 200: Page(ref), ...errors(...commonErrors) },
       },
@@ -84,7 +86,16 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ service: WebhookService 
 
   app.get(
     '/webhooks/:id',
-    { schema: { tags, operationId: 'getWebhook', summary: 'Get a webhook endpoint', params: Params, response: { 200: ref, ...errors(...commonErrors, 404) } } },
+    {
+      schema: {
+        tags,
+        operationId: 'getWebhook',
+        summary: 'Get a webhook endpoint',
+        description: 'One endpoint: URL, events, enabled. Its signing secret is not shown again.',
+        params: Params,
+        response: { 200: ref, ...errors(...commonErrors, 404) },
+      },
+    },
     async (req) => presentWebhook(await service.get(req.projectId, req.params.id)),
   );
 
@@ -95,6 +106,8 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ service: WebhookService 
         tags,
         operationId: 'updateWebhook',
         summary: 'Update a webhook endpoint',
+        description:
+          'Changes the URL, the events or enables/disables the endpoint; deliveries already queued go to the endpoint as it is when they are attempted.',
         params: Params,
         body: Type.Partial(Type.Object(fields), { additionalProperties: false, minProperties: 1 }),
         response: { 200: ref, ...errors(...commonErrors, 404) },
@@ -110,6 +123,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ service: WebhookService 
         tags,
         operationId: 'deleteWebhook',
         summary: 'Delete a webhook endpoint',
+        description: 'Removes the endpoint; deliveries still queued for it are dropped.',
         params: Params,
         response: { 204: Type.Null(), ...errors(...commonErrors, 404) },
       },
@@ -127,6 +141,8 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ service: WebhookService 
         tags,
         operationId: 'listWebhookDeliveries',
         summary: 'List delivery attempts, newest first',
+        description:
+          'Every delivery attempt to this endpoint, newest first: the event, attempt number, outcome, HTTP status, duration and error. Failed deliveries are retried with back-off (Standard Webhooks signatures on each).',
         params: Params,
         querystring: PageQ,
         response: { 200: Page(Type.Ref('WebhookDelivery')), ...errors(...commonErrors, 404) },

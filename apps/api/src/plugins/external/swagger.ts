@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { withExamples } from './openapi-examples.js';
 
 export const openapiInfo = {
   title: 'Airwave API',
@@ -15,6 +16,7 @@ export default fp(async function openapi(app: FastifyInstance, opts: { serverUrl
   await app.register(swagger, {
     // Components keep their $id (LiveStream, ErrorEnvelope…) instead of def-0, def-1…
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    transformObject: (document) => withExamples('openapiObject' in document ? document.openapiObject : document.swaggerObject),
     openapi: {
       openapi: '3.1.0',
       info: openapiInfo,
