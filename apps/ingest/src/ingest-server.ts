@@ -10,7 +10,7 @@ import type { Config } from '@airwave/config';
 import { verifyIngestPullToken } from '@airwave/jobs';
 import type { Logger } from 'pino';
 import type { ApiClient } from './api-client.js';
-import { PublishStats, type PacketLike, type PublisherLike } from './publish-stats.js';
+import { type IngestProtocol, PublishStats, type PacketLike, type PublisherLike } from './publish-stats.js';
 
 const require = createRequire(import.meta.url);
 /** NMS's registry of stream paths → broadcasts; a live session is also listed under its session id. */
@@ -79,6 +79,8 @@ export class IngestServer {
   private nms: Nms | undefined;
   /** NMS session id → our publish. */
   private readonly publishes = new Map<string, LivePublish>();
+  /** Stream keys this node's SRT and WHIP bridges are publishing (their encoders' protocol). */
+  private readonly bridged = new Map<string, Exclude<IngestProtocol, 'rtmp'>>();
   /** NMS sessions refused (NMS still emits postPublish for them). */
   private readonly refused = new Set<string>();
   /** Stop reports in flight: shutting down waits for them so the API learns at once. */
@@ -184,6 +186,12 @@ export class IngestServer {
     return false;
   }
 
+  /** A bridge (SRT, WHIP) is about to publish `streamKey` into this node; call the answer when it stops. */
+  bridge(streamKey: string, protocol: Exclude<IngestProtocol, 'rtmp'>): () => void {
+    this.bridged.set(streamKey, protocol);
+    return () => this.bridged.get(streamKey) === protocol && this.bridged.delete(streamKey);
+  }
+
   get activeSessions(): number {
     return this.publishes.size;
   }
@@ -216,7 +224,7 @@ export class IngestServer {
     const keyPrefix = keyPrefixOf(streamKey);
     // Reconnect semantics belong to the API (reconnect window); NMS's own 30 s grace would hold the path.
     if (session.broadcast) session.broadcast.publishGraceMs = 0;
-    const stats = new PublishStats();
+    const stats = new PublishStats(this.bridged.get(streamKey) ?? 'rtmp');
     const forward = session.rtmp?.onPacketCallback;
     if (session.rtmp && forward) {
       session.rtmp.onPacketCallback = (p) => {

@@ -71,6 +71,7 @@ function startSrt(): SrtIngest | undefined {
     ffmpegPath: config.ffmpegPath ?? 'ffmpeg',
     rtmpBase: config.ingest.internalUrl,
     precheck: (key) => api.precheck(key),
+    bridge: (key) => server.bridge(key, 'srt'),
     log,
   });
   try {
@@ -103,6 +104,7 @@ async function startWhip(): Promise<{ ingest: WhipIngest; close(): Promise<void>
     publicUrl: opts.url,
     iceLinks,
     precheck: (key) => api.precheck(key),
+    bridge: (key) => server.bridge(key, 'whip'),
     log,
   });
   const app = createSignalingServer(log, { iceLinks });

@@ -37,7 +37,11 @@ export interface PublisherLike {
   audioCodec: number;
 }
 
+export type IngestProtocol = 'rtmp' | 'srt' | 'whip';
+
 export class PublishStats {
+  constructor(readonly protocol: IngestProtocol = 'rtmp') {}
+
   private videoCodecId = 0;
   private audioCodecId = 0;
   private lastKeyframeDts: number | undefined;
@@ -133,6 +137,7 @@ export class PublishStats {
     if (this.sawAudio) stats.audioCodec = audio ?? `flv-${this.audioCodecId || pub.audioCodec}`;
     if (this.lastBitrateKbps !== undefined) stats.bitrateKbps = this.lastBitrateKbps;
     if (this.epochMs !== undefined) stats.timelineEpochMs = Math.round(this.epochMs);
+    stats.protocol = this.protocol;
     return stats;
   }
 }

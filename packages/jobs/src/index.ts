@@ -110,6 +110,11 @@ export interface TranscodePayload {
   sessionId: string;
   run: number;
   takeover?: number;
+  /**
+   * Set by a run whose copied top rung met keyframes too far apart: its retries encode every rung.
+   * (The session's stats cannot carry it: every heartbeat replaces them with a fresh measurement.)
+   */
+  encodeEveryRung?: boolean;
 }
 export interface RelayPayload extends TranscodePayload {
   targetId: string;

@@ -23,6 +23,11 @@ export const SessionStats = Type.Object(
     bFrames: Type.Optional(Type.Boolean()),
     /** Ingest wall time (ms) of the publish's content time 0: segments are stamped from it. */
     timelineEpochMs: Type.Optional(Type.Integer({ minimum: 0 })),
+    /**
+     * How the encoder reached the node: srt and whip are bridged into its RTMP server. A WHIP
+     * publisher's keyframes come when the bridge asks the browser for them, at no guaranteed spacing.
+     */
+    protocol: Type.Optional(Type.Union([Type.Literal('rtmp'), Type.Literal('srt'), Type.Literal('whip')])),
   },
   { additionalProperties: false },
 );

@@ -80,6 +80,6 @@ export function pullRtmpAsFlv(
       end(`could not pull from the ingest: ${(err as Error).message}`);
     }
   })();
-  done.finally(() => clearTimeout(timeout));
+  void done.then(() => clearTimeout(timeout)); // `done` only ever resolves
   return { done, bytes: () => written, close: () => end('closed') };
 }

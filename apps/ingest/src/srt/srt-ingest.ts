@@ -23,6 +23,8 @@ export interface SrtIngestOptions {
   rtmpBase: string;
   /** Fast refusal of keys the API would refuse anyway (unknown, disabled, deleted, already live). */
   precheck(streamKey: string): Promise<{ allow: boolean; reason?: string }>;
+  /** Tells the node's RTMP side that this key is an SRT publish (its stats say so); the answer undoes it. */
+  bridge(streamKey: string): () => void;
   log: Logger;
 }
 
@@ -34,6 +36,7 @@ interface Caller {
   /** What arrives while the API is asked: the first keyframe is in there. */
   pending: Buffer[];
   pendingBytes: number;
+  unbridge?: () => void;
   closed: boolean;
 }
 
@@ -166,6 +169,7 @@ export class SrtIngest {
     c.relay = relay;
     for (const chunk of c.pending) relay.stdin!.write(chunk);
     c.pending = [];
+    c.unbridge = this.o.bridge(key);
     const publish = pushFlvToRtmp(`${this.o.rtmpBase}/${key}`, relay.stdout!);
     void publish.done.then(({ ok, why }) => !ok && this.drop(c, `publish ended: ${why}`));
     void relay.exited.then((code) =>
@@ -178,6 +182,7 @@ export class SrtIngest {
     if (c.closed) return;
     c.closed = true;
     this.callers.delete(c.socket);
+    c.unbridge?.();
     this.o.srt.epollRemove(this.eid, c.socket);
     this.o.srt.close(c.socket);
     // Ending stdin lets ffmpeg write what it has and close the RTMP publish: "encoder gone".

@@ -22,6 +22,8 @@ export interface WhipIngestOptions {
   publicUrl: string;
   iceLinks: string[];
   precheck(streamKey: string): Promise<{ allow: boolean; reason?: string; latencyMode?: string }>;
+  /** Tells the node's RTMP side that this key is a WHIP publish (its stats say so); the answer undoes it. */
+  bridge(streamKey: string): () => void;
   log: Logger;
 }
 
@@ -32,6 +34,7 @@ interface Publish {
   relay?: FfmpegRun;
   socket?: Socket;
   timer?: NodeJS.Timeout;
+  unbridge?: () => void;
   closed: boolean;
 }
 
@@ -122,6 +125,7 @@ export class WhipIngest {
     // A keyframe now (ffmpeg needs SPS/PPS to start) and then at every segment boundary.
     p.peer.requestKeyframe();
     p.timer = setInterval(() => p.peer.requestKeyframe(), keyframeSeconds * 1000);
+    p.unbridge = this.o.bridge(key);
     const publish = pushFlvToRtmp(`${this.o.rtmpBase}/${key}`, relay.stdout!);
     void publish.done.then(({ ok, why }) => !ok && this.close(p, `publish ended: ${why}`));
   }
@@ -131,6 +135,7 @@ export class WhipIngest {
     p.closed = true;
     this.publishes.delete(p.id);
     clearInterval(p.timer);
+    p.unbridge?.();
     p.peer.close(why);
     p.socket?.close();
     // Closing ffmpeg's input (the RTP stops) ends the FLV and the RTMP publish: "encoder gone".

@@ -31,6 +31,7 @@ export function sourceFromStats(stats: unknown): SourceInfo {
     videoCodecString: typeof s.videoCodecString === 'string' ? s.videoCodecString : undefined,
     keyframeIntervalSeconds: typeof s.keyframeIntervalSeconds === 'number' ? s.keyframeIntervalSeconds : undefined,
     bitrateKbps: typeof s.bitrateKbps === 'number' ? s.bitrateKbps : undefined,
+    protocol: typeof s.protocol === 'string' ? s.protocol : undefined,
   };
 }
 
@@ -67,7 +68,8 @@ async function runLadder(ctx: WorkerContext, job: Job<TranscodePayload>, session
     throw new UnrecoverableError(unsupported);
   }
   const seg = segmentSeconds(stream.latencyMode);
-  const rungs = planLadder(source, stream.renditions, seg);
+  // Without a segment length to check against, the planner copies nothing.
+  const rungs = planLadder(source, stream.renditions, job.data.encodeEveryRung ? undefined : seg);
   const partSeconds = llPartSeconds(stream.latencyMode, rungs[0]?.copy ? source.keyframeIntervalSeconds : undefined);
   const transcodePath = rungs[0]?.copy ? 'copy' : 'encode';
   // Sortable: by reconnect, then by start time (a restart of the same run). Recording order = name order.
@@ -153,9 +155,8 @@ async function runLadder(ctx: WorkerContext, job: Job<TranscodePayload>, session
 
   if (ctx.control.shuttingDown) return HAND_BACK;
   if (copyCheck.rejectedGap > 0) {
-    // The retry reads this and encodes every rung (the ingest's next heartbeat measures it too).
-    const stats = { ...((session.stats as Record<string, unknown> | null) ?? {}), keyframeIntervalSeconds: copyCheck.rejectedGap };
-    await db.liveStreamSession.update({ where: { id: sessionId }, data: { stats } });
+    // The retries of this job encode every rung.
+    await job.updateData({ ...job.data, encodeEveryRung: true });
     throw new Error(`keyframes ${copyCheck.rejectedGap.toFixed(1)} s apart: too far for the copy path; encoding every rung`);
   }
   // An ended session's finalize was recorded with the transition that ended it; it waits for this

@@ -14,6 +14,8 @@ export interface SourceInfo {
   videoCodecString?: string;
   keyframeIntervalSeconds?: number;
   bitrateKbps?: number;
+  /** rtmp, srt or whip (bridged): a WHIP publisher's keyframes come on request, at no set spacing. */
+  protocol?: string;
 }
 
 export interface Rung {
@@ -70,6 +72,9 @@ export function canCopyTop(source: SourceInfo, top: Rung | undefined, segmentSec
     (!source.hasAudio || source.audioCodec === 'aac') &&
     source.height === top.height &&
     source.width === top.width &&
+    // A browser's encoder sends keyframes when the bridge asks (PLI), and under load it may not for
+    // seconds: a copied rung would then have no segment boundary. Encoding every rung sets them.
+    source.protocol !== 'whip' &&
     // Not yet measured (the ladder starts at the encoder's first keyframe): assume the common 2 s
     // and let the run verify it (see the transcode processor).
     (source.keyframeIntervalSeconds === undefined || source.keyframeIntervalSeconds <= segmentSeconds + 0.01)

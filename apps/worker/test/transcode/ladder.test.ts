@@ -89,6 +89,9 @@ describe('buildLadderArgs', () => {
     // Keyframes further apart than a segment, or low latency's 1 s segments: every rung is encoded.
     expect(planLadder({ ...source, keyframeIntervalSeconds: 5 }, ['720p'], 4)[0]!.copy).toBeUndefined();
     expect(planLadder(source, ['720p'], 1)[0]!.copy).toBeUndefined();
+    // A browser publishing over WHIP: keyframes only when asked, so every rung is encoded.
+    expect(planLadder({ ...source, protocol: 'whip' }, ['720p'], 4)[0]!.copy).toBeUndefined();
+    expect(planLadder({ ...source, protocol: 'srt' }, ['720p'], 4)[0]!.copy).toBeDefined();
   });
 
   it('takes the live thumbnail from the lowest rung, as a second output', () => {
