@@ -28,13 +28,20 @@ const panels = dashboard.panels.filter((p) => p.type !== 'row');
 const rules = alerts.groups.flatMap((g) => g.rules);
 const metricNames = (expr: string) => expr.match(/\bairwave_[a-z_]+/g) ?? [];
 
-/** Where each process serves /metrics: the API on its own port, the others as they logged it. */
+/** Where each process serves /metrics: the API on its own port, the others as they log it (soon after start). */
 const metricsUrls = () => {
   const logged = (app: string) => {
     const line = stack.logs.find((l) => l.startsWith(`${app}:`) && l.includes('metrics listening'));
     return line && /"url":"(http:\/\/[^"]+\/metrics)"/.exec(line)?.[1];
   };
-  return { api: `${stack.apiUrl}/metrics`, ingest: logged('ingest'), worker: logged('worker0') };
+  return waitFor(
+    () => {
+      const [ingest, worker] = [logged('ingest'), logged('worker0')];
+      return ingest && worker && { api: `${stack.apiUrl}/metrics`, ingest, worker };
+    },
+    15_000,
+    'metrics URLs in the logs',
+  );
 };
 
 /** The metric names an exposition declares (histograms also answer as _bucket, _sum, _count). */
@@ -49,9 +56,8 @@ async function exposed(url: string): Promise<Set<string>> {
 }
 
 it('uses only metric names that the apps expose, each from the app that owns it', async () => {
-  const urls = metricsUrls();
-  await waitFor(() => urls.ingest && urls.worker, 10_000, 'metrics URLs in the logs');
-  const byApp = Object.fromEntries(await Promise.all(Object.entries(urls).map(async ([app, url]) => [app, await exposed(url!)] as const)));
+  const urls = await metricsUrls();
+  const byApp = Object.fromEntries(await Promise.all(Object.entries(urls).map(async ([app, url]) => [app, await exposed(url)] as const)));
   const used = new Set([...panels.flatMap((p) => (p.targets ?? []).flatMap((t) => metricNames(t.expr))), ...rules.flatMap((r) => metricNames(r.expr))]);
   expect(used.size).toBeGreaterThan(10);
   for (const name of used) {
@@ -131,7 +137,7 @@ const query = async (expr: string) => {
 };
 
 it('a real Prometheus scraping the stack answers every panel, and the live panels show the broadcast', async () => {
-  const urls = metricsUrls();
+  const urls = await metricsUrls();
   const target = (u: string) => new URL(u).host;
   await writeFile(
     path.join(promDir!, 'prometheus.yml'),
@@ -140,8 +146,8 @@ it('a real Prometheus scraping the stack answers every panel, and the live panel
       rule_files: [path.join(root, 'infra/prometheus/alerts.yml')],
       scrape_configs: [
         { job_name: 'airwave-api', static_configs: [{ targets: [target(urls.api)] }] },
-        { job_name: 'airwave-ingest', static_configs: [{ targets: [target(urls.ingest!)] }] },
-        { job_name: 'airwave-worker', static_configs: [{ targets: [target(urls.worker!)] }] },
+        { job_name: 'airwave-ingest', static_configs: [{ targets: [target(urls.ingest)] }] },
+        { job_name: 'airwave-worker', static_configs: [{ targets: [target(urls.worker)] }] },
       ],
     }),
   );
