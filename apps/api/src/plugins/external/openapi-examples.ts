@@ -23,20 +23,16 @@ const ERROR_EXAMPLES: Record<string, { code: string; message: string; details?: 
   '503': { code: 'service_unavailable', message: 'The database is unavailable; retry shortly' },
 };
 
-const JSON_TYPES = ['application/json'];
-
 export function withExamples<T extends Json>(doc: T): T {
   for (const ops of Object.values(doc.paths ?? {}) as Json[]) {
     for (const op of Object.values(ops) as Json[]) {
       const body = op.requestBody?.content?.['application/json'];
       if (body?.schema && body.example === undefined) body.example = sample(body.schema, { skipReadOnly: true, enablePatterns: true, quiet: true }, doc);
       for (const [status, response] of Object.entries(op.responses ?? {}) as [string, Json][]) {
-        for (const type of JSON_TYPES) {
-          const media = response.content?.[type];
-          if (!media?.schema || media.example !== undefined) continue;
-          const error = String(media.schema.$ref).endsWith('/ErrorEnvelope') ? ERROR_EXAMPLES[status] : undefined;
-          media.example = error ? { error: { details: [], ...error } } : sample(media.schema, { enablePatterns: true, quiet: true }, doc);
-        }
+        const media = response.content?.['application/json'];
+        if (!media?.schema || media.example !== undefined) continue;
+        const error = String(media.schema.$ref).endsWith('/ErrorEnvelope') ? ERROR_EXAMPLES[status] : undefined;
+        media.example = error ? { error: { details: [], ...error } } : sample(media.schema, { enablePatterns: true, quiet: true }, doc);
       }
     }
   }
